@@ -1,0 +1,43 @@
+// One Jest run for the whole monorepo, split into two projects that can run apart:
+//   unit         packages/*/test/unit/**      never needs a broker
+//   integration  packages/*/test/integration/** and apps/*/test/**, against the real broker
+//                that scripts/test (or scripts/kafka) started; KAFKA_BROKERS points at it.
+// Tests import packages by name and get their TypeScript sources (moduleNameMapper); code that
+// runs in worker threads is loaded from the built dist/ (scripts/test builds first).
+/** @type {import('jest').Config} */
+const shared = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
+  },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper: {
+    '^@decanter/consumer-core/testing$': '<rootDir>/packages/consumer-core/src/testing/index.ts',
+    '^@decanter/(producer|consumer-core|virtual-partitions|multiplexing|test-helpers)$':
+      '<rootDir>/packages/$1/src/index.ts',
+  },
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+};
+
+module.exports = {
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      rootDir: __dirname,
+      testMatch: ['<rootDir>/packages/*/test/unit/**/*.test.ts', '<rootDir>/apps/*/test/unit/**/*.test.ts'],
+    },
+    {
+      ...shared,
+      displayName: 'integration',
+      rootDir: __dirname,
+      testMatch: [
+        '<rootDir>/packages/*/test/integration/**/*.test.ts',
+        '<rootDir>/apps/*/test/integration/**/*.test.ts',
+      ],
+      globalSetup: '<rootDir>/packages/test-helpers/src/global-setup.ts',
+      slowTestThreshold: 30,
+      setupFilesAfterEnv: ['<rootDir>/packages/test-helpers/src/integration-setup.ts'],
+    },
+  ],
+};

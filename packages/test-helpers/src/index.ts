@@ -1,0 +1,13 @@
+export { brokers } from './brokers';
+export { probeBroker } from './probe';
+export {
+  createTopic,
+  deleteTopics,
+  disconnectSharedAdmin,
+  sharedAdmin,
+  topicMessageCount,
+  uniqueTopicName,
+  type CreateTopicOptions,
+} from './topics';
+export { sleep, waitUntil, type WaitUntilOptions } from './wait-until';
+export { javaConsoleConsume, type ConsoleRecord } from './java-tools';

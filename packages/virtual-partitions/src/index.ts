@@ -1,0 +1,2 @@
+// Public entry of the package; filled in by its issue.
+export const PACKAGE_NAME = '@decanter/virtual-partitions';
