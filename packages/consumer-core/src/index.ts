@@ -1,2 +1,48 @@
-// Public entry of the package; filled in by its issue.
-export const PACKAGE_NAME = '@decanter/consumer-core';
+// Public entry of @decanter/consumer-core. The worker entry (processing/worker.ts) is a separate
+// build entry and is deliberately not exported.
+export { App, type StopResult } from './app';
+export { Consumer, type BatchMetadata, type ConsumerProducer, type Messages } from './consumer';
+export { Message, type Deserializer } from './messages/message';
+export {
+  defaultAppOptions,
+  defaultKafkaSettings,
+  type AppOptions,
+  type ConsumerKafkaSettings,
+  type ConsumerProducerTarget,
+  type ProducedMessage,
+  type ProducedReport,
+  type ResolvedAppOptions,
+} from './options';
+export type {
+  BuiltInDeserializer,
+  ConsumerGroupRouteDefinition,
+  ConsumerReference,
+  DeserializerReference,
+  RoutesDefinition,
+  TopicKafkaOverrides,
+  TopicRouteDefinition,
+} from './routing/routes';
+export type { ConsumerGroup } from './routing/consumer-group';
+export type { SubscriptionGroup } from './routing/subscription-group';
+export type { Topic } from './routing/topic';
+export type * from './events';
+export { Monitor } from './instrumentation/monitor';
+export { LoggerListener, type LoggerLike } from './instrumentation/logger-listener';
+export {
+  ConfigurationError,
+  ConsumeFailedError,
+  ConsumerErrorCodes,
+  ConsumerLoadError,
+  CommitFailedError,
+  DecanterConsumerError,
+  DependencyMissingError,
+  ListenerCrashedError,
+  ProducerUnavailableError,
+  ShutdownTimeoutError,
+  WorkerFailedError,
+  isDecanterConsumerError,
+  type ConfigurationIssue,
+  type ConsumerErrorCode,
+  type ErrorContext,
+} from './errors';
+export { runServer, EXIT_CODES, type ServerOptions } from './server';

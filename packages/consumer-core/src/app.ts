@@ -1,0 +1,156 @@
+// The consumer process: routes + settings in, `start()` / `stop()` out. Lifecycle is one-way:
+// pending → starting → running → stopping → stopped (quieting is reserved for quiet mode).
+import { randomBytes } from 'node:crypto';
+import { ConfigurationError, ShutdownTimeoutError } from './errors';
+import { resolveAppOptions } from './contract';
+import type { AppEvents, AppState } from './events';
+import { LoggerListener } from './instrumentation/logger-listener';
+import { Monitor } from './instrumentation/monitor';
+import type { AppOptions, ResolvedAppOptions } from './options';
+import { ProducerBridge } from './processing/producer-bridge';
+import { blockingScheduler, type Scheduler } from './processing/scheduler';
+import { SubscriptionGroupRunner } from './processing/subscription-group-runner';
+import { WorkerPool } from './processing/worker-pool';
+import type { ConsumerGroup } from './routing/consumer-group';
+
+/** How `stop()` ended. */
+export interface StopResult {
+  /** True when running jobs did not finish within `shutdownTimeoutMs` (their offsets were not committed). */
+  timedOut: boolean;
+}
+
+export class App {
+  readonly options: ResolvedAppOptions;
+  /** The resolved routing tree (consumer groups → subscription groups → topics). */
+  readonly routing: readonly ConsumerGroup[];
+  /** Typed events of this app; `monitor.subscribe()` returns an unsubscribe function. */
+  readonly monitor = new Monitor();
+  #state: AppState = 'pending';
+  #pool: WorkerPool | undefined;
+  #bridge: ProducerBridge | undefined;
+  #runners: SubscriptionGroupRunner[] = [];
+  #logger: LoggerListener | undefined;
+  #statsTimer: NodeJS.Timeout | undefined;
+  #starting: Promise<void> | undefined;
+  #stopping: Promise<StopResult> | undefined;
+  readonly #scheduler: Scheduler;
+
+  /** Validates everything at once; throws one ConfigurationError listing every bad key or route. */
+  constructor(options: AppOptions) {
+    const resolved = resolveAppOptions(options);
+    this.options = resolved.options;
+    this.routing = Object.freeze(resolved.routing);
+    this.#scheduler = blockingScheduler();
+    if (this.options.logger !== false) this.#logger = new LoggerListener(this.monitor, this.options.logger);
+  }
+
+  get state(): AppState {
+    return this.#state;
+  }
+
+  /** Shorthand for `monitor.subscribe`. */
+  on<K extends keyof AppEvents>(event: K, listener: AppEvents[K]): () => void {
+    return this.monitor.subscribe(event, listener);
+  }
+
+  /** Starts every subscription group; resolves once all joined their groups. Idempotent. */
+  start(): Promise<void> {
+    this.#starting ??= this.#start();
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
+    this.#transition('starting');
+    const pool = new WorkerPool(this.options.concurrency);
+    this.#pool = pool;
+    try {
+      const references = this.routing.flatMap((cg) =>
+        cg.subscriptionGroups.flatMap((sg) => sg.topics.map((t) => ({ ...t.consumer, routePath: `${t.routePath}.consumer` }))),
+      );
+      const { problems } = await pool.validate({ kind: 'validate', references });
+      if (problems.length > 0) {
+        throw new ConfigurationError(problems.map((p) => ({ path: p.routePath, rule: `must load a Consumer class: ${p.rule}`, value: p.value })));
+      }
+      if (this.options.producer !== undefined) {
+        this.#bridge = new ProducerBridge(`decanter-producer-${process.pid}-${randomBytes(4).toString('hex')}`, this.options.producer);
+      }
+      const channel = this.#bridge?.channelName ?? null;
+      this.#runners = this.routing.flatMap((cg) =>
+        cg.subscriptionGroups.map((sg) => new SubscriptionGroupRunner(sg, this.options, pool, this.monitor, this.#scheduler, channel)),
+      );
+      await Promise.all(this.#runners.map((r) => r.start()));
+    } catch (error) {
+      await Promise.all(this.#runners.map((r) => r.quiesce().then(() => r.stopListener()).catch(() => undefined)));
+      await pool.close(true).catch(() => undefined);
+      this.#bridge?.close();
+      this.#transition('stopped');
+      throw error;
+    }
+    const interval = this.options.kafka.statisticsIntervalMs;
+    if (interval > 0) {
+      this.#statsTimer = setInterval(() => {
+        this.monitor.notify('statistics.emitted', { subscriptionGroups: this.#runners.map((r) => r.statistics()) });
+      }, interval);
+      this.#statsTimer.unref();
+    }
+    this.#transition('running');
+  }
+
+  /**
+   * Graceful shutdown: stop handing out work, let running jobs finish within shutdownTimeoutMs,
+   * run `shutdown()` hooks, commit, leave the groups, close the threads. Idempotent.
+   */
+  stop(): Promise<StopResult> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<StopResult> {
+    if (this.#starting !== undefined) await this.#starting.catch(() => undefined);
+    if (this.#state === 'stopped' || this.#state === 'pending') {
+      if (this.#state === 'pending') this.#transition('stopped');
+      return { timedOut: false };
+    }
+    this.#transition('stopping');
+    if (this.#statsTimer !== undefined) clearInterval(this.#statsTimer);
+    let timer: NodeJS.Timeout | undefined;
+    const drained = Promise.all(this.#runners.map((r) => r.quiesce())).then(() => true);
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), this.options.shutdownTimeoutMs);
+    });
+    const finished = await Promise.race([drained, timeout]);
+    clearTimeout(timer);
+    const pool = this.#pool;
+    if (finished && pool !== undefined) {
+      const { errors } = await pool.shutdown().catch(() => ({ errors: [] }));
+      for (const e of errors) {
+        this.monitor.notify('error.occurred', { type: 'consumer.shutdown.error', error: Object.assign(new Error(e.error.message), { name: e.error.name }) });
+      }
+    } else {
+      this.monitor.notify('error.occurred', {
+        type: 'app.stop.error',
+        error: new ShutdownTimeoutError(`Running jobs did not finish within ${this.options.shutdownTimeoutMs} ms`),
+      });
+    }
+    // Marks come only from finished jobs, so committing them is safe even after a timeout.
+    await Promise.all(this.#runners.map((r) => r.commit('shutdown')));
+    await Promise.all(
+      this.#runners.map((r) =>
+        r.stopListener().catch((error: unknown) =>
+          this.monitor.notify('error.occurred', { type: 'app.stop.error', error: error instanceof Error ? error : new Error(String(error)) }),
+        ),
+      ),
+    );
+    await pool?.close(!finished).catch(() => undefined);
+    this.#bridge?.close();
+    this.#transition('stopped');
+    this.#logger?.close();
+    return { timedOut: !finished };
+  }
+
+  #transition(to: AppState): void {
+    const from = this.#state;
+    this.#state = to;
+    this.monitor.notify('app.state.changed', { from, to });
+  }
+}

@@ -1,0 +1,34 @@
+import { logLevel, type ConsumerConfig, type KafkaConfig } from 'kafkajs';
+import type { ResolvedFetchSettings, ResolvedKafkaSettings } from '../options';
+
+/** The librdkafka-named settings, translated to KafkaJS's client config. */
+export function toKafkaJsClientConfig(kafka: ResolvedKafkaSettings, clientId: string): KafkaConfig {
+  const config: KafkaConfig = {
+    clientId,
+    brokers: [...kafka.brokers],
+    connectionTimeout: kafka.connectionTimeoutMs,
+    requestTimeout: kafka.requestTimeoutMs,
+    logLevel: logLevel.NOTHING,
+    retry: { initialRetryTime: kafka.fetchErrorBackoffMs, retries: 5 },
+  };
+  if (kafka.ssl !== undefined) config.ssl = kafka.ssl;
+  if (kafka.sasl !== undefined) config.sasl = kafka.sasl;
+  return config;
+}
+
+/** One subscription group's KafkaJS consumer config. Auto-commit is turned off in `run()`, not here. */
+export function toKafkaJsConsumerConfig(kafka: ResolvedKafkaSettings, fetch: ResolvedFetchSettings, groupId: string): ConsumerConfig {
+  return {
+    groupId,
+    sessionTimeout: kafka.sessionTimeoutMs,
+    heartbeatInterval: kafka.heartbeatIntervalMs,
+    rebalanceTimeout: kafka.rebalanceTimeoutMs,
+    maxWaitTimeInMs: fetch.fetchWaitMaxMs,
+    minBytes: fetch.fetchMinBytes,
+    maxBytesPerPartition: fetch.fetchMessageMaxBytes,
+    maxBytes: fetch.fetchMaxBytes,
+    readUncommitted: kafka.readUncommitted,
+    allowAutoTopicCreation: false,
+    retry: { initialRetryTime: kafka.fetchErrorBackoffMs, retries: 5 },
+  };
+}

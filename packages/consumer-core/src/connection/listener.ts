@@ -1,0 +1,150 @@
+// One listener per subscription group: owns one KafkaJS consumer (one group membership, one
+// connection set). Its eachBatch copies nothing and processes nothing: it puts the batch into the
+// prefetch buffer and RETURNS, so KafkaJS fetches again while workers run. When the buffer is full
+// it holds KafkaJS inside eachBatch, heartbeating (KafkaJS has no background heartbeat). It never
+// commits on its own: auto-commit is off, commits come from the offset tracker's marks only.
+import { Kafka, type Consumer as KafkaConsumer, type EachBatchPayload } from 'kafkajs';
+import { performance } from 'node:perf_hooks';
+import type { Monitor } from '../instrumentation/monitor';
+import type { FetchedMessage } from '../messages/fetched-message';
+import type { ResolvedKafkaSettings } from '../options';
+import type { SubscriptionGroup } from '../routing/subscription-group';
+import type { OffsetEntry } from '../events';
+import { ListenerCrashedError } from '../errors';
+import { toKafkaJsClientConfig, toKafkaJsConsumerConfig } from './kafka-config';
+import { partitionKey, type PrefetchBuffer } from './prefetch-buffer';
+
+export interface ListenerHooks {
+  /** A batch was buffered (for the offset tracker's fetch position). */
+  onFetched(topic: string, partition: number, lastOffset: number, highWatermark: number): void;
+  /** KafkaJS (re)joined the group with this assignment (eager: everything was revoked first). */
+  onAssignment(assignment: Array<{ topic: string; partition: number }>): void;
+  /** KafkaJS is about to rejoin: last chance to commit for partitions that may move. */
+  onRebalancing(): void;
+}
+
+export class Listener {
+  readonly #consumer: KafkaConsumer;
+  readonly #paused = new Set<string>();
+  readonly #scope: { consumerGroup: string; subscriptionGroup: string };
+  #running = false;
+
+  constructor(
+    private readonly group: SubscriptionGroup,
+    private readonly kafka: ResolvedKafkaSettings,
+    private readonly buffer: PrefetchBuffer,
+    private readonly monitor: Monitor,
+    private readonly hooks: ListenerHooks,
+    clientId: string,
+  ) {
+    this.#scope = { consumerGroup: group.consumerGroup, subscriptionGroup: group.id };
+    const client = new Kafka(toKafkaJsClientConfig(kafka, `${clientId}-${group.consumerGroup}-${group.id}`));
+    this.#consumer = client.consumer(toKafkaJsConsumerConfig(kafka, group.fetch, group.consumerGroup));
+    const { GROUP_JOIN, REBALANCING, CRASH } = this.#consumer.events;
+    this.#consumer.on(GROUP_JOIN, (event) => {
+      const assignment = Object.entries(event.payload.memberAssignment).flatMap(([topic, partitions]) =>
+        partitions.map((partition) => ({ topic, partition })),
+      );
+      // everything is fetched again from the committed offsets: drop what the old generation buffered
+      this.buffer.clear();
+      this.#paused.clear();
+      this.hooks.onAssignment(assignment);
+    });
+    this.#consumer.on(REBALANCING, () => this.hooks.onRebalancing());
+    this.#consumer.on(CRASH, (event) => {
+      this.monitor.notify('error.occurred', {
+        type: 'listener.crash',
+        error: new ListenerCrashedError(`KafkaJS consumer of ${group.consumerGroup}/${group.id} crashed (restart: ${event.payload.restart})`, {
+          cause: event.payload.error,
+          context: this.#scope,
+        }),
+        ...this.#scope,
+      });
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.#consumer.connect();
+    for (const topic of this.group.topics) {
+      await this.#consumer.subscribe({ topics: [topic.name], fromBeginning: topic.initialOffset === 'earliest' });
+    }
+    await this.#consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: true,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.#onBatch(payload),
+    });
+    this.#running = true;
+  }
+
+  async #onBatch({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const { topic, partition } = batch;
+    if (batch.messages.length === 0) return;
+    if (this.#paused.has(partitionKey(topic, partition))) return;
+    if (this.buffer.isFull()) {
+      const held = performance.now();
+      const scope = { ...this.#scope, bufferedBytes: this.buffer.bytes, limitBytes: this.buffer.limitBytes };
+      this.monitor.notify('listener.buffer.hold', scope);
+      while (this.buffer.isFull() && isRunning() && !isStale()) {
+        await heartbeat(); // throws when the group rebalances: KafkaJS then rejoins
+        await this.buffer.waitForChange(Math.min(this.kafka.heartbeatIntervalMs, 1000));
+      }
+      this.monitor.notify('listener.buffer.held', { ...scope, bufferedBytes: this.buffer.bytes, durationMs: performance.now() - held });
+    }
+    if (!isRunning() || isStale() || this.#paused.has(partitionKey(topic, partition))) return;
+    const messages: FetchedMessage[] = new Array<FetchedMessage>(batch.messages.length);
+    let bytes = 0;
+    for (let i = 0; i < batch.messages.length; i++) {
+      const m = batch.messages[i]!;
+      const size = (m.key?.length ?? 0) + (m.value?.length ?? 0);
+      bytes += size;
+      messages[i] = { offset: Number(m.offset), timestamp: Number(m.timestamp), key: m.key ?? null, value: m.value, headers: m.headers, size };
+    }
+    const first = messages[0]!;
+    const last = messages[messages.length - 1]!;
+    const highWatermark = Number(batch.highWatermark);
+    this.buffer.push(topic, partition, messages, last.offset + 1 >= highWatermark);
+    this.hooks.onFetched(topic, partition, last.offset, highWatermark);
+    this.monitor.notify('listener.batch.received', {
+      ...this.#scope,
+      topic,
+      partition,
+      messages: messages.length,
+      bytes,
+      firstOffset: first.offset,
+      lastOffset: last.offset,
+      highWatermark,
+      bufferedBytes: this.buffer.bytes,
+    });
+  }
+
+  /** Stops fetching a partition and drops what is buffered for it (takes effect on the next fetch). */
+  pause(topic: string, partition: number): void {
+    this.#paused.add(partitionKey(topic, partition));
+    this.buffer.drop(topic, partition);
+    if (this.#running) this.#consumer.pause([{ topic, partitions: [partition] }]);
+  }
+
+  /** Restarts a paused partition at `offset`; batches fetched before the seek are dropped as stale. */
+  resumeAt(topic: string, partition: number, offset: number): void {
+    if (!this.#running) return;
+    this.buffer.drop(topic, partition);
+    this.#consumer.seek({ topic, partition, offset: String(offset) });
+    this.#consumer.resume([{ topic, partitions: [partition] }]);
+    this.#paused.delete(partitionKey(topic, partition));
+  }
+
+  /** Commits processed offsets; KafkaJS silently skips it once the consumer stopped, so call before stop(). */
+  async commit(offsets: OffsetEntry[]): Promise<void> {
+    if (offsets.length === 0) return;
+    await this.#consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })));
+  }
+
+  /** Leaves the group and closes the connections. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.buffer.interrupt();
+    await this.#consumer.stop();
+    await this.#consumer.disconnect();
+  }
+}

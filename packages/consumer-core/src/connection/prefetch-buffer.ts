@@ -1,0 +1,149 @@
+// The prefetch buffer of one subscription group: messages the listener took from KafkaJS (so
+// KafkaJS can fetch again) and the batcher has not handed out yet. Bounded by bytes
+// (`queued.max.messages.kbytes`); the listener waits for room before adding to a full buffer.
+import type { FetchedMessage } from '../messages/fetched-message';
+
+interface PartitionQueue {
+  topic: string;
+  partition: number;
+  messages: FetchedMessage[];
+  head: number;
+  bytes: number;
+  /** The last batch reached the partition's high watermark. */
+  eof: boolean;
+}
+
+export interface TakenBatch {
+  topic: string;
+  partition: number;
+  messages: FetchedMessage[];
+}
+
+export const partitionKey = (topic: string, partition: number): string => `${topic}/${partition}`;
+
+export class PrefetchBuffer {
+  readonly #queues = new Map<string, PartitionQueue>();
+  #bytes = 0;
+  #count = 0;
+  #waiters: Array<() => void> = [];
+  #rotation = 0;
+
+  constructor(readonly limitBytes: number) {}
+
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  get count(): number {
+    return this.#count;
+  }
+
+  isFull(): boolean {
+    return this.#bytes >= this.limitBytes;
+  }
+
+  countFor(topic: string, partition: number): number {
+    const q = this.#queues.get(partitionKey(topic, partition));
+    return q === undefined ? 0 : q.messages.length - q.head;
+  }
+
+  /** True when some partition with buffered messages has reached its end. */
+  hasEofPartition(): boolean {
+    for (const q of this.#queues.values()) if (q.eof && q.messages.length > q.head) return true;
+    return false;
+  }
+
+  push(topic: string, partition: number, messages: FetchedMessage[], eof: boolean): void {
+    const key = partitionKey(topic, partition);
+    let q = this.#queues.get(key);
+    if (q === undefined) {
+      q = { topic, partition, messages: [], head: 0, bytes: 0, eof: false };
+      this.#queues.set(key, q);
+    }
+    for (const m of messages) {
+      q.messages.push(m);
+      q.bytes += m.size;
+    }
+    q.eof = eof;
+    this.#bytes += messages.reduce((s, m) => s + m.size, 0);
+    this.#count += messages.length;
+    this.#wake();
+  }
+
+  /**
+   * Takes up to `max` messages, whole partitions first in a rotating order so one busy partition
+   * cannot starve the others across polls. Offsets stay in order within each partition.
+   */
+  take(max: number): TakenBatch[] {
+    const out: TakenBatch[] = [];
+    const queues = [...this.#queues.values()].filter((q) => q.messages.length > q.head);
+    if (queues.length === 0) return out;
+    const start = this.#rotation++ % queues.length;
+    let left = max;
+    for (let i = 0; i < queues.length && left > 0; i++) {
+      const q = queues[(start + i) % queues.length];
+      if (q === undefined) continue;
+      const n = Math.min(left, q.messages.length - q.head);
+      const messages = q.messages.slice(q.head, q.head + n);
+      q.head += n;
+      left -= n;
+      const bytes = messages.reduce((s, m) => s + m.size, 0);
+      q.bytes -= bytes;
+      this.#bytes -= bytes;
+      this.#count -= n;
+      if (q.head === q.messages.length) {
+        q.messages = [];
+        q.head = 0;
+      } else if (q.head > 1024 && q.head * 2 > q.messages.length) {
+        q.messages = q.messages.slice(q.head);
+        q.head = 0;
+      }
+      out.push({ topic: q.topic, partition: q.partition, messages });
+    }
+    this.#wake();
+    return out;
+  }
+
+  /** Drops what is buffered for one partition (paused, sought, revoked). */
+  drop(topic: string, partition: number): number {
+    const key = partitionKey(topic, partition);
+    const q = this.#queues.get(key);
+    if (q === undefined) return 0;
+    const n = q.messages.length - q.head;
+    this.#bytes -= q.bytes;
+    this.#count -= n;
+    this.#queues.delete(key);
+    this.#wake();
+    return n;
+  }
+
+  clear(): void {
+    this.#queues.clear();
+    this.#bytes = 0;
+    this.#count = 0;
+    this.#wake();
+  }
+
+  /** Resolves on the next change (push, take, drop) or after `timeoutMs`. */
+  waitForChange(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, Math.max(0, timeoutMs));
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#waiters.push(done);
+    });
+  }
+
+  /** Wakes anyone waiting (e.g. on shutdown). */
+  interrupt(): void {
+    this.#wake();
+  }
+
+  #wake(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w();
+  }
+}

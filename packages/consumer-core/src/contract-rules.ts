@@ -1,0 +1,69 @@
+// Small declarative checks shared by the options and routing contracts. Each returns the rule text
+// when the value breaks it, or null, so a contract is a list of (path, check) pairs and every bad
+// key is reported in one ConfigurationError instead of the first one only.
+import type { ConfigurationIssue } from './errors';
+
+export type Check = (value: unknown) => string | null;
+
+export const isInteger =
+  (min: number, max = Number.MAX_SAFE_INTEGER): Check =>
+  (v) =>
+    typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max
+      ? null
+      : max === Number.MAX_SAFE_INTEGER
+        ? `must be an integer >= ${min}`
+        : `must be an integer between ${min} and ${max}`;
+
+export const isBoolean: Check = (v) => (typeof v === 'boolean' ? null : 'must be a boolean');
+
+export const isNonEmptyString: Check = (v) =>
+  typeof v === 'string' && v.trim().length > 0 ? null : 'must be a non-empty string';
+
+export const isOneOf =
+  (allowed: readonly unknown[]): Check =>
+  (v) =>
+    allowed.includes(v) ? null : `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`;
+
+export const isPlainObject: Check = (v) =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? null : 'must be an object';
+
+/** Collects issues for one contract run. */
+export class IssueList {
+  readonly issues: ConfigurationIssue[] = [];
+
+  add(path: string, rule: string, value: unknown): void {
+    this.issues.push({ path, rule, value });
+  }
+
+  /** Applies `check` when the value is present (undefined means "use the default"). */
+  optional(path: string, value: unknown, check: Check): void {
+    if (value === undefined) return;
+    const rule = check(value);
+    if (rule !== null) this.add(path, rule, value);
+  }
+
+  required(path: string, value: unknown, check: Check): void {
+    if (value === undefined) {
+      this.add(path, 'is required', value);
+      return;
+    }
+    this.optional(path, value, check);
+  }
+
+  /** Reports every key of `object` that is not in `known`. */
+  unknownKeys(path: string, object: object, known: readonly string[]): void {
+    for (const key of Object.keys(object)) {
+      if (!known.includes(key)) this.add(`${path}.${key}`, 'is not a known option', (object as Record<string, unknown>)[key]);
+    }
+  }
+
+  /** Reads `camel` or its guide alias `snake`; reports a conflict when both are set differently. */
+  aliased(path: string, object: Record<string, unknown>, camel: string, snake: string): unknown {
+    const a = object[camel];
+    const b = object[snake];
+    if (a !== undefined && b !== undefined && a !== b) {
+      this.add(`${path}.${camel}`, `conflicts with its alias ${path}.${snake} (${JSON.stringify(b)})`, a);
+    }
+    return a ?? b;
+  }
+}

@@ -1,0 +1,221 @@
+// The contract of AppOptions: checks every key once at construction, reports every problem in one
+// ConfigurationError (path, rule, value), and returns the frozen resolved options and routing.
+// Nothing here runs per message.
+import { ConfigurationError } from './errors';
+import { IssueList, isBoolean, isInteger, isNonEmptyString, isOneOf, isPlainObject } from './contract-rules';
+import type { LoggerLike } from './instrumentation/logger-listener';
+import {
+  defaultAppOptions,
+  defaultKafkaSettings,
+  type AppOptions,
+  type ConsumerProducerTarget,
+  type ResolvedAppOptions,
+  type ResolvedKafkaSettings,
+} from './options';
+import type { ConsumerGroup } from './routing/consumer-group';
+import { buildRouting } from './routing/router';
+
+const APP_KEYS = [
+  'id',
+  'kafka',
+  'routes',
+  'concurrency',
+  'maxMessages',
+  'max_messages',
+  'maxWaitTimeMs',
+  'max_wait_time',
+  'shutdownTimeoutMs',
+  'shutdown_timeout',
+  'pauseTimeoutMs',
+  'pause_timeout',
+  'logger',
+  'producer',
+];
+
+const KAFKA_KEYS = [
+  'bootstrap.servers',
+  'group.id',
+  'client.id',
+  'fetch.wait.max.ms',
+  'fetch.min.bytes',
+  'fetch.message.max.bytes',
+  'fetch.max.bytes',
+  'fetch.error.backoff.ms',
+  'enable.partition.eof',
+  'queued.max.messages.kbytes',
+  'session.timeout.ms',
+  'heartbeat.interval.ms',
+  'max.poll.interval.ms',
+  'auto.offset.reset',
+  'auto.commit.interval.ms',
+  'isolation.level',
+  'statistics.interval.ms',
+  'socket.connection.setup.timeout.ms',
+  'request.timeout.ms',
+  'ssl',
+  'sasl',
+];
+
+export interface ResolvedApp {
+  options: ResolvedAppOptions;
+  routing: ConsumerGroup[];
+}
+
+const isBrokerList = (v: unknown): string | null => {
+  const list = typeof v === 'string' ? v.split(',').map((s) => s.trim()) : v;
+  return Array.isArray(list) && list.length > 0 && list.every((b) => typeof b === 'string' && /^[^\s:]+:\d+$/.test(b))
+    ? null
+    : "must be 'host:port' entries, comma-separated or an array";
+};
+
+export function resolveAppOptions(input: AppOptions): ResolvedApp {
+  const issues = new IssueList();
+  if (isPlainObject(input) !== null) throw new ConfigurationError([{ path: 'options', rule: 'must be an object', value: input }]);
+  const raw = input as unknown as Record<string, unknown>;
+  issues.unknownKeys('options', raw, APP_KEYS);
+  issues.optional('options.id', input.id, isNonEmptyString);
+  issues.optional('options.concurrency', input.concurrency, isInteger(1, 256));
+  const maxMessages = issues.aliased('options', raw, 'maxMessages', 'max_messages');
+  issues.optional('options.maxMessages', maxMessages, isInteger(1));
+  const maxWaitTimeMs = issues.aliased('options', raw, 'maxWaitTimeMs', 'max_wait_time');
+  issues.optional('options.maxWaitTimeMs', maxWaitTimeMs, isInteger(1));
+  const shutdownTimeoutMs = issues.aliased('options', raw, 'shutdownTimeoutMs', 'shutdown_timeout');
+  issues.optional('options.shutdownTimeoutMs', shutdownTimeoutMs, isInteger(0));
+  const pauseTimeoutMs = issues.aliased('options', raw, 'pauseTimeoutMs', 'pause_timeout');
+  issues.optional('options.pauseTimeoutMs', pauseTimeoutMs, isInteger(0));
+  issues.optional('options.logger', input.logger, (v) =>
+    typeof v === 'boolean' || (typeof v === 'object' && v !== null && typeof (v as LoggerLike).info === 'function')
+      ? null
+      : 'must be a boolean or an object with info/warn/error methods',
+  );
+  issues.optional('options.producer', input.producer, (v) =>
+    typeof v === 'object' && v !== null && typeof (v as ConsumerProducerTarget).produceSync === 'function'
+      ? null
+      : 'must be a producer with produceSync/produceAsync (an @decanter/producer Producer)',
+  );
+
+  const kafka = resolveKafka(input.kafka, issues);
+  const routing = kafka
+    ? buildRouting(
+        input.routes,
+        {
+          groupId: kafka.groupId,
+          maxMessages: (maxMessages as number | undefined) ?? defaultAppOptions.maxMessages,
+          maxWaitTimeMs: (maxWaitTimeMs as number | undefined) ?? defaultAppOptions.maxWaitTimeMs,
+          initialOffset: kafka.autoOffsetReset,
+          fetch: {
+            fetchWaitMaxMs: kafka.fetchWaitMaxMs,
+            fetchMinBytes: kafka.fetchMinBytes,
+            fetchMessageMaxBytes: kafka.fetchMessageMaxBytes,
+            fetchMaxBytes: kafka.fetchMaxBytes,
+            queuedMaxMessagesKbytes: kafka.queuedMaxMessagesKbytes,
+            enablePartitionEof: kafka.enablePartitionEof,
+          },
+        },
+        issues,
+      )
+    : [];
+  if (issues.issues.length === 0 && routing.length === 0) {
+    issues.add('routes', 'must contain at least one active topic', input.routes);
+  }
+  if (issues.issues.length > 0 || kafka === undefined) throw new ConfigurationError(issues.issues);
+
+  const logger = input.logger ?? defaultAppOptions.logger;
+  const options: ResolvedAppOptions = Object.freeze({
+    id: input.id ?? defaultAppOptions.id,
+    kafka,
+    concurrency: input.concurrency ?? defaultAppOptions.concurrency,
+    maxMessages: (maxMessages as number | undefined) ?? defaultAppOptions.maxMessages,
+    maxWaitTimeMs: (maxWaitTimeMs as number | undefined) ?? defaultAppOptions.maxWaitTimeMs,
+    shutdownTimeoutMs: (shutdownTimeoutMs as number | undefined) ?? defaultAppOptions.shutdownTimeoutMs,
+    pauseTimeoutMs: (pauseTimeoutMs as number | undefined) ?? defaultAppOptions.pauseTimeoutMs,
+    logger: logger === true ? console : logger,
+    producer: input.producer,
+  });
+  return { options, routing };
+}
+
+function resolveKafka(input: unknown, issues: IssueList): ResolvedKafkaSettings | undefined {
+  if (input === undefined) {
+    issues.add('options.kafka', 'is required', input);
+    return undefined;
+  }
+  if (isPlainObject(input) !== null) {
+    issues.add('options.kafka', 'must be an object', input);
+    return undefined;
+  }
+  const k = input as Record<string, unknown>;
+  const p = (key: string): string => `options.kafka['${key}']`;
+  issues.unknownKeys('options.kafka', k, KAFKA_KEYS);
+  issues.required(p('bootstrap.servers'), k['bootstrap.servers'], isBrokerList);
+  issues.optional(p('group.id'), k['group.id'], isNonEmptyString);
+  issues.optional(p('client.id'), k['client.id'], isNonEmptyString);
+  for (const key of ['fetch.wait.max.ms', 'fetch.error.backoff.ms', 'statistics.interval.ms']) {
+    issues.optional(p(key), k[key], isInteger(0));
+  }
+  for (const key of [
+    'fetch.min.bytes',
+    'fetch.message.max.bytes',
+    'fetch.max.bytes',
+    'queued.max.messages.kbytes',
+    'session.timeout.ms',
+    'heartbeat.interval.ms',
+    'max.poll.interval.ms',
+    'auto.commit.interval.ms',
+    'socket.connection.setup.timeout.ms',
+    'request.timeout.ms',
+  ]) {
+    issues.optional(p(key), k[key], isInteger(1));
+  }
+  issues.optional(p('enable.partition.eof'), k['enable.partition.eof'], isBoolean);
+  issues.optional(p('auto.offset.reset'), k['auto.offset.reset'], isOneOf(['earliest', 'latest']));
+  issues.optional(p('isolation.level'), k['isolation.level'], isOneOf(['read_committed', 'read_uncommitted']));
+  issues.optional(p('ssl'), k['ssl'], (v) => (typeof v === 'boolean' || isPlainObject(v) === null ? null : 'must be a boolean or TLS options'));
+  issues.optional(p('sasl'), k['sasl'], (v) =>
+    isPlainObject(v) === null && typeof (v as { mechanism?: unknown }).mechanism === 'string'
+      ? null
+      : 'must be KafkaJS SASL options with a mechanism',
+  );
+
+  const num = (key: keyof typeof defaultKafkaSettings): number => {
+    const v = k[key];
+    return typeof v === 'number' ? v : (defaultKafkaSettings[key] as number);
+  };
+  const session = num('session.timeout.ms');
+  const heartbeat = num('heartbeat.interval.ms');
+  // Cross-field rule: a member must heartbeat several times per session or it is evicted.
+  if (typeof session === 'number' && typeof heartbeat === 'number' && heartbeat >= session) {
+    issues.add(p('heartbeat.interval.ms'), "must be lower than kafka['session.timeout.ms'] (heartbeat-below-session)", heartbeat);
+  }
+  // Cross-field rule: a partition's fetch must fit in the whole response.
+  if (num('fetch.message.max.bytes') > num('fetch.max.bytes')) {
+    issues.add(p('fetch.message.max.bytes'), "must not exceed kafka['fetch.max.bytes'] (partition-fetch-within-fetch)", num('fetch.message.max.bytes'));
+  }
+  const servers = k['bootstrap.servers'];
+  const brokers = (typeof servers === 'string' ? servers.split(',') : Array.isArray(servers) ? servers : [])
+    .map((s) => String(s).trim())
+    .filter((s) => s.length > 0);
+  return Object.freeze({
+    brokers: Object.freeze(brokers),
+    groupId: k['group.id'] as string | undefined,
+    clientId: (k['client.id'] as string | undefined) ?? defaultKafkaSettings['client.id'],
+    fetchWaitMaxMs: num('fetch.wait.max.ms'),
+    fetchMinBytes: num('fetch.min.bytes'),
+    fetchMessageMaxBytes: num('fetch.message.max.bytes'),
+    fetchMaxBytes: num('fetch.max.bytes'),
+    fetchErrorBackoffMs: num('fetch.error.backoff.ms'),
+    enablePartitionEof: (k['enable.partition.eof'] as boolean | undefined) ?? defaultKafkaSettings['enable.partition.eof'],
+    queuedMaxMessagesKbytes: num('queued.max.messages.kbytes'),
+    sessionTimeoutMs: session,
+    heartbeatIntervalMs: heartbeat,
+    rebalanceTimeoutMs: num('max.poll.interval.ms'),
+    autoOffsetReset: (k['auto.offset.reset'] as 'earliest' | 'latest' | undefined) ?? defaultKafkaSettings['auto.offset.reset'],
+    autoCommitIntervalMs: num('auto.commit.interval.ms'),
+    readUncommitted: k['isolation.level'] === 'read_uncommitted',
+    statisticsIntervalMs: num('statistics.interval.ms'),
+    connectionTimeoutMs: num('socket.connection.setup.timeout.ms'),
+    requestTimeoutMs: num('request.timeout.ms'),
+    ssl: k['ssl'] as ResolvedKafkaSettings['ssl'],
+    sasl: k['sasl'] as ResolvedKafkaSettings['sasl'],
+  });
+}

@@ -1,0 +1,168 @@
+// Every event an App emits, with its payload. Dotted names in timed pairs (`x.y` before, `x.y-ed`
+// after, the latter with `durationMs`); failures go through the single `error.occurred` event
+// with a `type`. docs/consumer.md lists them all.
+
+/** Where an event happened. */
+export interface GroupScope {
+  consumerGroup: string;
+  subscriptionGroup: string;
+}
+
+export interface PartitionScope extends GroupScope {
+  topic: string;
+  partition: number;
+}
+
+export type AppState = 'pending' | 'starting' | 'running' | 'quieting' | 'stopping' | 'stopped';
+
+export interface StateChangedEvent {
+  from: AppState;
+  to: AppState;
+}
+
+export interface BatchReceivedEvent extends PartitionScope {
+  messages: number;
+  bytes: number;
+  firstOffset: number;
+  lastOffset: number;
+  highWatermark: number;
+  /** Bytes in the subscription group's prefetch buffer after this batch. */
+  bufferedBytes: number;
+}
+
+export interface BufferHoldEvent extends GroupScope {
+  bufferedBytes: number;
+  limitBytes: number;
+}
+
+export interface BufferHeldEvent extends BufferHoldEvent {
+  durationMs: number;
+}
+
+export type PollEvent = GroupScope;
+
+export interface PolledEvent extends GroupScope {
+  messages: number;
+  partitions: number;
+  durationMs: number;
+}
+
+export interface ConsumeEvent extends PartitionScope {
+  /** Class name of the consumer (its export name). */
+  consumer: string;
+  messages: number;
+  firstOffset: number;
+  lastOffset: number;
+  /** Worker lane the job runs on (stable per partition). */
+  lane: number;
+}
+
+export interface ConsumedEvent extends ConsumeEvent {
+  /** Time spent in the worker (consume() and its bookkeeping), ms. */
+  durationMs: number;
+  /** Job ready → job started in the worker, ms. */
+  processingLatencyMs: number;
+  /** Job start − timestamp of the last message, ms (Karafka's consumption lag). */
+  consumptionLatencyMs: number;
+  /** Job start − timestamp of the first (oldest) message, ms. */
+  maxConsumptionLatencyMs: number;
+  /** Worker thread id that ran the job. */
+  threadId: number;
+  /** Next offset to commit after this job, or null when nothing was marked. */
+  markedOffset: number | null;
+  /** False when consume() threw (an `error.occurred` follows). */
+  success: boolean;
+}
+
+export interface OffsetEntry {
+  topic: string;
+  partition: number;
+  /** The next offset to read (last processed + 1). */
+  offset: number;
+}
+
+export interface CommitEvent extends GroupScope {
+  offsets: OffsetEntry[];
+  reason: 'interval' | 'rebalance' | 'shutdown';
+}
+
+export interface CommittedEvent extends CommitEvent {
+  durationMs: number;
+}
+
+export interface PartitionsEvent extends GroupScope {
+  partitions: Array<{ topic: string; partition: number }>;
+}
+
+export interface PartitionPausedEvent extends PartitionScope {
+  /** Where consumption restarts. */
+  offset: number;
+  timeoutMs: number;
+  reason: 'error' | 'request';
+}
+
+export interface PartitionStatistics {
+  topic: string;
+  partition: number;
+  /** High watermark − committed offset (or the next offset to fetch before a first commit). */
+  lag: number;
+  /** High watermark − next offset to fetch. */
+  fetchLag: number;
+  highWatermark: number | null;
+  fetchPosition: number | null;
+  markedOffset: number | null;
+  committedOffset: number | null;
+  bufferedMessages: number;
+}
+
+export interface StatisticsEvent {
+  subscriptionGroups: Array<GroupScope & { bufferedBytes: number; partitions: PartitionStatistics[] }>;
+}
+
+export type ErrorType =
+  | 'consumer.consume.error'
+  | 'consumer.revoked.error'
+  | 'consumer.shutdown.error'
+  | 'worker.error'
+  | 'listener.crash'
+  | 'listener.fetch.error'
+  | 'offsets.commit.error'
+  | 'app.stop.error'
+  | 'instrumentation.listener.error';
+
+export interface ErrorOccurredEvent extends Partial<PartitionScope> {
+  type: ErrorType;
+  error: Error;
+  offset?: number;
+}
+
+/** The App's event map (eventemitter3). */
+export interface AppEvents {
+  /** The app moved to a new lifecycle state. */
+  'app.state.changed': (event: StateChangedEvent) => void;
+  /** A fetched batch was taken into a prefetch buffer. */
+  'listener.batch.received': (event: BatchReceivedEvent) => void;
+  /** The prefetch buffer is full: KafkaJS is held (heartbeating) until there is room. */
+  'listener.buffer.hold': (event: BufferHoldEvent) => void;
+  /** The hold ended. */
+  'listener.buffer.held': (event: BufferHeldEvent) => void;
+  /** A subscription group's poll began. */
+  'poll.started': (event: PollEvent) => void;
+  /** The poll handed out messages (never fired for an empty poll). */
+  'poll.completed': (event: PolledEvent) => void;
+  /** A consume job was handed to its worker lane. */
+  'consumer.consume': (event: ConsumeEvent) => void;
+  /** A consume job finished (successfully or not). */
+  'consumer.consumed': (event: ConsumedEvent) => void;
+  'offsets.commit': (event: CommitEvent) => void;
+  'offsets.committed': (event: CommittedEvent) => void;
+  'partitions.assigned': (event: PartitionsEvent) => void;
+  'partitions.revoked': (event: PartitionsEvent) => void;
+  /** A partition was paused (after an error or a consumer's pause/seek). */
+  'partition.paused': (event: PartitionPausedEvent) => void;
+  'partition.resumed': (event: PartitionPausedEvent) => void;
+  /** Periodic lag and buffer figures (kafka['statistics.interval.ms']). */
+  'statistics.emitted': (event: StatisticsEvent) => void;
+  /** Any failure, with a `type`. */
+  'error.occurred': (event: ErrorOccurredEvent) => void;
+}

@@ -1,0 +1,50 @@
+// Prints one line per interesting event ("Polled 100 messages in 3 ms", "Consume job for
+// OrdersConsumer on orders-0 finished in 12 ms"). Never throws into the pipeline.
+import type { Monitor } from './monitor';
+
+/** Anything console-like. */
+export interface LoggerLike {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  debug?(message: string): void;
+}
+
+export class LoggerListener {
+  readonly #unsubscribe: Array<() => void> = [];
+
+  constructor(monitor: Monitor, logger: LoggerLike) {
+    const debug = (m: string): void => (logger.debug ?? logger.info).call(logger, m);
+    this.#unsubscribe.push(
+      monitor.subscribe('app.state.changed', (e) => logger.info(`App ${e.to}`)),
+      monitor.subscribe('poll.completed', (e) =>
+        e.messages === 0 ? undefined : debug(`[${e.subscriptionGroup}] Polled ${e.messages} messages in ${Math.round(e.durationMs)} ms`),
+      ),
+      monitor.subscribe('consumer.consumed', (e) =>
+        (e.success ? debug : logger.warn.bind(logger))(
+          `Consume job for ${e.consumer} on ${e.topic}-${e.partition} ${e.success ? 'finished' : 'failed'} in ${Math.round(e.durationMs)} ms`,
+        ),
+      ),
+      monitor.subscribe('offsets.committed', (e) =>
+        debug(`[${e.consumerGroup}] Committed ${e.offsets.map((o) => `${o.topic}-${o.partition}@${o.offset}`).join(', ')} (${e.reason})`),
+      ),
+      monitor.subscribe('partitions.assigned', (e) =>
+        logger.info(`[${e.consumerGroup}/${e.subscriptionGroup}] Assigned ${e.partitions.map((p) => `${p.topic}-${p.partition}`).join(', ') || 'nothing'}`),
+      ),
+      monitor.subscribe('partitions.revoked', (e) =>
+        logger.info(`[${e.consumerGroup}/${e.subscriptionGroup}] Revoked ${e.partitions.map((p) => `${p.topic}-${p.partition}`).join(', ')}`),
+      ),
+      monitor.subscribe('partition.paused', (e) =>
+        logger.warn(`Paused ${e.topic}-${e.partition} for ${e.timeoutMs} ms, restarting at offset ${e.offset} (${e.reason})`),
+      ),
+      monitor.subscribe('error.occurred', (e) => {
+        const where = e.topic === undefined ? '' : ` on ${e.topic}-${e.partition ?? '?'}`;
+        logger.error(`${e.type}${where}: ${e.error.message}`);
+      }),
+    );
+  }
+
+  close(): void {
+    for (const off of this.#unsubscribe.splice(0)) off();
+  }
+}

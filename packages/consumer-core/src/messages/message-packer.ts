@@ -1,0 +1,138 @@
+// Packs one job's messages into ONE ArrayBuffer that is transferred (not copied) to the worker,
+// and unpacks it there. KafkaJS's key/value Buffers are views into the whole fetch response:
+// posting them would structured-clone that entire response once per view. Must never hand out
+// a view into the packed buffer that outlives the job without the buffer itself.
+//
+// Layout: [u32 version][u32 count] then `count` fixed records of 32 bytes
+//   f64 offset | f64 timestamp | i32 keyLength | i32 valueLength | i32 headersLength | i32 spare
+// then, per message in order, key bytes, value bytes, header bytes. A length of -1 means null.
+// Headers: u16 entries, then per entry u16 nameLength, name, i32 valueLength (-1 = undefined), value.
+import type { IHeaders } from 'kafkajs';
+import type { FetchedMessage } from './fetched-message';
+
+const VERSION = 1;
+const HEADER_BYTES = 8;
+const RECORD_BYTES = 32;
+
+/** A message as unpacked in the worker; Buffers are views into the transferred ArrayBuffer. */
+export interface UnpackedMessage {
+  offset: number;
+  timestamp: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, string | string[]>;
+}
+
+function headerParts(headers: IHeaders | undefined): Array<[Buffer, Buffer | null]> {
+  const parts: Array<[Buffer, Buffer | null]> = [];
+  if (headers === undefined) return parts;
+  for (const [name, value] of Object.entries(headers)) {
+    const nameBytes = Buffer.from(name, 'utf8');
+    const values = Array.isArray(value) ? value : [value];
+    for (const v of values) {
+      parts.push([nameBytes, v === undefined ? null : typeof v === 'string' ? Buffer.from(v, 'utf8') : v]);
+    }
+  }
+  return parts;
+}
+
+/** Copies `messages` into one ArrayBuffer; pass it in the transfer list. */
+export function packMessages(messages: readonly FetchedMessage[]): ArrayBuffer {
+  const encodedHeaders: Array<Array<[Buffer, Buffer | null]>> = [];
+  let variable = 0;
+  for (const m of messages) {
+    const parts = headerParts(m.headers);
+    encodedHeaders.push(parts);
+    variable += (m.key?.length ?? 0) + (m.value?.length ?? 0);
+    if (parts.length > 0) {
+      variable += 2;
+      for (const [name, value] of parts) variable += 2 + name.length + 4 + (value?.length ?? 0);
+    }
+  }
+  const buffer = new ArrayBuffer(HEADER_BYTES + messages.length * RECORD_BYTES + variable);
+  const view = new DataView(buffer);
+  const bytes = new Uint8Array(buffer);
+  view.setUint32(0, VERSION, true);
+  view.setUint32(4, messages.length, true);
+  let cursor = HEADER_BYTES + messages.length * RECORD_BYTES;
+  messages.forEach((m, i) => {
+    const record = HEADER_BYTES + i * RECORD_BYTES;
+    view.setFloat64(record, m.offset, true);
+    view.setFloat64(record + 8, m.timestamp, true);
+    view.setInt32(record + 16, m.key === null ? -1 : m.key.length, true);
+    view.setInt32(record + 20, m.value === null ? -1 : m.value.length, true);
+    if (m.key !== null) {
+      bytes.set(m.key, cursor);
+      cursor += m.key.length;
+    }
+    if (m.value !== null) {
+      bytes.set(m.value, cursor);
+      cursor += m.value.length;
+    }
+    const parts = encodedHeaders[i] ?? [];
+    const start = cursor;
+    if (parts.length > 0) {
+      view.setUint16(cursor, parts.length, true);
+      cursor += 2;
+      for (const [name, value] of parts) {
+        view.setUint16(cursor, name.length, true);
+        bytes.set(name, cursor + 2);
+        cursor += 2 + name.length;
+        view.setInt32(cursor, value === null ? -1 : value.length, true);
+        cursor += 4;
+        if (value !== null) {
+          bytes.set(value, cursor);
+          cursor += value.length;
+        }
+      }
+    }
+    view.setInt32(record + 24, cursor - start, true);
+  });
+  return buffer;
+}
+
+/** Reads what packMessages wrote. */
+export function unpackMessages(buffer: ArrayBuffer): UnpackedMessage[] {
+  const view = new DataView(buffer);
+  const version = view.getUint32(0, true);
+  if (version !== VERSION) throw new Error(`Unknown packed message format version ${version}`);
+  const count = view.getUint32(4, true);
+  const out: UnpackedMessage[] = new Array<UnpackedMessage>(count);
+  let cursor = HEADER_BYTES + count * RECORD_BYTES;
+  for (let i = 0; i < count; i++) {
+    const record = HEADER_BYTES + i * RECORD_BYTES;
+    const keyLength = view.getInt32(record + 16, true);
+    const valueLength = view.getInt32(record + 20, true);
+    const headersLength = view.getInt32(record + 24, true);
+    let key: Buffer | null = null;
+    let value: Buffer | null = null;
+    if (keyLength >= 0) {
+      key = Buffer.from(buffer, cursor, keyLength);
+      cursor += keyLength;
+    }
+    if (valueLength >= 0) {
+      value = Buffer.from(buffer, cursor, valueLength);
+      cursor += valueLength;
+    }
+    const headers: Record<string, string | string[]> = {};
+    if (headersLength > 0) {
+      let h = cursor;
+      const entries = view.getUint16(h, true);
+      h += 2;
+      for (let e = 0; e < entries; e++) {
+        const nameLength = view.getUint16(h, true);
+        const name = Buffer.from(buffer, h + 2, nameLength).toString('utf8');
+        h += 2 + nameLength;
+        const length = view.getInt32(h, true);
+        h += 4;
+        const text = length >= 0 ? Buffer.from(buffer, h, length).toString('utf8') : '';
+        if (length > 0) h += length;
+        const existing = headers[name];
+        headers[name] = existing === undefined ? text : Array.isArray(existing) ? [...existing, text] : [existing, text];
+      }
+      cursor += headersLength;
+    }
+    out[i] = { offset: view.getFloat64(record, true), timestamp: view.getFloat64(record + 8, true), key, value, headers };
+  }
+  return out;
+}

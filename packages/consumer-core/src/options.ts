@@ -1,0 +1,175 @@
+// Options of an App (the consumer process): the interface users write, its defaults, and the
+// frozen resolved form built once at construction. Names follow the Karafka latency guide and
+// librdkafka so settings port over; both spellings are accepted where the guide uses snake_case.
+import type { SASLOptions } from 'kafkajs';
+import type { ConnectionOptions } from 'node:tls';
+import type { LoggerLike } from './instrumentation/logger-listener';
+import type { RoutesDefinition } from './routing/routes';
+
+/** The `kafka` block: librdkafka/Karafka names, mapped onto KafkaJS. */
+export interface ConsumerKafkaSettings {
+  /** Brokers, `'host:port,host:port'` or an array. Required. */
+  'bootstrap.servers': string | string[];
+  /** Default consumer group id for routes that do not name one. */
+  'group.id'?: string;
+  /** KafkaJS clientId. Default `'decanter'`. */
+  'client.id'?: string;
+  /** Longest time the broker holds a fetch waiting for `fetch.min.bytes`, in ms → KafkaJS `maxWaitTimeInMs`. Default 500 (librdkafka's; KafkaJS's own is 5000). */
+  'fetch.wait.max.ms'?: number;
+  /** Bytes the broker waits for before answering a fetch → KafkaJS `minBytes`. Default 1. */
+  'fetch.min.bytes'?: number;
+  /** Most bytes fetched per partition per request → KafkaJS `maxBytesPerPartition`. Default 1048576. */
+  'fetch.message.max.bytes'?: number;
+  /** Most bytes per fetch response → KafkaJS `maxBytes`. Default 10485760. */
+  'fetch.max.bytes'?: number;
+  /** Wait before retrying after a fetch error, in ms → KafkaJS `retry.initialRetryTime`. Default 500. */
+  'fetch.error.backoff.ms'?: number;
+  /** Hand a partition's buffered messages out as soon as it reaches its end, without waiting for `maxWaitTimeMs`. Default false. */
+  'enable.partition.eof'?: boolean;
+  /** Bound of each subscription group's prefetch buffer, in KiB of key+value bytes. When full, fetching pauses (heartbeats go on). Default 65536 (64 MiB). */
+  'queued.max.messages.kbytes'?: number;
+  /** Group session timeout, in ms → KafkaJS `sessionTimeout`. Default 45000. */
+  'session.timeout.ms'?: number;
+  /** Heartbeat interval, in ms → KafkaJS `heartbeatInterval`. Default 3000. */
+  'heartbeat.interval.ms'?: number;
+  /** Rebalance timeout, in ms → KafkaJS `rebalanceTimeout`. Default 60000. */
+  'max.poll.interval.ms'?: number;
+  /** Where to start without a committed offset: default of every route's `initialOffset`. Default `'earliest'`. */
+  'auto.offset.reset'?: 'earliest' | 'latest';
+  /** How often marked offsets are committed, in ms. Default 5000. */
+  'auto.commit.interval.ms'?: number;
+  /** `read_committed` skips aborted transactional messages → KafkaJS `readUncommitted`. Default `'read_committed'`. */
+  'isolation.level'?: 'read_committed' | 'read_uncommitted';
+  /** How often `statistics.emitted` fires, in ms; 0 disables it. Default 5000. */
+  'statistics.interval.ms'?: number;
+  /** Connection timeout, in ms → KafkaJS `connectionTimeout`. Default 3000. */
+  'socket.connection.setup.timeout.ms'?: number;
+  /** Request timeout, in ms → KafkaJS `requestTimeout`. Default 30000. */
+  'request.timeout.ms'?: number;
+  /** TLS: `true` or Node TLS options, passed to KafkaJS `ssl`. */
+  ssl?: boolean | ConnectionOptions;
+  /** SASL options passed to KafkaJS `sasl`. */
+  sasl?: SASLOptions;
+}
+
+export interface AppOptions {
+  /** Name used in logs and events. Default `'decanter'`. */
+  id?: string;
+  kafka: ConsumerKafkaSettings;
+  /** The routing table. */
+  routes: RoutesDefinition;
+  /** Worker threads shared by all subscription groups. Default 5. */
+  concurrency?: number;
+  /** Most messages one poll of a subscription group hands out. Default 100. Alias `max_messages`. */
+  maxMessages?: number;
+  max_messages?: number;
+  /** Longest a poll waits for `maxMessages`, in ms. Default 1000. Alias `max_wait_time`. */
+  maxWaitTimeMs?: number;
+  max_wait_time?: number;
+  /** How long `stop()` lets running jobs finish, in ms. Default 60000. Alias `shutdown_timeout`. */
+  shutdownTimeoutMs?: number;
+  shutdown_timeout?: number;
+  /** Pause of a partition whose `consume()` threw, before it is retried from the first unmarked offset, in ms. Default 1000. Alias `pause_timeout`. */
+  pauseTimeoutMs?: number;
+  pause_timeout?: number;
+  /** `true` prints the built-in log lines to the console; or pass a logger. Default false. */
+  logger?: boolean | LoggerLike;
+  /**
+   * The process's producer for `this.producer` in consumers: anything with `produceSync` /
+   * `produceAsync` (an `@decanter/producer` Producer). Default: none.
+   */
+  producer?: ConsumerProducerTarget;
+}
+
+/** The subset of @decanter/producer's Producer the consumer side calls. */
+export interface ConsumerProducerTarget {
+  produceSync(message: ProducedMessage): Promise<ProducedReport>;
+  produceAsync(message: ProducedMessage): Promise<{ wait(): Promise<ProducedReport> }>;
+}
+
+/** A message produced from a consumer (same shape as @decanter/producer's ProduceMessage). */
+export interface ProducedMessage {
+  topic: string;
+  payload: Buffer | string | null;
+  key?: Buffer | string | null;
+  partition?: number;
+  partitionKey?: string;
+  headers?: Record<string, string | Buffer | Array<string | Buffer> | undefined>;
+  timestamp?: number | Date;
+}
+
+export interface ProducedReport {
+  topic: string;
+  partition: number;
+  offset: string | null;
+}
+
+export const defaultKafkaSettings = {
+  'client.id': 'decanter',
+  'fetch.wait.max.ms': 500,
+  'fetch.min.bytes': 1,
+  'fetch.message.max.bytes': 1_048_576,
+  'fetch.max.bytes': 10_485_760,
+  'fetch.error.backoff.ms': 500,
+  'enable.partition.eof': false,
+  'queued.max.messages.kbytes': 65_536,
+  'session.timeout.ms': 45_000,
+  'heartbeat.interval.ms': 3_000,
+  'max.poll.interval.ms': 60_000,
+  'auto.offset.reset': 'earliest',
+  'auto.commit.interval.ms': 5_000,
+  'isolation.level': 'read_committed',
+  'statistics.interval.ms': 5_000,
+  'socket.connection.setup.timeout.ms': 3_000,
+  'request.timeout.ms': 30_000,
+} as const satisfies Partial<ConsumerKafkaSettings>;
+
+export const defaultAppOptions = {
+  id: 'decanter',
+  concurrency: 5,
+  maxMessages: 100,
+  maxWaitTimeMs: 1_000,
+  shutdownTimeoutMs: 60_000,
+  pauseTimeoutMs: 1_000,
+  logger: false,
+} as const satisfies Partial<AppOptions>;
+
+/** Fetch-level settings, resolved per subscription group (topics may override them). */
+export interface ResolvedFetchSettings {
+  readonly fetchWaitMaxMs: number;
+  readonly fetchMinBytes: number;
+  readonly fetchMessageMaxBytes: number;
+  readonly fetchMaxBytes: number;
+  readonly queuedMaxMessagesKbytes: number;
+  readonly enablePartitionEof: boolean;
+}
+
+export interface ResolvedKafkaSettings extends ResolvedFetchSettings {
+  readonly brokers: readonly string[];
+  readonly groupId: string | undefined;
+  readonly clientId: string;
+  readonly fetchErrorBackoffMs: number;
+  readonly sessionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly rebalanceTimeoutMs: number;
+  readonly autoOffsetReset: 'earliest' | 'latest';
+  readonly autoCommitIntervalMs: number;
+  readonly readUncommitted: boolean;
+  readonly statisticsIntervalMs: number;
+  readonly connectionTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly ssl: boolean | ConnectionOptions | undefined;
+  readonly sasl: SASLOptions | undefined;
+}
+
+export interface ResolvedAppOptions {
+  readonly id: string;
+  readonly kafka: ResolvedKafkaSettings;
+  readonly concurrency: number;
+  readonly maxMessages: number;
+  readonly maxWaitTimeMs: number;
+  readonly shutdownTimeoutMs: number;
+  readonly pauseTimeoutMs: number;
+  readonly logger: false | LoggerLike;
+  readonly producer: ConsumerProducerTarget | undefined;
+}

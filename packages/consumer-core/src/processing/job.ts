@@ -1,0 +1,15 @@
+import type { FetchedMessage } from '../messages/fetched-message';
+import type { Topic } from '../routing/topic';
+
+/** One topic-partition's share of a poll: the unit a worker runs. */
+export interface ConsumeJob {
+  /** consumerGroup/topic/partition: the consumer instance and lane affinity key. */
+  readonly key: string;
+  readonly topic: Topic;
+  readonly partition: number;
+  readonly messages: readonly FetchedMessage[];
+  /** When the poll handed the job out, ms since epoch (high resolution). */
+  readonly readyAt: number;
+}
+
+export const jobKey = (consumerGroup: string, topic: string, partition: number): string => `${consumerGroup}/${topic}/${partition}`;

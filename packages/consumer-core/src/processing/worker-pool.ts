@@ -1,0 +1,98 @@
+// `concurrency` worker threads shared by every subscription group, with partition → thread
+// affinity: a partition's consumer instance lives in exactly one thread, and that thread runs the
+// partition's jobs one at a time, so a partition is never processed by two threads at once.
+//
+// Built as one single-thread piscina pool per lane rather than one pool with a custom
+// `loadBalancer`: piscina 5 stops distributing as soon as its balancer returns null for the task
+// at the head of the queue (`_onWorkerAvailable` breaks out of its loop), so a job waiting for its
+// busy lane would hold back jobs whose lanes are idle. Per-lane pools keep FIFO order per lane,
+// never block one lane on another, and still give piscina's worker replacement when a thread dies.
+import Piscina from 'piscina';
+import type { ConsumeResult, ConsumeTask, LifecycleResult, ValidateResult, ValidateTask } from './worker-protocol';
+import { workerEntryPath } from './worker-entry';
+
+export class WorkerPool {
+  readonly #lanes: Piscina[];
+  readonly #laneOf = new Map<string, number>();
+  readonly #load: number[];
+  #closed = false;
+
+  constructor(concurrency: number) {
+    const filename = workerEntryPath();
+    this.#lanes = Array.from(
+      { length: concurrency },
+      () =>
+        new Piscina({
+          filename,
+          minThreads: 1,
+          maxThreads: 1,
+          concurrentTasksPerWorker: 1,
+          // the worker keeps its event loop while idle: consumers may hold timers and the
+          // producer bridge between jobs
+          atomics: 'async',
+          idleTimeout: Number.POSITIVE_INFINITY,
+          maxQueue: 'auto',
+        }),
+    );
+    this.#load = this.#lanes.map(() => 0);
+  }
+
+  get size(): number {
+    return this.#lanes.length;
+  }
+
+  /** The lane a partition key is pinned to (assigned on first use to the least loaded lane). */
+  laneFor(key: string): number {
+    let lane = this.#laneOf.get(key);
+    if (lane === undefined) {
+      lane = 0;
+      for (let i = 1; i < this.#load.length; i++) if ((this.#load[i] ?? 0) < (this.#load[lane] ?? 0)) lane = i;
+      this.#laneOf.set(key, lane);
+      this.#load[lane] = (this.#load[lane] ?? 0) + 1;
+    }
+    return lane;
+  }
+
+  /** Runs a consume job on its partition's lane; the packed buffer is transferred, not copied. */
+  consume(task: ConsumeTask): Promise<ConsumeResult> {
+    const lane = this.#lanes[this.laneFor(task.key)];
+    if (lane === undefined || this.#closed) return Promise.reject(new Error('Worker pool is closed'));
+    return lane.run(task, { transferList: [task.packed] }) as Promise<ConsumeResult>;
+  }
+
+  /** Runs `revoked()` hooks for these keys on their lanes (after their queued jobs) and unpins them. */
+  async revoke(keys: string[]): Promise<LifecycleResult> {
+    const byLane = new Map<number, string[]>();
+    for (const key of keys) {
+      const lane = this.#laneOf.get(key);
+      if (lane === undefined) continue;
+      this.#laneOf.delete(key);
+      this.#load[lane] = (this.#load[lane] ?? 1) - 1;
+      byLane.set(lane, [...(byLane.get(lane) ?? []), key]);
+    }
+    const results = await Promise.all(
+      [...byLane].map(([lane, laneKeys]) => this.#lanes[lane]?.run({ kind: 'revoked', keys: laneKeys }) as Promise<LifecycleResult>),
+    );
+    return { errors: results.flatMap((r) => r.errors) };
+  }
+
+  /** Runs every instance's `shutdown()` hook on every lane. */
+  async shutdown(): Promise<LifecycleResult> {
+    const results = await Promise.all(this.#lanes.map((lane) => lane.run({ kind: 'shutdown', keys: null }) as Promise<LifecycleResult>));
+    return { errors: results.flatMap((r) => r.errors) };
+  }
+
+  /** Loads every consumer class in one thread to fail at boot, naming the route, when one is wrong. */
+  validate(task: ValidateTask): Promise<ValidateResult> {
+    const lane = this.#lanes[0];
+    if (lane === undefined) return Promise.resolve({ problems: [] });
+    return lane.run(task) as Promise<ValidateResult>;
+  }
+
+  /** Waits for queued work, then ends the threads; `force` ends them at once. */
+  async close(force = false): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all(this.#lanes.map((lane) => (force ? lane.destroy() : lane.close())));
+  }
+}

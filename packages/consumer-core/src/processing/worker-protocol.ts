@@ -1,0 +1,58 @@
+// What the main thread and the worker threads say to each other. Plain data only (structured
+// clone), except `packed`, which is transferred.
+import type { BuiltInDeserializer } from '../routing/routes';
+import type { ResolvedReference } from '../routing/topic';
+
+export interface ConsumeTask {
+  kind: 'consume';
+  /** consumerGroup/topic/partition: the instance key. */
+  key: string;
+  consumerGroup: string;
+  topic: string;
+  partition: number;
+  consumer: ResolvedReference;
+  deserializer: BuiltInDeserializer | ResolvedReference;
+  manualOffsetManagement: boolean;
+  packed: ArrayBuffer;
+  /** When the job became ready, ms since epoch (high resolution). */
+  readyAt: number;
+  /** BroadcastChannel name of the app's producer bridge, or null without a producer. */
+  producerChannel: string | null;
+}
+
+/** Runs `revoked()` (or `shutdown()`) on the named instances (all instances when `keys` is null), then drops them. */
+export interface LifecycleTask {
+  kind: 'revoked' | 'shutdown';
+  keys: string[] | null;
+}
+
+/** Loads every consumer module and checks the export is a Consumer class (fails boot early). */
+export interface ValidateTask {
+  kind: 'validate';
+  references: Array<ResolvedReference & { routePath: string }>;
+}
+
+export type WorkerTask = ConsumeTask | LifecycleTask | ValidateTask;
+
+export interface SerializedError {
+  name: string;
+  message: string;
+  stack?: string;
+}
+
+export interface ConsumeResult {
+  startedAt: number;
+  finishedAt: number;
+  threadId: number;
+  markedOffset: number | null;
+  pause: { offset: number; timeoutMs: number } | null;
+  error: SerializedError | null;
+}
+
+export interface LifecycleResult {
+  errors: Array<{ key: string; error: SerializedError }>;
+}
+
+export interface ValidateResult {
+  problems: Array<{ routePath: string; rule: string; value: string }>;
+}

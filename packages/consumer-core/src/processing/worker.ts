@@ -1,0 +1,220 @@
+// The piscina worker entry (its own build entry, never re-exported). Holds the consumer instances
+// of the partitions pinned to this thread and runs their jobs. It never talks to Kafka: marks and
+// pause requests go back in the result; produce calls go to the main thread over a BroadcastChannel.
+import { BroadcastChannel, threadId } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+import { dirname } from 'node:path';
+import { attachConsumer, beginJob, endJob, isConsumerClass, type Consumer, type ConsumerProducer, type Messages } from '../consumer';
+import { DependencyMissingError, ProducerUnavailableError } from '../errors';
+import { builtInDeserializers } from '../messages/deserializers';
+import { Message, type Deserializer } from '../messages/message';
+import { unpackMessages } from '../messages/message-packer';
+import type { ProducedMessage, ProducedReport } from '../options';
+import type { ResolvedReference } from '../routing/topic';
+import type {
+  ConsumeResult,
+  ConsumeTask,
+  LifecycleResult,
+  LifecycleTask,
+  SerializedError,
+  ValidateResult,
+  ValidateTask,
+  WorkerTask,
+} from './worker-protocol';
+
+const instances = new Map<string, Consumer>();
+const deserializers = new Map<string, Deserializer>();
+let tsNodeRegistered = false;
+
+const now = (): number => performance.timeOrigin + performance.now();
+
+function serialize(error: unknown): SerializedError {
+  if (error instanceof Error) {
+    const out: SerializedError = { name: error.name, message: error.message };
+    if (error.stack !== undefined) out.stack = error.stack;
+    return out;
+  }
+  return { name: 'Error', message: String(error) };
+}
+
+/** Lets the worker load TypeScript consumers (tests, ts-node apps) with ts-node in transpile-only mode. */
+function ensureTypeScript(file: string): void {
+  if (tsNodeRegistered || !/\.[cm]?ts$/.test(file)) return;
+  let tsNode: { register(options: object): unknown };
+  try {
+    const path = require.resolve('ts-node', { paths: [dirname(file), process.cwd(), __dirname] });
+    tsNode = require(path) as typeof tsNode;
+  } catch (error) {
+    throw new DependencyMissingError(
+      `Consumer module ${file} is TypeScript, which needs the optional peer dependency ts-node (npm i -D ts-node), or build it to .js first`,
+      { cause: error },
+    );
+  }
+  tsNode.register({ transpileOnly: true, compilerOptions: { module: 'commonjs', moduleResolution: 'node10' } });
+  tsNodeRegistered = true;
+}
+
+function loadExport(ref: ResolvedReference): unknown {
+  ensureTypeScript(ref.module);
+  const mod = require(ref.module) as Record<string, unknown>;
+  return mod[ref.export];
+}
+
+function loadConsumerClass(ref: ResolvedReference): new () => Consumer {
+  const value = loadExport(ref);
+  if (!isConsumerClass(value)) {
+    throw new TypeError(`Export '${ref.export}' of ${ref.module} is not a class extending Consumer`);
+  }
+  return value;
+}
+
+function deserializerFor(ref: ConsumeTask['deserializer']): Deserializer {
+  if (typeof ref === 'string') return builtInDeserializers[ref];
+  const id = `${ref.module}#${ref.export}`;
+  let fn = deserializers.get(id);
+  if (fn === undefined) {
+    const value = loadExport(ref);
+    if (typeof value !== 'function') throw new TypeError(`Deserializer export '${ref.export}' of ${ref.module} is not a function`);
+    fn = value as Deserializer;
+    deserializers.set(id, fn);
+  }
+  return fn;
+}
+
+let bridge: { channel: BroadcastChannel; pending: Map<number, (reply: BridgeReply) => void>; next: number } | undefined;
+
+interface BridgeReply {
+  id: string;
+  ok: boolean;
+  report?: ProducedReport;
+  error?: SerializedError;
+}
+
+function producerFor(channelName: string | null): ConsumerProducer | undefined {
+  if (channelName === null) return undefined;
+  if (bridge === undefined) {
+    const channel = new BroadcastChannel(channelName);
+    const pending = new Map<number, (reply: BridgeReply) => void>();
+    channel.onmessage = (event: unknown) => {
+      const reply = (event as { data: unknown }).data as BridgeReply | { kind: string };
+      if (!('ok' in reply) || typeof reply.id !== 'string') return;
+      const [thread, seq] = reply.id.split(':');
+      if (Number(thread) !== threadId) return;
+      const resolve = pending.get(Number(seq));
+      if (resolve === undefined) return;
+      pending.delete(Number(seq));
+      if (pending.size === 0) (channel as unknown as { unref(): void }).unref();
+      resolve(reply);
+    };
+    (channel as unknown as { unref(): void }).unref();
+    bridge = { channel, pending, next: 0 };
+  }
+  const b = bridge;
+  const call = (mode: 'sync' | 'async', message: ProducedMessage): Promise<BridgeReply> =>
+    new Promise((resolve) => {
+      const seq = b.next++;
+      b.pending.set(seq, resolve);
+      (b.channel as unknown as { ref(): void }).ref();
+      b.channel.postMessage({ kind: 'produce', id: `${threadId}:${seq}`, mode, message });
+    });
+  const fail = (reply: BridgeReply): never => {
+    throw new ProducerUnavailableError(reply.error?.message ?? 'produce failed', { cause: reply.error });
+  };
+  return {
+    async produceSync(message) {
+      const reply = await call('sync', message);
+      if (!reply.ok || reply.report === undefined) return fail(reply);
+      return reply.report;
+    },
+    async produceAsync(message) {
+      const reply = await call('async', message);
+      if (!reply.ok) fail(reply);
+    },
+  };
+}
+
+async function consume(task: ConsumeTask): Promise<ConsumeResult> {
+  const startedAt = now();
+  let instance = instances.get(task.key);
+  if (instance === undefined) {
+    const Klass = loadConsumerClass(task.consumer);
+    instance = new Klass();
+    attachConsumer(
+      instance,
+      { topic: task.topic, partition: task.partition, consumerGroup: task.consumerGroup },
+      producerFor(task.producerChannel),
+    );
+    instances.set(task.key, instance);
+  }
+  const deserializer = deserializerFor(task.deserializer);
+  const unpacked = unpackMessages(task.packed);
+  const list = unpacked.map((m) => new Message(task.topic, task.partition, m, deserializer));
+  const first = list[0];
+  const last = list[list.length - 1];
+  const metadata = Object.freeze({
+    topic: task.topic,
+    partition: task.partition,
+    consumerGroup: task.consumerGroup,
+    size: list.length,
+    firstOffset: first?.offset ?? -1,
+    lastOffset: last?.offset ?? -1,
+    readyAt: task.readyAt,
+    startedAt,
+    consumptionLag: last === undefined ? 0 : Math.max(0, startedAt - last.timestamp),
+    processingLag: Math.max(0, startedAt - task.readyAt),
+  });
+  const messages = Object.assign(list, { metadata }) as unknown as Messages;
+  const requests = beginJob(instance, messages);
+  let error: SerializedError | null = null;
+  try {
+    await instance.consume();
+    if (!task.manualOffsetManagement && last !== undefined && requests.pause === null) {
+      requests.markedOffset = Math.max(requests.markedOffset ?? 0, last.offset + 1);
+    }
+  } catch (thrown) {
+    error = serialize(thrown);
+  } finally {
+    endJob(instance);
+  }
+  return { startedAt, finishedAt: now(), threadId, markedOffset: requests.markedOffset, pause: requests.pause, error };
+}
+
+async function lifecycle(task: LifecycleTask): Promise<LifecycleResult> {
+  const errors: LifecycleResult['errors'] = [];
+  const keys = task.keys ?? [...instances.keys()];
+  for (const key of keys) {
+    const instance = instances.get(key);
+    if (instance === undefined) continue;
+    instances.delete(key);
+    try {
+      await (task.kind === 'revoked' ? instance.revoked() : instance.shutdown());
+    } catch (error) {
+      errors.push({ key, error: serialize(error) });
+    }
+  }
+  return { errors };
+}
+
+function validate(task: ValidateTask): ValidateResult {
+  const problems: ValidateResult['problems'] = [];
+  for (const ref of task.references) {
+    try {
+      loadConsumerClass(ref);
+    } catch (error) {
+      problems.push({ routePath: ref.routePath, rule: serialize(error).message, value: `${ref.module}#${ref.export}` });
+    }
+  }
+  return { problems };
+}
+
+export default async function handle(task: WorkerTask): Promise<ConsumeResult | LifecycleResult | ValidateResult> {
+  switch (task.kind) {
+    case 'consume':
+      return consume(task);
+    case 'revoked':
+    case 'shutdown':
+      return lifecycle(task);
+    case 'validate':
+      return validate(task);
+  }
+}

@@ -1,0 +1,7 @@
+import type { SubscriptionGroup } from './subscription-group';
+
+/** A Kafka consumer group and the subscription groups that consume for it. */
+export interface ConsumerGroup {
+  readonly id: string;
+  readonly subscriptionGroups: readonly SubscriptionGroup[];
+}

@@ -1,0 +1,68 @@
+// Runs an App as the whole process: starts it, turns SIGINT/SIGTERM into a graceful stop and
+// exits with a code that tells how it ended (EXIT_CODES). Used by `decanter server <app file>`.
+import type { App } from './app';
+import { isDecanterConsumerError } from './errors';
+
+/** Process exit codes of `decanter server`. */
+export const EXIT_CODES = Object.freeze({
+  /** Stopped gracefully: jobs finished, offsets committed, group left. */
+  ok: 0,
+  /** Could not start (broker unreachable, a consumer class failing to load, …). */
+  startFailed: 1,
+  /** Options or routes broke the contract. */
+  configuration: 2,
+  /** Running jobs did not finish within shutdownTimeoutMs; processed offsets were committed, the rest will be redelivered. */
+  shutdownTimeout: 3,
+  /** A second signal arrived during shutdown: exited at once. */
+  forced: 4,
+} as const);
+
+export interface ServerOptions {
+  /** Signals that trigger a graceful stop. Default SIGINT and SIGTERM. */
+  signals?: NodeJS.Signals[];
+  /** Called with the exit code instead of process.exit (tests). */
+  exit?: (code: number) => void;
+  /** Writes the lifecycle lines. Default process.stderr. */
+  write?: (line: string) => void;
+}
+
+export async function runServer(app: App, options: ServerOptions = {}): Promise<void> {
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const signals = options.signals ?? ['SIGINT', 'SIGTERM'];
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      write(`decanter: ${signal} again, exiting now`);
+      exit(EXIT_CODES.forced);
+      return;
+    }
+    stopping = true;
+    write(`decanter: ${signal} received, stopping (up to ${app.options.shutdownTimeoutMs} ms)`);
+    // If stop() itself hangs (a broker gone during commit), do not hang forever.
+    const guard = setTimeout(() => exit(EXIT_CODES.shutdownTimeout), app.options.shutdownTimeoutMs + 15_000);
+    guard.unref();
+    app.stop().then(
+      ({ timedOut }) => {
+        clearTimeout(guard);
+        write(`decanter: stopped${timedOut ? ' (shutdown timeout)' : ''}`);
+        exit(timedOut ? EXIT_CODES.shutdownTimeout : EXIT_CODES.ok);
+      },
+      (error: unknown) => {
+        clearTimeout(guard);
+        write(`decanter: stop failed: ${error instanceof Error ? error.message : String(error)}`);
+        exit(EXIT_CODES.shutdownTimeout);
+      },
+    );
+  };
+  for (const s of signals) process.on(s, onSignal);
+  try {
+    await app.start();
+  } catch (error) {
+    for (const s of signals) process.off(s, onSignal);
+    write(`decanter: start failed: ${error instanceof Error ? error.message : String(error)}`);
+    exit(isDecanterConsumerError(error) && error.code === 'CONFIGURATION' ? EXIT_CODES.configuration : EXIT_CODES.startFailed);
+    return;
+  }
+  write(`decanter: running (pid ${process.pid})`);
+}
