@@ -2,7 +2,8 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
-import { brokers } from '@decanter/test-helpers';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { brokers, sharedAdmin, waitUntil } from '@decanter/test-helpers';
 import { outputFile, outputFolder, type ProcessedLine, type TestPayload } from './fixtures/recording-consumer';
 
 export const fixtures = join(__dirname, 'fixtures');
@@ -54,3 +55,48 @@ export const baseKafka = (groupId: string) =>
     'fetch.wait.max.ms': 100,
     'statistics.interval.ms': 0,
   }) as const;
+
+const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
+export const recordingApp = join(fixtures, 'recording-app.ts');
+
+export interface ServerProcess {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Runs `decanter server fixtures/recording-app.ts` as a separate process and waits until it is running. */
+export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [cli, 'server', recordingApp], {
+    env: { ...process.env, KAFKA_BROKERS: brokers().join(','), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let gone = false;
+  void exited.then(() => (gone = true));
+  await waitUntil('the server process to be running', () => {
+    if (gone) throw new Error(`server exited early:\n${output}`);
+    return output.includes('decanter: running');
+  }, { timeoutMs: 30_000 });
+  return { child, output: () => output, exited };
+}
+
+/** For each partition, offsets that were never processed between 0 and `end` (exclusive). */
+export function gaps(lines: ProcessedLine[], ends: Record<number, number>): Record<number, number[]> {
+  const out: Record<number, number[]> = {};
+  for (const [p, end] of Object.entries(ends)) {
+    const seen = new Set(lines.filter((l) => l.partition === Number(p)).map((l) => l.offset));
+    const missing: number[] = [];
+    for (let o = 0; o < end; o++) if (!seen.has(o)) missing.push(o);
+    if (missing.length > 0) out[Number(p)] = missing;
+  }
+  return out;
+}
+
+export async function committedOffsets(groupId: string, topic: string): Promise<Record<number, number>> {
+  const offsets = await (await sharedAdmin()).fetchOffsets({ groupId, topics: [topic] });
+  return Object.fromEntries((offsets[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+}
