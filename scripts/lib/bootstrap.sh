@@ -25,6 +25,9 @@ bootstrap_pnpm() {
 
 bootstrap_install_and_build() {
   echo "bootstrap: installing dependencies and building" >&2
+  # zstd-napi (optional zstd codec of @decanter/producer) builds with node-gyp, which would
+  # download Node's headers from outside the registries; use the ones installed with Node.
+  if [ -z "${npm_config_nodedir:-}" ] && [ -f /usr/include/node/node_api.h ]; then export npm_config_nodedir=/usr; fi
   pnpm install --frozen-lockfile --reporter=silent >&2
   pnpm run --silent build >&2
 }

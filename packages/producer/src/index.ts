@@ -1,2 +1,52 @@
-// Public entry of the package; filled in by its issue.
-export const PACKAGE_NAME = '@decanter/producer';
+// Public entry of @decanter/producer. Everything exported here is API; nothing else is.
+export { Producer, type ProducerState } from './producer';
+export { ProducerVariant } from './producer-variant';
+export { Transaction } from './transaction';
+export { DeliveryHandle } from './delivery/delivery-handle';
+export type { VariantSettings } from './delivery/variant-settings';
+export {
+  defaultKafkaSettings,
+  defaultProducerOptions,
+  type ProducerKafkaSettings,
+  type ProducerOptions,
+  type ResolvedProducerOptions,
+} from './options';
+export { resolveProducerOptions } from './options-contract';
+export {
+  COMPRESSION_CODECS,
+  type Acks,
+  type CompressionCodecName,
+  type DeliveryReport,
+  type HeaderValue,
+  type ProduceApi,
+  type ProduceMessage,
+  type TransactionOffsets,
+  type VariantOptions,
+} from './types';
+export type { DeliveryHandle as DeliveryHandleShape } from './types';
+export {
+  ConfigurationError,
+  DecanterError,
+  DeliveryError,
+  MessageInvalidError,
+  MessageTooLargeError,
+  PRODUCER_ERROR_CODES,
+  ProducerClosedError,
+  QueueFullError,
+  TransactionError,
+  hasErrorCode,
+  isDecanterError,
+  type ConfigurationIssue,
+  type ErrorContext,
+  type ProducerErrorCode,
+} from './errors';
+export {
+  Monitor,
+  type ErrorEvent,
+  type ProducerErrorType,
+  type ProducerEventName,
+  type ProducerEventPayload,
+  type ProducerEvents,
+  type RequestEvent,
+} from './events';
+export { LoggerListener, type LineLogger } from './instrumentation/logger-listener';

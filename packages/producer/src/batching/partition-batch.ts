@@ -1,0 +1,21 @@
+// The open (or sealed) batch of one topic-partition: what becomes one record batch in a Produce
+// request. Records keep their order; a record's offset is the batch's base offset + its index.
+import type { ProduceRecord } from './produce-record';
+
+export class PartitionBatch {
+  readonly records: ProduceRecord[] = [];
+  bytes = 0;
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    /** Leader node id when the batch was opened (-1 unknown): requests are grouped per leader. */
+    readonly leader: number,
+  ) {}
+
+  add(record: ProduceRecord): void {
+    record.partition = this.partition;
+    this.records.push(record);
+    this.bytes += record.bytes;
+  }
+}

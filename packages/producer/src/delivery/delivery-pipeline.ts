@@ -1,0 +1,360 @@
+// The path of a message from produce to acknowledgement: check it (contract + size), take room in
+// the bounded queue, partition it, add it to its variant's accumulator, and settle it when the
+// dispatcher is done. The producer owns one pipeline; each transaction gets its own (sending
+// through the KafkaJS transaction) sharing the queue limits, metadata and partitioner.
+// It must never settle a record twice nor forget one: every admitted record ends in exactly one
+// of succeeded/failed, and `outstanding` counts those that have not yet.
+import { Accumulator } from '../batching/accumulator';
+import type { PartitionBatch } from '../batching/partition-batch';
+import type { Partitioner } from '../batching/partitioner';
+import { ProduceRecord } from '../batching/produce-record';
+import { DeliveryError, MessageInvalidError, MessageTooLargeError } from '../errors';
+import type { Monitor } from '../events';
+import type { PartitionMetadataCache, TopicPartitions } from '../metadata/partition-metadata-cache';
+import type { ResolvedProducerOptions } from '../options';
+import type { DeliveryReport, ProduceMessage } from '../types';
+import { DeliveryHandle } from './delivery-handle';
+import { Dispatcher, type RecordSettler, type SendBatch } from './dispatcher';
+import type { QueueLimits } from './queue-limits';
+import type { VariantSettings } from './variant-settings';
+
+/** Record overhead we count on top of key + value + headers (varints, attributes, deltas). */
+const RECORD_OVERHEAD_BYTES = 32;
+const HEADER_OVERHEAD_BYTES = 10;
+
+export interface PipelineShared {
+  readonly options: ResolvedProducerOptions;
+  readonly monitor: Monitor;
+  readonly limits: QueueLimits;
+  readonly metadata: PartitionMetadataCache;
+  readonly partitioner: Partitioner;
+}
+
+interface Pending {
+  record: ProduceRecord;
+  variant: VariantSettings;
+  reloaded: boolean;
+}
+
+export class DeliveryPipeline implements RecordSettler {
+  private readonly accumulators = new Map<string, Accumulator>();
+  private readonly pendingMetadata = new Map<string, Pending[]>();
+  private readonly dispatcher: Dispatcher;
+  private readonly producerId: string;
+  private outstanding = 0;
+  private idleWaiters: Array<() => void> = [];
+  private urgent = false;
+  /** Records of this pipeline that failed (a transaction must not commit after one). */
+  failures = 0;
+
+  constructor(
+    private readonly shared: PipelineShared,
+    send: SendBatch,
+  ) {
+    const o = shared.options;
+    this.producerId = o.id;
+    this.dispatcher = new Dispatcher(
+      {
+        producerId: o.id,
+        maxInFlight: o.maxInFlight,
+        retryBackoffMs: o.retryBackoffMs,
+        retryBackoffMaxMs: o.retryBackoffMaxMs,
+        maxRequestBytes: Math.max(o.batchSizeBytes, 16 * 1024 * 1024),
+      },
+      send,
+      this,
+      shared.monitor,
+    );
+  }
+
+  /** Messages admitted and not yet acknowledged or failed. */
+  get queued(): number {
+    return this.outstanding;
+  }
+
+  /** Admits, queues and returns the delivery of one message. */
+  produce(message: ProduceMessage, variant: VariantSettings): Promise<DeliveryReport> {
+    const bytes = this.check(message);
+    if (this.shared.limits.tryReserve(bytes)) return this.enqueue(message, variant, bytes);
+    return this.shared.limits
+      .reserve(bytes, this.shared.options.maxWaitTimeoutMs, message.topic)
+      .then(() => this.enqueue(message, variant, bytes));
+  }
+
+  /** Like produce, but resolves with a handle as soon as the message is queued. */
+  queue(message: ProduceMessage, variant: VariantSettings): DeliveryHandle | Promise<DeliveryHandle> {
+    const bytes = this.check(message);
+    if (this.shared.limits.tryReserve(bytes)) return new DeliveryHandle(message, this.enqueue(message, variant, bytes));
+    return this.shared.limits
+      .reserve(bytes, this.shared.options.maxWaitTimeoutMs, message.topic)
+      .then(() => new DeliveryHandle(message, this.enqueue(message, variant, bytes)));
+  }
+
+  /**
+   * Checks every message first (none is queued when one is invalid), then queues them in order,
+   * waiting for room when the queue is full. Resolves once all are queued.
+   */
+  async queueMany(messages: readonly ProduceMessage[], variant: VariantSettings): Promise<Array<Promise<DeliveryReport>>> {
+    const sizes = messages.map((m) => this.check(m));
+    const deliveries: Array<Promise<DeliveryReport>> = new Array(messages.length);
+    for (let i = 0; i < messages.length; i += 1) {
+      const message = messages[i] as ProduceMessage;
+      const bytes = sizes[i] as number;
+      if (!this.shared.limits.tryReserve(bytes)) {
+        await this.shared.limits.reserve(bytes, this.shared.options.maxWaitTimeoutMs, message.topic);
+      }
+      const delivery = this.enqueue(message, variant, bytes);
+      delivery.catch(() => undefined); // settled by the caller later; never an unhandled rejection
+      deliveries[i] = delivery;
+    }
+    return deliveries;
+  }
+
+  /** Stops lingering: seals every open batch now, and later ones at once, until `relax()`. */
+  hurry(): void {
+    this.urgent = true;
+    for (const acc of this.accumulators.values()) {
+      acc.urgent = true;
+      acc.sealAll();
+    }
+  }
+
+  relax(): void {
+    this.urgent = false;
+    for (const acc of this.accumulators.values()) acc.urgent = false;
+  }
+
+  /** Resolves when every admitted message is acknowledged or failed (seals open batches first). */
+  async drain(): Promise<void> {
+    this.hurry();
+    try {
+      while (this.outstanding > 0) {
+        await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+      }
+    } finally {
+      this.relax();
+    }
+  }
+
+  // ---- RecordSettler (called by the dispatcher) ----
+
+  succeeded(batch: PartitionBatch, baseOffset: string | null): void {
+    const records = batch.records;
+    const acknowledged = this.shared.monitor.has('message.acknowledged');
+    const now = acknowledged ? performance.now() : 0;
+    const base = baseOffset === null ? 0 : Number(baseOffset);
+    const exact = baseOffset !== null && Number.isSafeInteger(base + records.length);
+    const bigBase = baseOffset !== null && !exact ? BigInt(baseOffset) : 0n;
+    for (let i = 0; i < records.length; i += 1) {
+      const record = records[i] as ProduceRecord;
+      const offset = baseOffset === null ? null : exact ? String(base + i) : String(bigBase + BigInt(i));
+      const report: DeliveryReport =
+        record.message.label === undefined
+          ? { topic: batch.topic, partition: batch.partition, offset }
+          : { topic: batch.topic, partition: batch.partition, offset, label: record.message.label };
+      record.resolve(report);
+      if (acknowledged) {
+        this.shared.monitor.notify('message.acknowledged', { producerId: this.producerId, report, durationMs: now - record.enqueuedAt });
+      }
+    }
+    this.released(records.length, batch.bytes);
+  }
+
+  failed(records: readonly ProduceRecord[], error: Error): void {
+    let bytes = 0;
+    const report = this.shared.monitor.has('error.occurred');
+    for (const record of records) {
+      bytes += record.bytes;
+      record.reject(error);
+      if (report) {
+        this.shared.monitor.notify('error.occurred', {
+          producerId: this.producerId,
+          type: 'message.delivery',
+          error,
+          message: record.message,
+          topic: record.message.topic,
+          partition: record.partition,
+        });
+      }
+    }
+    this.failures += records.length;
+    this.released(records.length, bytes);
+  }
+
+  metadataStale(topics: readonly string[]): void {
+    for (const topic of topics) this.shared.metadata.invalidate(topic);
+  }
+
+  // ---- internals ----
+
+  private released(count: number, bytes: number): void {
+    this.shared.limits.release(count, bytes);
+    this.outstanding -= count;
+    if (this.outstanding === 0 && this.idleWaiters.length > 0) {
+      for (const wake of this.idleWaiters.splice(0)) wake();
+    }
+  }
+
+  private enqueue(message: ProduceMessage, variant: VariantSettings, bytes: number): Promise<DeliveryReport> {
+    this.outstanding += 1;
+    return new Promise<DeliveryReport>((resolve, reject) => {
+      const record = new ProduceRecord(message, bytes, performance.now(), Date.now() + variant.timeoutMs, resolve, reject);
+      this.place(record, variant, false);
+    });
+  }
+
+  private place(record: ProduceRecord, variant: VariantSettings, reloaded: boolean): void {
+    const message = record.message;
+    const topic = message.topic;
+    const meta = this.shared.metadata.get(topic);
+    if (meta === undefined) {
+      this.awaitMetadata(topic, { record, variant, reloaded });
+      return;
+    }
+    let partition: number;
+    if (message.partition !== undefined) {
+      partition = message.partition;
+      if (partition >= meta.partitions.length) {
+        if (!reloaded) {
+          // The topic may have grown since we looked: look again once before failing.
+          this.shared.metadata.invalidate(topic);
+          this.awaitMetadata(topic, { record, variant, reloaded: true });
+          return;
+        }
+        this.failed(
+          [record],
+          new DeliveryError('DELIVERY_FAILED', `Partition ${partition} does not exist: topic '${topic}' has ${meta.partitions.length} partition(s)`, {
+            context: { producerId: this.producerId, topic, partition },
+          }),
+        );
+        return;
+      }
+    } else if (message.partitionKey !== undefined) {
+      partition = this.shared.partitioner.forKey(topic, meta, message.partitionKey);
+    } else if (message.key !== undefined && message.key !== null) {
+      partition = this.shared.partitioner.forKey(topic, meta, message.key);
+    } else {
+      partition = this.shared.partitioner.forKeyless(topic, meta);
+    }
+    const leader = meta.partitions[partition]?.leader ?? -1;
+    this.accumulatorFor(variant).append(record, topic, partition, leader);
+  }
+
+  private accumulatorFor(variant: VariantSettings): Accumulator {
+    let acc = this.accumulators.get(variant.key);
+    if (acc === undefined) {
+      const o = this.shared.options;
+      acc = new Accumulator(
+        { lingerMs: o.lingerMs, batchSizeBytes: o.batchSizeBytes, batchMaxMessages: o.batchMaxMessages },
+        (batch) => {
+          this.shared.partitioner.onBatchSealed(batch.topic, batch.partition, this.shared.metadata.get(batch.topic));
+          this.dispatcher.ready(batch, variant);
+        },
+      );
+      acc.urgent = this.urgent;
+      this.accumulators.set(variant.key, acc);
+    }
+    return acc;
+  }
+
+  private awaitMetadata(topic: string, pending: Pending): void {
+    const waiting = this.pendingMetadata.get(topic);
+    if (waiting !== undefined) {
+      waiting.push(pending);
+      return;
+    }
+    this.pendingMetadata.set(topic, [pending]);
+    this.loadMetadata(topic, 1);
+  }
+
+  private loadMetadata(topic: string, attempt: number): void {
+    this.shared.metadata.load(topic).then(
+      (meta: TopicPartitions) => {
+        void meta;
+        const waiting = this.pendingMetadata.get(topic) ?? [];
+        this.pendingMetadata.delete(topic);
+        for (const p of waiting) this.place(p.record, p.variant, p.reloaded);
+      },
+      (error: unknown) => {
+        const failure = error instanceof Error ? error : new Error(String(error));
+        if (this.shared.monitor.has('error.occurred')) {
+          this.shared.monitor.notify('error.occurred', { producerId: this.producerId, type: 'metadata.failed', error: failure, topic });
+        }
+        const o = this.shared.options;
+        const backoff = Math.min(o.retryBackoffMs * 2 ** (attempt - 1), o.retryBackoffMaxMs);
+        const retryAt = Date.now() + backoff;
+        const waiting = this.pendingMetadata.get(topic) ?? [];
+        const expired = waiting.filter((p) => p.record.deadline <= retryAt);
+        const alive = waiting.filter((p) => p.record.deadline > retryAt);
+        if (expired.length > 0) {
+          this.failed(
+            expired.map((p) => p.record),
+            new DeliveryError('DELIVERY_TIMED_OUT', `No partition metadata for topic '${topic}' within the delivery timeout: ${failure.message}`, {
+              cause: failure,
+              retriable: true,
+              context: { producerId: this.producerId, topic },
+            }),
+          );
+        }
+        if (alive.length === 0) {
+          this.pendingMetadata.delete(topic);
+          return;
+        }
+        this.pendingMetadata.set(topic, alive);
+        setTimeout(() => this.loadMetadata(topic, attempt + 1), backoff);
+      },
+    );
+  }
+
+  /** The message contract (checked per message, cheaply) and its estimated record size. */
+  private check(message: ProduceMessage): number {
+    if (typeof message !== 'object' || message === null) throw new MessageInvalidError('message must be an object');
+    const { topic, payload, key, partition, partitionKey, headers, timestamp } = message;
+    if (typeof topic !== 'string' || topic.length === 0) {
+      throw new MessageInvalidError(`message.topic must be a non-empty string (got ${JSON.stringify(topic)})`);
+    }
+    let bytes = RECORD_OVERHEAD_BYTES;
+    if (payload === null) {
+      // tombstone
+    } else if (typeof payload === 'string') {
+      bytes += Buffer.byteLength(payload);
+    } else if (Buffer.isBuffer(payload)) {
+      bytes += payload.length;
+    } else {
+      throw new MessageInvalidError(`message.payload must be a Buffer, a string or null (got ${typeof payload})`, { topic });
+    }
+    if (key !== undefined && key !== null) {
+      if (typeof key === 'string') bytes += Buffer.byteLength(key);
+      else if (Buffer.isBuffer(key)) bytes += key.length;
+      else throw new MessageInvalidError(`message.key must be a Buffer, a string or null (got ${typeof key})`, { topic });
+    }
+    if (partition !== undefined && (typeof partition !== 'number' || !Number.isInteger(partition) || partition < 0)) {
+      throw new MessageInvalidError(`message.partition must be an integer >= 0 (got ${String(partition)})`, { topic });
+    }
+    if (partitionKey !== undefined && typeof partitionKey !== 'string') {
+      throw new MessageInvalidError(`message.partitionKey must be a string (got ${typeof partitionKey})`, { topic });
+    }
+    if (timestamp !== undefined && !(timestamp instanceof Date) && !(typeof timestamp === 'number' && Number.isFinite(timestamp))) {
+      throw new MessageInvalidError(`message.timestamp must be a number of ms or a Date (got ${String(timestamp)})`, { topic });
+    }
+    if (headers !== undefined) {
+      if (typeof headers !== 'object' || headers === null) {
+        throw new MessageInvalidError(`message.headers must be an object (got ${String(headers)})`, { topic });
+      }
+      for (const name in headers) {
+        const value = headers[name];
+        bytes += Buffer.byteLength(name) + HEADER_OVERHEAD_BYTES;
+        if (value === undefined) continue;
+        for (const v of Array.isArray(value) ? value : [value]) {
+          if (typeof v === 'string') bytes += Buffer.byteLength(v);
+          else if (Buffer.isBuffer(v)) bytes += v.length;
+          else throw new MessageInvalidError(`message.headers.${name} must be a string, a Buffer or an array of them`, { topic });
+        }
+      }
+    }
+    if (bytes > this.shared.options.messageMaxBytes) {
+      throw new MessageTooLargeError(bytes, this.shared.options.messageMaxBytes, { producerId: this.producerId, topic });
+    }
+    return bytes;
+  }
+}

@@ -1,0 +1,261 @@
+// Turns sealed batches into Produce requests and settles their records. Batches wait in a lane
+// per (variant, leader broker); every ready batch of a lane goes into one KafkaJS sendBatch (one
+// Produce request to that leader), with up to max.in.flight requests in flight per lane, so the
+// broker always has work while the next batches fill. A failed request is retried with
+// exponential backoff while its records are within their delivery deadline
+// (message.timeout.ms); KafkaJS's own retrier is set to 0 retries so this is the one place that
+// decides. It must never acknowledge a record the broker did not acknowledge.
+import type { RecordMetadata, TopicMessages } from 'kafkajs';
+import { DeliveryError } from '../errors';
+import type { Monitor, RequestEvent } from '../events';
+import type { PartitionBatch } from '../batching/partition-batch';
+import type { ProduceRecord } from '../batching/produce-record';
+import type { VariantSettings } from './variant-settings';
+
+export interface SendBatchRequest {
+  acks: number;
+  timeout: number;
+  compression: VariantSettings['compressionType'];
+  topicMessages: TopicMessages[];
+}
+export type SendBatch = (request: SendBatchRequest) => Promise<RecordMetadata[]>;
+
+/** How the dispatcher reports settled records back to the pipeline. */
+export interface RecordSettler {
+  succeeded(batch: PartitionBatch, baseOffset: string | null): void;
+  failed(records: readonly ProduceRecord[], error: Error): void;
+  /** A metadata-related failure: forget what we know about these topics. */
+  metadataStale(topics: readonly string[]): void;
+}
+
+export interface DispatcherSettings {
+  producerId: string;
+  maxInFlight: number;
+  retryBackoffMs: number;
+  retryBackoffMaxMs: number;
+  /** Upper bound of one request's payload; at least one batch always goes. */
+  maxRequestBytes: number;
+}
+
+interface Lane {
+  readonly variant: VariantSettings;
+  readonly leader: number;
+  readonly ready: PartitionBatch[];
+  inFlight: number;
+}
+
+const RETRIABLE_NAMES = new Set([
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSMetadataNotLoaded',
+  'KafkaJSLockTimeout',
+  'KafkaJSTopicMetadataNotLoaded',
+]);
+const METADATA_ERRORS = new Set([
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'LEADER_NOT_AVAILABLE',
+  'NOT_LEADER_FOR_PARTITION',
+  'NOT_LEADER_OR_FOLLOWER',
+  'FENCED_LEADER_EPOCH',
+]);
+
+/** The innermost cause of a (KafkaJS-wrapped) error. */
+export function rootCause(error: unknown): unknown {
+  let current = error;
+  for (let depth = 0; depth < 10; depth += 1) {
+    const next = (current as { cause?: unknown; originalError?: unknown } | null)?.cause ??
+      (current as { originalError?: unknown } | null)?.originalError;
+    if (next === undefined || next === null || next === current) return current;
+    current = next;
+  }
+  return current;
+}
+
+export function isRetriable(error: unknown): boolean {
+  const root = rootCause(error) as { name?: string; retriable?: boolean } | null;
+  if (root === null || typeof root !== 'object') return false;
+  return root.retriable === true || (root.name !== undefined && RETRIABLE_NAMES.has(root.name));
+}
+
+export class Dispatcher {
+  private readonly lanes = new Map<string, Lane>();
+  private drainScheduled = false;
+  private requestSeq = 0;
+  private inFlightTotal = 0;
+
+  constructor(
+    private readonly settings: DispatcherSettings,
+    private readonly send: SendBatch,
+    private readonly settler: RecordSettler,
+    private readonly monitor: Monitor,
+  ) {}
+
+  get busy(): boolean {
+    return this.inFlightTotal > 0;
+  }
+
+  ready(batch: PartitionBatch, variant: VariantSettings): void {
+    const key = `${variant.key}|${batch.leader}`;
+    let lane = this.lanes.get(key);
+    if (lane === undefined) {
+      lane = { variant, leader: batch.leader, ready: [], inFlight: 0 };
+      this.lanes.set(key, lane);
+    }
+    lane.ready.push(batch);
+    if (!this.drainScheduled) {
+      this.drainScheduled = true;
+      queueMicrotask(this.drain);
+    }
+  }
+
+  private readonly drain = (): void => {
+    this.drainScheduled = false;
+    for (const lane of this.lanes.values()) {
+      while (lane.ready.length > 0 && lane.inFlight < this.settings.maxInFlight) {
+        lane.inFlight += 1;
+        this.inFlightTotal += 1;
+        this.sendRequest(lane, this.take(lane), (this.requestSeq += 1), 1);
+      }
+    }
+  };
+
+  private take(lane: Lane): PartitionBatch[] {
+    const ready = lane.ready;
+    let bytes = 0;
+    let count = 0;
+    while (count < ready.length) {
+      bytes += (ready[count] as PartitionBatch).bytes;
+      if (count > 0 && bytes > this.settings.maxRequestBytes) break;
+      count += 1;
+    }
+    return ready.splice(0, count);
+  }
+
+  private sendRequest(lane: Lane, batches: PartitionBatch[], requestId: number, attempt: number): void {
+    const { variant } = lane;
+    const topicMessages: TopicMessages[] = new Array(batches.length);
+    for (let i = 0; i < batches.length; i += 1) {
+      const batch = batches[i] as PartitionBatch;
+      topicMessages[i] = { topic: batch.topic, messages: batch.records };
+    }
+    const event = this.monitor.has('request.dispatched') || this.monitor.has('request.completed')
+      ? this.requestEvent(lane, batches, requestId, attempt)
+      : undefined;
+    if (event !== undefined) this.monitor.notify('request.dispatched', event);
+    const startedAt = performance.now();
+    this.send({
+      acks: variant.acks,
+      timeout: variant.requestTimeoutMs,
+      compression: variant.compressionType,
+      topicMessages,
+    }).then(
+      (results) => {
+        if (event !== undefined) this.monitor.notify('request.completed', { ...event, durationMs: performance.now() - startedAt, error: null });
+        this.succeeded(batches, results, variant.acks);
+        this.finish(lane);
+      },
+      (error: unknown) => {
+        const failure = error instanceof Error ? error : new Error(String(error));
+        if (event !== undefined) this.monitor.notify('request.completed', { ...event, durationMs: performance.now() - startedAt, error: failure });
+        this.failedRequest(lane, batches, requestId, attempt, failure);
+      },
+    );
+  }
+
+  private succeeded(batches: PartitionBatch[], results: RecordMetadata[], acks: number): void {
+    for (const batch of batches) {
+      let baseOffset: string | null = null;
+      if (acks !== 0) {
+        const result = results.find((r) => r.partition === batch.partition && r.topicName === batch.topic);
+        baseOffset = result?.baseOffset ?? null;
+        if (baseOffset === null) {
+          this.settler.failed(
+            batch.records,
+            new DeliveryError('DELIVERY_FAILED', `The broker's response has no offset for ${batch.topic}/${batch.partition}`, {
+              context: { producerId: this.settings.producerId, topic: batch.topic, partition: batch.partition },
+            }),
+          );
+          continue;
+        }
+      }
+      this.settler.succeeded(batch, baseOffset);
+    }
+  }
+
+  private failedRequest(lane: Lane, batches: PartitionBatch[], requestId: number, attempt: number, error: Error): void {
+    const root = rootCause(error) as { type?: string } | null;
+    if (root !== null && typeof root === 'object' && root.type !== undefined && METADATA_ERRORS.has(root.type)) {
+      this.settler.metadataStale([...new Set(batches.map((b) => b.topic))]);
+    }
+    const producerId = this.settings.producerId;
+    if (!isRetriable(error)) {
+      for (const batch of batches) {
+        this.settler.failed(
+          batch.records,
+          new DeliveryError('DELIVERY_FAILED', `Producing to ${batch.topic}/${batch.partition} failed: ${error.message}`, {
+            cause: error,
+            context: { producerId, topic: batch.topic, partition: batch.partition },
+          }),
+        );
+      }
+      this.finish(lane);
+      return;
+    }
+    const backoff = Math.min(this.settings.retryBackoffMs * 2 ** (attempt - 1), this.settings.retryBackoffMaxMs);
+    const retryAt = Date.now() + backoff;
+    const remaining: PartitionBatch[] = [];
+    for (const batch of batches) {
+      // A batch is retried whole (its records share one base offset); it times out with its
+      // oldest record, as librdkafka does with message.timeout.ms.
+      const deadline = (batch.records[0] as ProduceRecord).deadline;
+      if (retryAt >= deadline) {
+        this.settler.failed(
+          batch.records,
+          new DeliveryError(
+            'DELIVERY_TIMED_OUT',
+            `Producing to ${batch.topic}/${batch.partition} did not succeed within the delivery timeout ` +
+              `(message.timeout.ms) after ${attempt} attempt(s); last error: ${error.message}`,
+            { cause: error, retriable: true, context: { producerId, topic: batch.topic, partition: batch.partition } },
+          ),
+        );
+      } else {
+        remaining.push(batch);
+      }
+    }
+    if (remaining.length === 0) {
+      this.finish(lane);
+      return;
+    }
+    if (this.monitor.has('error.occurred')) {
+      this.monitor.notify('error.occurred', { producerId, type: 'request.retrying', error, topic: (remaining[0] as PartitionBatch).topic });
+    }
+    // The lane keeps its in-flight slot while backing off: later batches wait behind this one.
+    setTimeout(() => this.sendRequest(lane, remaining, requestId, attempt + 1), backoff);
+  }
+
+  private finish(lane: Lane): void {
+    lane.inFlight -= 1;
+    this.inFlightTotal -= 1;
+    if (lane.ready.length > 0 && !this.drainScheduled) {
+      this.drainScheduled = true;
+      queueMicrotask(this.drain);
+    }
+  }
+
+  private requestEvent(lane: Lane, batches: PartitionBatch[], requestId: number, attempt: number): RequestEvent {
+    let messageCount = 0;
+    for (const b of batches) messageCount += b.records.length;
+    return {
+      producerId: this.settings.producerId,
+      requestId,
+      attempt,
+      leader: lane.leader,
+      acks: lane.variant.acks,
+      compression: lane.variant.compression,
+      messageCount,
+      batches: batches.map((b) => ({ topic: b.topic, partition: b.partition, messageCount: b.records.length, bytes: b.bytes })),
+    };
+  }
+}

@@ -1,0 +1,138 @@
+// Producer options: what users write (ProducerOptions, with librdkafka/WaterDrop names in the
+// `kafka` block), the defaults, and the frozen fully-resolved form the producer runs on.
+// Validation lives in options-contract.ts; nothing here is checked per message.
+import type { SASLOptions } from 'kafkajs';
+import type { ConnectionOptions } from 'node:tls';
+import type { Acks, CompressionCodecName } from './types';
+
+/** Settings under their librdkafka / WaterDrop names, as users port them. */
+export interface ProducerKafkaSettings {
+  /** Comma-separated `host:port` list. Required. */
+  'bootstrap.servers'?: string;
+  /** KafkaJS clientId. Default: the producer `id`. */
+  'client.id'?: string;
+  /** Linger (ms): the longest a message waits for more messages before its batch is sent; 0 = send at once (same-tick messages may share a request). Default 5. */
+  'queue.buffering.max.ms'?: number;
+  /** Bytes of one partition batch at which it is sent without waiting for the linger. Default 1,000,000. */
+  'batch.size'?: number;
+  /** Messages of one partition batch at which it is sent without waiting for the linger. Default 10,000. */
+  'batch.num.messages'?: number;
+  /** Compression codec. Default 'none'. */
+  'compression.codec'?: CompressionCodecName;
+  /** Alias of `compression.codec`. */
+  'compression.type'?: CompressionCodecName;
+  /** Required acks: 0, 1, -1 or 'all'. Default -1 (all in-sync replicas). */
+  'request.required.acks'?: Acks;
+  /** Alias of `request.required.acks`. */
+  acks?: Acks;
+  /** Delivery timeout (ms): time from produce to final success or failure, retries included. Default 300,000. */
+  'message.timeout.ms'?: number;
+  /** Broker ack timeout of one Produce request (ms). Default 30,000. */
+  'request.timeout.ms'?: number;
+  /** Most messages queued locally (not yet acknowledged). Default 100,000. */
+  'queue.buffering.max.messages'?: number;
+  /** Most KiB queued locally (not yet acknowledged). Default 1,048,576 (1 GiB). */
+  'queue.buffering.max.kbytes'?: number;
+  /** Largest single message (estimated record bytes: key + value + headers + overhead). Default 1,000,000. */
+  'message.max.bytes'?: number;
+  /** Produce requests in flight per broker. Default 5 (1 is enforced by KafkaJS when idempotent). */
+  'max.in.flight.requests.per.connection'?: number;
+  /** First backoff (ms) before a retriable failure is retried; doubles per attempt. Default 100. */
+  'retry.backoff.ms'?: number;
+  /** Largest backoff (ms) between retries. Default 1,000. */
+  'retry.backoff.max.ms'?: number;
+  /** Idempotent producer (no duplicates on retry; needs acks all). Default false (true with transactional.id). */
+  'enable.idempotence'?: boolean;
+  /** Transactional id: enables `transaction()`. Default none. */
+  'transactional.id'?: string;
+  /** Transaction timeout (ms). Default 60,000. */
+  'transaction.timeout.ms'?: number;
+  /** How long (ms) cached partition metadata is trusted before it is refreshed. Default 300,000. */
+  'topic.metadata.refresh.interval.ms'?: number;
+  /** Connection setup timeout (ms). Default 10,000. */
+  'socket.connection.setup.timeout.ms'?: number;
+  /** plaintext | ssl | sasl_plaintext | sasl_ssl. Default plaintext. */
+  'security.protocol'?: 'plaintext' | 'ssl' | 'sasl_plaintext' | 'sasl_ssl';
+  /** SASL mechanism: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (for OAUTHBEARER/AWS pass `sasl`). */
+  'sasl.mechanisms'?: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+  'sasl.username'?: string;
+  'sasl.password'?: string;
+  /** Auto-create topics on metadata requests (broker permitting). Default true. */
+  'allow.auto.create.topics'?: boolean;
+}
+
+export interface ProducerOptions {
+  /** Name in logs and events, and the KafkaJS clientId unless `client.id` is set. Default `decanter-producer`. */
+  id?: string;
+  /** Kafka settings under librdkafka names. `bootstrap.servers` is required. */
+  kafka: ProducerKafkaSettings;
+  /** How long (ms) produce waits for room in a full queue before QueueFullError. Default 5,000. */
+  maxWaitTimeoutMs?: number;
+  /** TLS options passed to KafkaJS as is (wins over `security.protocol`). */
+  ssl?: boolean | ConnectionOptions;
+  /** SASL options passed to KafkaJS as is (wins over `sasl.*`). */
+  sasl?: SASLOptions;
+  /** KafkaJS's own log level: 'nothing' | 'error' | 'warn' | 'info' | 'debug'. Default 'nothing' (we report through events). */
+  kafkaJsLogLevel?: 'nothing' | 'error' | 'warn' | 'info' | 'debug';
+}
+
+export const defaultKafkaSettings = {
+  'queue.buffering.max.ms': 5,
+  'batch.size': 1_000_000,
+  'batch.num.messages': 10_000,
+  'compression.codec': 'none',
+  'request.required.acks': -1,
+  'message.timeout.ms': 300_000,
+  'request.timeout.ms': 30_000,
+  'queue.buffering.max.messages': 100_000,
+  'queue.buffering.max.kbytes': 1_048_576,
+  'message.max.bytes': 1_000_000,
+  'max.in.flight.requests.per.connection': 5,
+  'retry.backoff.ms': 100,
+  'retry.backoff.max.ms': 1_000,
+  'transaction.timeout.ms': 60_000,
+  'topic.metadata.refresh.interval.ms': 300_000,
+  'socket.connection.setup.timeout.ms': 10_000,
+  'security.protocol': 'plaintext',
+  'allow.auto.create.topics': true,
+} as const satisfies ProducerKafkaSettings;
+
+export const defaultProducerOptions = {
+  id: 'decanter-producer',
+  maxWaitTimeoutMs: 5_000,
+  kafkaJsLogLevel: 'nothing',
+} as const satisfies Omit<ProducerOptions, 'kafka'>;
+
+/** The options the producer runs on: every default applied, names normalised, frozen. */
+export interface ResolvedProducerOptions {
+  readonly id: string;
+  readonly clientId: string;
+  readonly brokers: readonly string[];
+  readonly lingerMs: number;
+  readonly batchSizeBytes: number;
+  readonly batchMaxMessages: number;
+  readonly compression: CompressionCodecName;
+  readonly acks: 0 | 1 | -1;
+  readonly messageTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly queueMaxMessages: number;
+  readonly queueMaxBytes: number;
+  readonly messageMaxBytes: number;
+  readonly maxInFlight: number;
+  readonly retryBackoffMs: number;
+  readonly retryBackoffMaxMs: number;
+  readonly idempotent: boolean;
+  readonly transactionalId: string | undefined;
+  readonly transactionTimeoutMs: number;
+  readonly metadataMaxAgeMs: number;
+  readonly connectionTimeoutMs: number;
+  readonly allowAutoTopicCreation: boolean;
+  readonly maxWaitTimeoutMs: number;
+  readonly ssl: boolean | ConnectionOptions | undefined;
+  readonly sasl: SASLOptions | undefined;
+  readonly kafkaJsLogLevel: 'nothing' | 'error' | 'warn' | 'info' | 'debug';
+}
+
+export function normaliseAcks(acks: Acks): 0 | 1 | -1 {
+  return acks === 'all' ? -1 : acks;
+}

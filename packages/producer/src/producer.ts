@@ -1,0 +1,353 @@
+// Producer: a WaterDrop-class producer on one KafkaJS producer. It adds what KafkaJS lacks —
+// linger and batch.size per topic-partition, delivery reports with per-message offsets, variants,
+// an application buffer, a bounded queue with backpressure, retries within message.timeout.ms —
+// and keeps KafkaJS for the wire. Lifecycle: pending → connected → closing → closed (one way);
+// once closing, nothing new is accepted and everything accepted is flushed before disconnecting.
+import { Kafka, logLevel, Partitioners, type Admin, type Producer as KafkaJsProducer } from 'kafkajs';
+import { Partitioner } from './batching/partitioner';
+import { compressionType, ensureCodec } from './compression/codecs';
+import { DeliveryHandle } from './delivery/delivery-handle';
+import { DeliveryPipeline, type PipelineShared } from './delivery/delivery-pipeline';
+import type { SendBatch } from './delivery/dispatcher';
+import { QueueLimits } from './delivery/queue-limits';
+import type { VariantSettings } from './delivery/variant-settings';
+import { ConfigurationError, ProducerClosedError, TransactionError, type ConfigurationIssue } from './errors';
+import { Monitor, type ProducerEventName, type ProducerEvents } from './events';
+import { PartitionMetadataCache } from './metadata/partition-metadata-cache';
+import { normaliseAcks, type ProducerOptions, type ResolvedProducerOptions } from './options';
+import { resolveProducerOptions } from './options-contract';
+import { ProducerVariant } from './producer-variant';
+import { Transaction } from './transaction';
+import { COMPRESSION_CODECS, type DeliveryReport, type ProduceApi, type ProduceMessage, type VariantOptions } from './types';
+
+export type ProducerState = 'pending' | 'connected' | 'closing' | 'closed';
+
+const KAFKAJS_LOG_LEVELS = {
+  nothing: logLevel.NOTHING,
+  error: logLevel.ERROR,
+  warn: logLevel.WARN,
+  info: logLevel.INFO,
+  debug: logLevel.DEBUG,
+} as const;
+
+export class Producer implements ProduceApi {
+  /** The producer's name in logs and events. */
+  readonly id: string;
+  /** The validated, frozen options it runs on. */
+  readonly options: ResolvedProducerOptions;
+  /** Typed instrumentation events (see ProducerEvents). */
+  readonly monitor = new Monitor();
+
+  private readonly kafka: Kafka;
+  private readonly client: KafkaJsProducer;
+  private readonly admin: Admin;
+  private readonly shared: PipelineShared;
+  private readonly pipeline: DeliveryPipeline;
+  private readonly main: ProducerVariant;
+  private readonly defaultSettings: VariantSettings;
+  private stateValue: ProducerState = 'pending';
+  private connecting: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
+  private buffered: ProduceMessage[] = [];
+  private transactionChain: Promise<unknown> = Promise.resolve();
+  private inTransaction = false;
+
+  constructor(options: ProducerOptions) {
+    this.options = resolveProducerOptions(options);
+    const o = this.options;
+    this.id = o.id;
+    this.kafka = new Kafka({
+      clientId: o.clientId,
+      brokers: [...o.brokers],
+      connectionTimeout: o.connectionTimeoutMs,
+      requestTimeout: o.requestTimeoutMs + 5_000,
+      logLevel: KAFKAJS_LOG_LEVELS[o.kafkaJsLogLevel],
+      ...(o.ssl !== undefined ? { ssl: o.ssl } : {}),
+      ...(o.sasl !== undefined ? { sasl: o.sasl } : {}),
+    });
+    this.client = this.kafka.producer({
+      // Every message carries its partition (chosen at enqueue); this only silences KafkaJS's
+      // warning about its v2 default partitioner.
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // Retries are ours (delivery/dispatcher.ts) so they honour message.timeout.ms; KafkaJS
+      // insists on at least one for an idempotent producer.
+      retry: { retries: o.idempotent ? 1 : 0, initialRetryTime: o.retryBackoffMs, maxRetryTime: o.retryBackoffMaxMs },
+      allowAutoTopicCreation: o.allowAutoTopicCreation,
+      idempotent: o.idempotent,
+      ...(o.transactionalId !== undefined ? { transactionalId: o.transactionalId, maxInFlightRequests: 1 } : {}),
+      transactionTimeout: o.transactionTimeoutMs,
+    });
+    this.admin = this.kafka.admin({ retry: { retries: 2, initialRetryTime: o.retryBackoffMs } });
+    this.shared = {
+      options: o,
+      monitor: this.monitor,
+      limits: new QueueLimits(o.queueMaxMessages, o.queueMaxBytes, o.id),
+      metadata: new PartitionMetadataCache(async () => {
+        await this.connect();
+        return this.admin;
+      }, o.metadataMaxAgeMs, o.allowAutoTopicCreation ? (topic) => this.requestTopicCreation(topic) : undefined),
+      partitioner: new Partitioner(),
+    };
+    const send: SendBatch = (request) => this.client.sendBatch(request);
+    this.pipeline = new DeliveryPipeline(this.shared, send);
+    this.defaultSettings = this.settingsFor({});
+    this.main = new ProducerVariant(() => this.pipeline, this.defaultSettings, this.monitor, this.id, this.plainGate);
+  }
+
+  get state(): ProducerState {
+    return this.stateValue;
+  }
+
+  /** Messages queued (admitted, not yet acknowledged or failed), the application buffer excluded. */
+  get queued(): number {
+    return this.pipeline.queued;
+  }
+
+  /** Messages in the application buffer (buffer / bufferMany), waiting for a flush. */
+  get bufferedCount(): number {
+    return this.buffered.length;
+  }
+
+  /**
+   * The underlying KafkaJS producer, for its instrumentation events only (e.g.
+   * `producer.events.REQUEST`); sending through it bypasses everything this class guarantees.
+   */
+  get kafkaJsProducer(): KafkaJsProducer {
+    return this.client;
+  }
+
+  /** Subscribes to an event; returns the function that unsubscribes. */
+  on<K extends ProducerEventName>(name: K, listener: ProducerEvents[K]): () => void {
+    this.monitor.on(name, listener as never);
+    return () => {
+      this.monitor.off(name, listener as never);
+    };
+  }
+
+  /** Connects (optional: produce connects lazily). Idempotent; fails after close(). */
+  connect(): Promise<void> {
+    if (this.stateValue === 'closed') return Promise.reject(new ProducerClosedError(this.id));
+    this.connecting ??= (async () => {
+      const start = performance.now();
+      try {
+        await Promise.all([this.client.connect(), this.admin.connect()]);
+      } catch (error) {
+        this.connecting = undefined;
+        throw error;
+      }
+      if (this.stateValue === 'pending') this.stateValue = 'connected';
+      this.monitor.notify('producer.connected', { producerId: this.id, durationMs: performance.now() - start });
+    })();
+    return this.connecting;
+  }
+
+  produceSync(message: ProduceMessage): Promise<DeliveryReport> {
+    return this.main.produceSync(message);
+  }
+
+  produceAsync(message: ProduceMessage): Promise<DeliveryHandle> {
+    return this.main.produceAsync(message);
+  }
+
+  produceManySync(messages: readonly ProduceMessage[]): Promise<DeliveryReport[]> {
+    return this.main.produceManySync(messages);
+  }
+
+  produceManyAsync(messages: readonly ProduceMessage[]): Promise<DeliveryHandle[]> {
+    return this.main.produceManyAsync(messages);
+  }
+
+  /** Adds a message to the application buffer; nothing is sent until flushSync/flushAsync (or close). */
+  buffer(message: ProduceMessage): void {
+    this.plainGate();
+    this.buffered.push(message);
+    if (this.monitor.has('message.buffered')) {
+      this.monitor.notify('message.buffered', { producerId: this.id, message, buffered: this.buffered.length });
+    }
+  }
+
+  bufferMany(messages: readonly ProduceMessage[]): void {
+    this.plainGate();
+    for (const m of messages) this.buffered.push(m);
+    if (this.monitor.has('messages.buffered')) {
+      this.monitor.notify('messages.buffered', { producerId: this.id, messages, buffered: this.buffered.length });
+    }
+  }
+
+  /** Produces the buffer and resolves with the reports once all are acknowledged. */
+  async flushSync(): Promise<DeliveryReport[]> {
+    this.plainGate();
+    return this.flushBuffer(true);
+  }
+
+  /** Queues the buffer and resolves with the handles once all are queued. */
+  async flushAsync(): Promise<DeliveryHandle[]> {
+    this.plainGate();
+    return this.flushBuffer(false);
+  }
+
+  /** The produce API with other acks / compression / timeout, on the same connection. */
+  variant(options: VariantOptions): ProducerVariant {
+    return new ProducerVariant(() => this.pipeline, this.settingsFor(options, 'variant'), this.monitor, this.id, this.plainGate);
+  }
+
+  /**
+   * Runs `work` in a Kafka transaction: commits when it resolves (after every message produced in
+   * it is acknowledged), aborts when it throws (and rethrows). Transactions run one at a time.
+   */
+  async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    if (this.options.transactionalId === undefined) {
+      throw new TransactionError('TRANSACTION_REQUIRED', `Producer '${this.id}' has no kafka.transactional.id: it cannot run transactions`);
+    }
+    this.closedGate();
+    const run = this.transactionChain.then(() => this.runTransaction(work));
+    this.transactionChain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Flushes the buffer and every queued message, waits for in-flight requests, then disconnects. */
+  close(): Promise<void> {
+    this.closing ??= this.doClose();
+    return this.closing;
+  }
+
+  private async doClose(): Promise<void> {
+    const start = performance.now();
+    const wasConnected = this.connecting !== undefined;
+    this.stateValue = 'closing';
+    this.monitor.notify('producer.closing', { producerId: this.id });
+    if (this.buffered.length > 0) await this.flushBuffer(true).catch(() => undefined); // failures are reported per message
+    await this.transactionChain;
+    await this.pipeline.drain();
+    if (wasConnected || this.connecting !== undefined) {
+      await Promise.allSettled([this.client.disconnect(), this.admin.disconnect()]);
+    }
+    this.stateValue = 'closed';
+    this.monitor.notify('producer.closed', { producerId: this.id, durationMs: performance.now() - start });
+  }
+
+  private async flushBuffer(sync: true): Promise<DeliveryReport[]>;
+  private async flushBuffer(sync: false): Promise<DeliveryHandle[]>;
+  private async flushBuffer(sync: boolean): Promise<DeliveryReport[] | DeliveryHandle[]> {
+    const messages = this.buffered;
+    this.buffered = [];
+    const start = performance.now();
+    const deliveries = await this.pipeline.queueMany(messages, this.defaultSettings);
+    if (!sync) {
+      const handles = deliveries.map((d, i) => new DeliveryHandle(messages[i] as ProduceMessage, d));
+      this.monitor.notify('buffer.flushed_async', { producerId: this.id, messages, durationMs: performance.now() - start });
+      return handles;
+    }
+    const reports = await Promise.all(deliveries);
+    this.monitor.notify('buffer.flushed_sync', { producerId: this.id, messages, durationMs: performance.now() - start });
+    return reports;
+  }
+
+  private async runTransaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    this.closedGate();
+    await this.connect();
+    const kafkaTx = await this.client.transaction();
+    const pipeline = new DeliveryPipeline(this.shared, (request) => kafkaTx.sendBatch(request));
+    let open = true;
+    const gate = (): void => {
+      if (!open) throw new TransactionError('TRANSACTION_FAILED', 'This transaction has ended; produce through a new one');
+    };
+    const tx = new Transaction(pipeline, kafkaTx, this.defaultSettings, this.monitor, this.id, gate);
+    this.inTransaction = true;
+    try {
+      let result: T;
+      try {
+        result = await work(tx);
+        await pipeline.drain();
+      } catch (error) {
+        open = false;
+        await pipeline.drain();
+        await kafkaTx.abort().catch(() => undefined);
+        this.reportTransactionFailure(error);
+        throw error;
+      }
+      open = false;
+      if (pipeline.failures > 0) {
+        await kafkaTx.abort().catch(() => undefined);
+        const error = new TransactionError('TRANSACTION_FAILED', `${pipeline.failures} message(s) of the transaction failed; it was aborted`);
+        this.reportTransactionFailure(error);
+        throw error;
+      }
+      try {
+        await kafkaTx.commit();
+      } catch (cause) {
+        await kafkaTx.abort().catch(() => undefined);
+        const error = new TransactionError('TRANSACTION_FAILED', `Committing the transaction failed: ${(cause as Error).message}`, { cause });
+        this.reportTransactionFailure(error);
+        throw error;
+      }
+      return result;
+    } finally {
+      this.inTransaction = false;
+    }
+  }
+
+  /**
+   * An empty sendBatch makes the KafkaJS producer fetch the topic's metadata with auto-creation
+   * allowed, and sends no Produce request (it has no messages to group).
+   */
+  private async requestTopicCreation(topic: string): Promise<void> {
+    await this.client.sendBatch({ acks: -1, topicMessages: [{ topic, messages: [] }] });
+  }
+
+  private reportTransactionFailure(error: unknown): void {
+    this.monitor.notify('error.occurred', {
+      producerId: this.id,
+      type: 'transaction.failed',
+      error: error instanceof Error ? error : new Error(String(error)),
+    });
+  }
+
+  private readonly closedGate = (): void => {
+    if (this.stateValue === 'closing' || this.stateValue === 'closed') throw new ProducerClosedError(this.id);
+  };
+
+  /** Gate of produce outside transactions. */
+  private readonly plainGate = (): void => {
+    this.closedGate();
+    if (this.options.transactionalId !== undefined) {
+      throw new TransactionError(
+        'TRANSACTION_REQUIRED',
+        `Producer '${this.id}' is transactional (kafka.transactional.id): produce inside producer.transaction(...)` +
+          (this.inTransaction ? ' through the transaction object it passes' : ''),
+      );
+    }
+  };
+
+  private settingsFor(options: VariantOptions, path = 'options'): VariantSettings {
+    const issues: ConfigurationIssue[] = [];
+    const o = this.options;
+    for (const key of Object.keys(options)) {
+      if (key !== 'acks' && key !== 'compression' && key !== 'timeoutMs') {
+        issues.push({ path: `${path}.${key}`, rule: 'is not a variant setting (acks, compression, timeoutMs)', value: (options as Record<string, unknown>)[key] });
+      }
+    }
+    const acks = options.acks === undefined ? o.acks : [0, 1, -1, 'all'].includes(options.acks) ? normaliseAcks(options.acks) : undefined;
+    if (acks === undefined) issues.push({ path: `${path}.acks`, rule: "must be one of 0, 1, -1, 'all'", value: options.acks });
+    else if (o.idempotent && acks !== -1) issues.push({ path: `${path}.acks`, rule: "must be -1 or 'all' on an idempotent producer", value: options.acks });
+    const compression = options.compression ?? o.compression;
+    if (!COMPRESSION_CODECS.includes(compression)) {
+      issues.push({ path: `${path}.compression`, rule: `must be one of ${COMPRESSION_CODECS.join(', ')}`, value: compression });
+    } else {
+      const problem = ensureCodec(compression);
+      if (problem) issues.push({ path: `${path}.compression`, rule: `'${compression}' ${problem}`, value: compression });
+    }
+    const timeoutMs = options.timeoutMs ?? o.messageTimeoutMs;
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 1) issues.push({ path: `${path}.timeoutMs`, rule: 'must be an integer >= 1', value: timeoutMs });
+    if (issues.length > 0) throw new ConfigurationError(issues);
+    const resolvedAcks = acks ?? o.acks;
+    return Object.freeze({
+      key: `${resolvedAcks}/${compression}/${timeoutMs}`,
+      acks: resolvedAcks,
+      compression,
+      compressionType: compressionType(compression),
+      timeoutMs,
+      requestTimeoutMs: Math.min(o.requestTimeoutMs, timeoutMs),
+    });
+  }
+}
