@@ -1,5 +1,6 @@
 import { logLevel, type ConsumerConfig, type KafkaConfig } from 'kafkajs';
 import type { ResolvedFetchSettings, ResolvedKafkaSettings } from '../options';
+import { subscriptionAwareAssigner } from './subscription-aware-assigner';
 
 /** The librdkafka-named settings, translated to KafkaJS's client config. */
 export function toKafkaJsClientConfig(kafka: ResolvedKafkaSettings, clientId: string): KafkaConfig {
@@ -20,6 +21,7 @@ export function toKafkaJsClientConfig(kafka: ResolvedKafkaSettings, clientId: st
 export function toKafkaJsConsumerConfig(kafka: ResolvedKafkaSettings, fetch: ResolvedFetchSettings, groupId: string): ConsumerConfig {
   return {
     groupId,
+    partitionAssigners: [subscriptionAwareAssigner],
     sessionTimeout: kafka.sessionTimeoutMs,
     heartbeatInterval: kafka.heartbeatIntervalMs,
     rebalanceTimeout: kafka.rebalanceTimeoutMs,
