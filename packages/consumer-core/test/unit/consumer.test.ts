@@ -1,0 +1,55 @@
+import { Consumer, Message, type Messages } from '@decanter/consumer-core';
+import { beginJob, endJob, isConsumerClass } from '../../src/consumer';
+
+class Probe extends Consumer {
+  override consume(): void {}
+}
+
+function batch(offsets: number[]): Messages {
+  const list = offsets.map((offset) => new Message('t', 0, { offset, timestamp: 0, key: null, value: null, headers: {} }, () => null));
+  return Object.assign(list, {
+    metadata: {
+      topic: 't',
+      partition: 0,
+      consumerGroup: 'g',
+      size: list.length,
+      firstOffset: offsets[0]!,
+      lastOffset: offsets[offsets.length - 1]!,
+      readyAt: 0,
+      startedAt: 0,
+      consumptionLag: 0,
+      processingLag: 0,
+    },
+  });
+}
+
+test('markAsConsumed records offset + 1, only moving forward, only inside the batch', () => {
+  const consumer = new Probe();
+  const requests = beginJob(consumer, batch([10, 11, 12]));
+  expect(consumer.markAsConsumed({ offset: 11 })).toBe(true);
+  expect(consumer.markAsConsumed({ offset: 10 })).toBe(true);
+  expect(requests.markedOffset).toBe(12);
+  expect(consumer.markAsConsumed({ offset: 13 })).toBe(false);
+  expect(consumer.markAsConsumed({ offset: 9 })).toBe(false);
+  endJob(consumer);
+  expect(consumer.markAsConsumed({ offset: 12 })).toBe(false);
+});
+
+test('seek and pause become requests for the main thread', () => {
+  const consumer = new Probe();
+  const requests = beginJob(consumer, batch([10, 11]));
+  consumer.pause(undefined, 500);
+  expect(requests.pause).toEqual({ offset: 10, timeoutMs: 500 });
+  consumer.seek(3);
+  expect(requests.pause).toEqual({ offset: 3, timeoutMs: 0 });
+});
+
+test('this.messages outside consume() is an error; subclasses are recognised by brand', () => {
+  expect(() => new Probe().messages).toThrow('only available while consume() runs');
+  expect(isConsumerClass(Probe)).toBe(true);
+  expect(isConsumerClass(class {})).toBe(false);
+});
+
+test('this.producer without an app producer rejects with PRODUCER_UNAVAILABLE', async () => {
+  await expect(new Probe().producer.produceSync({ topic: 't', payload: 'x' })).rejects.toMatchObject({ code: 'PRODUCER_UNAVAILABLE' });
+});

@@ -1,0 +1,111 @@
+// One test per contract rule, asserting the message users see (path, rule, value).
+import { join } from 'node:path';
+import { App, ConfigurationError, type AppOptions } from '@decanter/consumer-core';
+
+const consumer = { module: join(__dirname, 'fixtures', 'noop-consumer'), export: 'NoopConsumer' };
+const valid = (): AppOptions => ({
+  kafka: { 'bootstrap.servers': '127.0.0.1:9092', 'group.id': 'g' },
+  routes: [{ topics: [{ topic: 'orders', consumer }] }],
+});
+
+function problems(options: unknown): string[] {
+  try {
+    new App(options as AppOptions);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigurationError);
+    return (error as ConfigurationError).issues.map((i) => `${i.path} ${i.rule} (got ${JSON.stringify(i.value)})`);
+  }
+  throw new Error('expected a ConfigurationError');
+}
+
+const withTopic = (extra: Record<string, unknown>): unknown => ({ ...valid(), routes: [{ topics: [{ topic: 'orders', consumer, ...extra }] }] });
+const withKafka = (extra: Record<string, unknown>): unknown => ({ ...valid(), kafka: { ...valid().kafka, ...extra } });
+
+test('valid options construct an App with defaults applied', () => {
+  const app = new App(valid());
+  expect(app.options.concurrency).toBe(5);
+  expect(app.options.maxMessages).toBe(100);
+  expect(app.options.kafka.fetchWaitMaxMs).toBe(500);
+  expect(Object.isFrozen(app.options)).toBe(true);
+  expect(app.state).toBe('pending');
+});
+
+test('guide spellings are accepted', () => {
+  const app = new App({ ...valid(), max_messages: 7, max_wait_time: 70, shutdown_timeout: 700 });
+  expect([app.options.maxMessages, app.options.maxWaitTimeMs, app.options.shutdownTimeoutMs]).toEqual([7, 70, 700]);
+});
+
+test.each<[string, unknown, string]>([
+  ['unknown option', { ...valid(), speed: 1 }, 'options.speed is not a known option (got 1)'],
+  ['concurrency', { ...valid(), concurrency: 0 }, 'options.concurrency must be an integer between 1 and 256 (got 0)'],
+  ['maxMessages', { ...valid(), maxMessages: 0 }, 'options.maxMessages must be an integer >= 1 (got 0)'],
+  ['max_messages alias', { ...valid(), max_messages: 1.5 }, 'options.maxMessages must be an integer >= 1 (got 1.5)'],
+  ['alias conflict', { ...valid(), maxMessages: 5, max_messages: 6 }, 'options.maxMessages conflicts with its alias options.max_messages (6) (got 5)'],
+  ['maxWaitTimeMs', { ...valid(), maxWaitTimeMs: -1 }, 'options.maxWaitTimeMs must be an integer >= 1 (got -1)'],
+  ['shutdownTimeoutMs', { ...valid(), shutdown_timeout: 'soon' }, 'options.shutdownTimeoutMs must be an integer >= 0 (got "soon")'],
+  ['pauseTimeoutMs', { ...valid(), pauseTimeoutMs: -5 }, 'options.pauseTimeoutMs must be an integer >= 0 (got -5)'],
+  ['logger', { ...valid(), logger: 'yes' }, 'options.logger must be a boolean or an object with info/warn/error methods (got "yes")'],
+  ['producer', { ...valid(), producer: {} }, 'options.producer must be a producer with produceSync/produceAsync (an @decanter/producer Producer) (got {})'],
+  ['kafka missing', { routes: valid().routes }, 'options.kafka is required (got undefined)'],
+  ['bootstrap.servers missing', { ...valid(), kafka: { 'group.id': 'g' } }, "options.kafka['bootstrap.servers'] is required (got undefined)"],
+  ['bootstrap.servers format', withKafka({ 'bootstrap.servers': 'localhost' }), "options.kafka['bootstrap.servers'] must be 'host:port' entries, comma-separated or an array (got \"localhost\")"],
+  ['unknown kafka key', withKafka({ 'linger.ms': 5 }), "options.kafka.linger.ms is not a known option (got 5)"],
+  ['fetch.wait.max.ms', withKafka({ 'fetch.wait.max.ms': -1 }), "options.kafka['fetch.wait.max.ms'] must be an integer >= 0 (got -1)"],
+  ['fetch.min.bytes', withKafka({ 'fetch.min.bytes': 0 }), "options.kafka['fetch.min.bytes'] must be an integer >= 1 (got 0)"],
+  ['fetch.message.max.bytes', withKafka({ 'fetch.message.max.bytes': '1MB' }), "options.kafka['fetch.message.max.bytes'] must be an integer >= 1 (got \"1MB\")"],
+  ['queued.max.messages.kbytes', withKafka({ 'queued.max.messages.kbytes': 0 }), "options.kafka['queued.max.messages.kbytes'] must be an integer >= 1 (got 0)"],
+  ['enable.partition.eof', withKafka({ 'enable.partition.eof': 'true' }), "options.kafka['enable.partition.eof'] must be a boolean (got \"true\")"],
+  ['auto.offset.reset', withKafka({ 'auto.offset.reset': 'smallest' }), "options.kafka['auto.offset.reset'] must be one of \"earliest\", \"latest\" (got \"smallest\")"],
+  ['isolation.level', withKafka({ 'isolation.level': 'dirty' }), "options.kafka['isolation.level'] must be one of \"read_committed\", \"read_uncommitted\" (got \"dirty\")"],
+  ['heartbeat below session (cross-field)', withKafka({ 'session.timeout.ms': 6000, 'heartbeat.interval.ms': 6000 }), "options.kafka['heartbeat.interval.ms'] must be lower than kafka['session.timeout.ms'] (heartbeat-below-session) (got 6000)"],
+  ['partition fetch within fetch (cross-field)', withKafka({ 'fetch.message.max.bytes': 2000, 'fetch.max.bytes': 1000 }), "options.kafka['fetch.message.max.bytes'] must not exceed kafka['fetch.max.bytes'] (partition-fetch-within-fetch) (got 2000)"],
+  ['sasl', withKafka({ sasl: { username: 'u' } }), "options.kafka['sasl'] must be KafkaJS SASL options with a mechanism (got {\"username\":\"u\"})"],
+  ['routes empty', { ...valid(), routes: [] }, 'routes must be a non-empty array of consumer group routes (got [])'],
+  ['consumer group id missing', { ...valid(), kafka: { 'bootstrap.servers': '127.0.0.1:9092' } }, "routes[0].consumerGroup is required when kafka['group.id'] is not set (got undefined)"],
+  ['topics empty', { ...valid(), routes: [{ topics: [] }] }, 'routes[0].topics must be a non-empty array of topic routes (got [])'],
+  ['topic name', withTopic({ topic: 'bad topic' }), 'routes[0].topics[0].topic must be a Kafka topic name ([a-zA-Z0-9._-], 1-249 characters) (got "bad topic")'],
+  ['unknown topic key', withTopic({ retries: 3 }), 'routes[0].topics[0].retries is not a known option (got 3)'],
+  ['consumer module relative', withTopic({ consumer: { module: './orders', export: 'X' } }), 'routes[0].topics[0].consumer.module must be an absolute path (use require.resolve or join(__dirname, ...)) (got "./orders")'],
+  ['consumer module missing', withTopic({ consumer: { module: '/nope/orders-consumer', export: 'X' } }), 'routes[0].topics[0].consumer.module must name an existing .js or .ts file (got "/nope/orders-consumer")'],
+  ['consumer not a reference', withTopic({ consumer: 'OrdersConsumer' }), 'routes[0].topics[0].consumer must be { module, export? } naming a module file and its export (got "OrdersConsumer")'],
+  ['topic maxMessages', withTopic({ max_messages: 0 }), 'routes[0].topics[0].maxMessages must be an integer >= 1 (got 0)'],
+  ['topic initialOffset', withTopic({ initialOffset: 'beginning' }), 'routes[0].topics[0].initialOffset must be one of "earliest", "latest" (got "beginning")'],
+  ['topic deserializer', withTopic({ deserializer: 'avro' }), 'routes[0].topics[0].deserializer must be one of "json", "string", "raw" (got "avro")'],
+  ['topic active', withTopic({ active: 'no' }), 'routes[0].topics[0].active must be a boolean (got "no")'],
+  ['topic manualOffsetManagement', withTopic({ manualOffsetManagement: 1 }), 'routes[0].topics[0].manualOffsetManagement must be a boolean (got 1)'],
+  ['topic kafka override', withTopic({ kafka: { 'fetch.min.bytes': 0 } }), "routes[0].topics[0].kafka['fetch.min.bytes'] must be an integer >= 1 (got 0)"],
+  ['topic kafka unknown key', withTopic({ kafka: { 'session.timeout.ms': 1 } }), 'routes[0].topics[0].kafka.session.timeout.ms is not a known option (got 1)'],
+  [
+    'duplicate topic',
+    { ...valid(), routes: [{ topics: [{ topic: 'a', consumer }, { topic: 'a', consumer }] }] },
+    'routes[0].topics[1].topic must appear once per consumer group (got "a")',
+  ],
+  [
+    'duplicate consumer group',
+    { ...valid(), routes: [{ consumerGroup: 'x', topics: [{ topic: 'a', consumer }] }, { consumerGroup: 'x', topics: [{ topic: 'b', consumer }] }] },
+    'routes[1].consumerGroup must be unique across routes (got "x")',
+  ],
+  ['no active topic', withTopic({ active: false }), 'routes must contain at least one active topic (got [{"topics":[{"topic":"orders","consumer":{"module":'],
+])('rule: %s', (_name, options, expected) => {
+  const found = problems(options);
+  expect(found.some((p) => p.startsWith(expected))).toBe(true);
+  if (!found.some((p) => p.startsWith(expected))) throw new Error(found.join('\n'));
+});
+
+test('every bad key is reported at once, in one error message', () => {
+  try {
+    new App({ ...valid(), concurrency: 0, maxMessages: 0, kafka: { 'bootstrap.servers': 'x', 'group.id': 'g', 'fetch.min.bytes': 0 } } as unknown as AppOptions);
+    throw new Error('expected a ConfigurationError');
+  } catch (error) {
+    const e = error as ConfigurationError;
+    expect(e.code).toBe('CONFIGURATION');
+    expect(e.issues.map((i) => i.path)).toEqual([
+      'options.concurrency',
+      'options.maxMessages',
+      "options.kafka['bootstrap.servers']",
+      "options.kafka['fetch.min.bytes']",
+    ]);
+    expect(e.message).toContain('4 problems');
+    expect(e.message).toContain('options.concurrency must be an integer between 1 and 256 (got 0)');
+  }
+});
