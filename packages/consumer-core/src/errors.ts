@@ -5,7 +5,6 @@
 /** Every error code this package raises; `docs/consumer.md` lists each one. */
 export const ConsumerErrorCodes = [
   'CONFIGURATION',
-  'CONSUMER_LOAD',
   'CONSUME_FAILED',
   'WORKER_FAILED',
   'COMMIT_FAILED',
@@ -90,14 +89,6 @@ export class ConfigurationError extends DecanterConsumerError {
     );
     this.name = 'ConfigurationError';
     this.issues = Object.freeze([...issues]);
-  }
-}
-
-/** A consumer class named by a route cannot be loaded, or is not a Consumer subclass. */
-export class ConsumerLoadError extends DecanterConsumerError {
-  constructor(message: string, options: DecanterConsumerErrorOptions = {}) {
-    super('CONSUMER_LOAD', message, options);
-    this.name = 'ConsumerLoadError';
   }
 }
 

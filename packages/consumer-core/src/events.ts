@@ -125,7 +125,6 @@ export type ErrorType =
   | 'consumer.shutdown.error'
   | 'worker.error'
   | 'listener.crash'
-  | 'listener.fetch.error'
   | 'offsets.commit.error'
   | 'app.stop.error'
   | 'instrumentation.listener.error';

@@ -32,7 +32,6 @@ export {
   ConfigurationError,
   ConsumeFailedError,
   ConsumerErrorCodes,
-  ConsumerLoadError,
   CommitFailedError,
   DecanterConsumerError,
   DependencyMissingError,
