@@ -1,0 +1,191 @@
+// pnpm bench consumer-latency: end-to-end consumption latency at a steady rate. For each config a
+// fresh topic gets BENCH_RATE (default 1,000) msg/s for BENCH_SECONDS (default 20 s), produced
+// through @decanter/producer, while a Decanter App consumes it with LatencyConsumer, which records
+// for every message (job start in the worker) − (message timestamp, set by the producer at the
+// produce call): the framework's `consumptionLatencyMs` definition, per message. The first second
+// is warm-up and not counted.
+//   tuned    producer linger 0 (`queue.buffering.max.ms: 0`); App `max_wait_time` 5 ms with
+//            `fetch.wait.max.ms` 5 to match (BENCH_TUNED_WAIT_MS), everything else default
+//   default  producer and App with their defaults (linger 5 ms; max_wait_time 1000 ms,
+//            fetch.wait.max.ms 500, max_messages 100, concurrency 5)
+// Kafka timestamps have 1 ms resolution (the producer floors Date.now()), so each sample can read
+// up to 1 ms high. Target (issue 4): tuned p99 under 20 ms.
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { BroadcastChannel } from 'node:worker_threads';
+import { App, type AppOptions } from '@decanter/consumer-core';
+import { Producer, type ProducerKafkaSettings } from '@decanter/producer';
+import { benchConsumerModule } from './lib/consumer-modules';
+import { benchBrokers, printResult, progress, round, summarize, type LatencySummary } from './lib/stats';
+import { withTopics } from './lib/topics';
+
+const env = (name: string, fallback: number): number => {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number (got ${raw})`);
+  return value;
+};
+
+const RATE = env('BENCH_RATE', 1_000);
+const SECONDS = env('BENCH_SECONDS', 20);
+const WARMUP_MS = 1_000;
+const PARTITIONS = env('BENCH_PARTITIONS', 2);
+const TUNED_WAIT_MS = env('BENCH_TUNED_WAIT_MS', 5);
+const MESSAGE_BYTES = 100;
+
+interface Scenario {
+  name: 'tuned' | 'default';
+  producer: ProducerKafkaSettings;
+  app: Omit<AppOptions, 'kafka' | 'routes'> & { kafka: Partial<AppOptions['kafka']> };
+}
+
+const scenarios: Scenario[] = [
+  {
+    name: 'tuned',
+    producer: { 'queue.buffering.max.ms': 0 },
+    app: { maxWaitTimeMs: TUNED_WAIT_MS, kafka: { 'fetch.wait.max.ms': TUNED_WAIT_MS } },
+  },
+  { name: 'default', producer: {}, app: { kafka: {} } },
+];
+
+interface ScenarioResult {
+  name: string;
+  produced: number;
+  consumed: number;
+  perMessage: LatencySummary;
+  /** The framework's own per-batch figure from `consumer.consumed` (job start − last message timestamp). */
+  eventLatency: LatencySummary;
+  batches: number;
+  meanBatch: number;
+  produceErrors: number;
+}
+
+/** Produces `RATE` msg/s for `SECONDS` s, spreading sends over the timeline (no bursts per second). */
+async function produceSteadily(producer: Producer, topic: string): Promise<{ produced: number; errors: number }> {
+  const payload = Buffer.alloc(MESSAGE_BYTES, 'l');
+  const total = Math.round(RATE * SECONDS);
+  const started = performance.now();
+  let produced = 0;
+  let errors = 0;
+  const pending: Array<Promise<unknown>> = [];
+  while (produced < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * RATE) + 1);
+    for (; produced < due; produced += 1) {
+      pending.push(
+        producer
+          .produceAsync({ topic, payload })
+          .then((handle) => handle.wait())
+          .catch(() => (errors += 1)),
+      );
+    }
+    if (pending.length > 5_000) await Promise.all(pending.splice(0));
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  await Promise.all(pending);
+  return { produced, errors };
+}
+
+async function runScenario(brokers: string[], topic: string, scenario: Scenario): Promise<ScenarioResult> {
+  const channelName = `decanter-bench-latency-${process.pid}-${randomBytes(4).toString('hex')}`;
+  process.env['BENCH_LATENCY_CHANNEL'] = channelName; // the App's worker threads inherit it
+  const samples: number[] = [];
+  const eventSamples: number[] = [];
+  let counting = false;
+  let consumed = 0;
+  let batches = 0;
+  const channel = new BroadcastChannel(channelName);
+  channel.onmessage = (event: unknown) => {
+    const data = (event as { data: Float64Array }).data;
+    consumed += data.length;
+    if (counting) for (const s of data) samples.push(s);
+  };
+
+  const producer = new Producer({ id: `bench-latency-${scenario.name}`, kafka: { 'bootstrap.servers': brokers.join(','), ...scenario.producer } });
+  const app = new App({
+    ...scenario.app,
+    id: `bench-latency-${scenario.name}`,
+    kafka: {
+      ...scenario.app.kafka,
+      'bootstrap.servers': brokers,
+      'group.id': `bench-cl-${scenario.name}-${randomBytes(4).toString('hex')}`,
+      'statistics.interval.ms': 0,
+    },
+    routes: [{ topics: [{ topic, consumer: { module: benchConsumerModule('latency-consumer'), export: 'LatencyConsumer' }, deserializer: 'raw' }] }],
+  });
+  app.on('consumer.consumed', (event) => {
+    if (!counting) return;
+    batches += 1;
+    eventSamples.push(event.consumptionLatencyMs);
+  });
+  app.on('error.occurred', (event) => progress(`  ${scenario.name}: ${event.type}: ${event.error.message}`));
+  await producer.connect();
+  await app.start();
+  // start counting after the warm-up (connections, JIT, first fetches)
+  const warmup = setTimeout(() => {
+    counting = true;
+  }, WARMUP_MS);
+  progress(`${scenario.name}: producing ${RATE} msg/s for ${SECONDS} s to ${topic}`);
+  const { produced, errors } = await produceSteadily(producer, topic);
+  clearTimeout(warmup);
+  // let the last messages arrive (at most the default max_wait_time + fetch wait, with margin)
+  const deadline = performance.now() + 5_000;
+  while (consumed < produced && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  await app.stop();
+  await producer.close();
+  channel.close();
+  const perMessage = summarize(samples);
+  const eventLatency = summarize(eventSamples);
+  progress(
+    `${scenario.name.padEnd(8)} consumed ${consumed}/${produced}; per message p50 ${perMessage.p50.toFixed(2)} p90 ${perMessage.p90.toFixed(2)} ` +
+      `p99 ${perMessage.p99.toFixed(2)} max ${perMessage.max.toFixed(2)} ms; ${batches} batches (mean ${(perMessage.count / Math.max(1, batches)).toFixed(1)} msgs); ` +
+      `event consumptionLatencyMs p50 ${eventLatency.p50.toFixed(2)} p99 ${eventLatency.p99.toFixed(2)} ms`,
+  );
+  return { name: scenario.name, produced, consumed, perMessage, eventLatency, batches, meanBatch: perMessage.count / Math.max(1, batches), produceErrors: errors };
+}
+
+async function main(): Promise<void> {
+  const brokers = benchBrokers();
+  const results: ScenarioResult[] = [];
+  for (const scenario of scenarios) {
+    const result = await withTopics(brokers, [{ prefix: `consumer-latency-${scenario.name}`, partitions: PARTITIONS }], ([topic]) =>
+      runScenario(brokers, topic as string, scenario),
+    );
+    results.push(result);
+  }
+  const [tuned, defaults] = results;
+  if (tuned === undefined || defaults === undefined) throw new Error('missing scenario');
+  for (const r of results) {
+    if (r.consumed < r.produced) progress(`WARNING ${r.name}: consumed ${r.consumed} of ${r.produced}`);
+    if (r.produceErrors > 0) progress(`WARNING ${r.name}: ${r.produceErrors} produce errors`);
+  }
+  printResult({
+    tuned_p50_ms: round(tuned.perMessage.p50, 2),
+    tuned_p99_ms: round(tuned.perMessage.p99, 2),
+    default_p50_ms: round(defaults.perMessage.p50, 2),
+    default_p99_ms: round(defaults.perMessage.p99, 2),
+    tuned_p99_target_met: tuned.perMessage.p99 < 20,
+    tuned_max_ms: round(tuned.perMessage.max, 2),
+    default_max_ms: round(defaults.perMessage.max, 2),
+    tuned_event_p50_ms: round(tuned.eventLatency.p50, 2),
+    tuned_event_p99_ms: round(tuned.eventLatency.p99, 2),
+    default_event_p50_ms: round(defaults.eventLatency.p50, 2),
+    default_event_p99_ms: round(defaults.eventLatency.p99, 2),
+    tuned_mean_batch: round(tuned.meanBatch, 1),
+    default_mean_batch: round(defaults.meanBatch, 1),
+    tuned_samples: tuned.perMessage.count,
+    default_samples: defaults.perMessage.count,
+    tuned_lost: Math.max(0, tuned.produced - tuned.consumed),
+    default_lost: Math.max(0, defaults.produced - defaults.consumed),
+    rate_msgs_per_s: RATE,
+    seconds: SECONDS,
+    partitions: PARTITIONS,
+    tuned_config: `linger 0; max_wait_time ${TUNED_WAIT_MS} ms; fetch.wait.max.ms ${TUNED_WAIT_MS}`,
+    default_config: 'linger 5; max_wait_time 1000 ms; fetch.wait.max.ms 500; max_messages 100; concurrency 5',
+  });
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
