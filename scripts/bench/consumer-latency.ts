@@ -101,7 +101,10 @@ async function runScenario(brokers: string[], topic: string, scenario: Scenario)
     if (counting) for (const s of data) samples.push(s);
   };
 
-  const producer = new Producer({ id: `bench-latency-${scenario.name}`, kafka: { 'bootstrap.servers': brokers.join(','), ...scenario.producer } });
+  const producer = new Producer({
+    id: `bench-latency-${scenario.name}`,
+    kafka: { 'bootstrap.servers': brokers.join(','), ...scenario.producer },
+  });
   const app = new App({
     ...scenario.app,
     id: `bench-latency-${scenario.name}`,
@@ -111,7 +114,17 @@ async function runScenario(brokers: string[], topic: string, scenario: Scenario)
       'group.id': `bench-cl-${scenario.name}-${randomBytes(4).toString('hex')}`,
       'statistics.interval.ms': 0,
     },
-    routes: [{ topics: [{ topic, consumer: { module: benchConsumerModule('latency-consumer'), export: 'LatencyConsumer' }, deserializer: 'raw' }] }],
+    routes: [
+      {
+        topics: [
+          {
+            topic,
+            consumer: { module: benchConsumerModule('latency-consumer'), export: 'LatencyConsumer' },
+            deserializer: 'raw',
+          },
+        ],
+      },
+    ],
   });
   app.on('consumer.consumed', (event) => {
     if (!counting) return;
@@ -141,15 +154,26 @@ async function runScenario(brokers: string[], topic: string, scenario: Scenario)
       `p99 ${perMessage.p99.toFixed(2)} max ${perMessage.max.toFixed(2)} ms; ${batches} batches (mean ${(perMessage.count / Math.max(1, batches)).toFixed(1)} msgs); ` +
       `event consumptionLatencyMs p50 ${eventLatency.p50.toFixed(2)} p99 ${eventLatency.p99.toFixed(2)} ms`,
   );
-  return { name: scenario.name, produced, consumed, perMessage, eventLatency, batches, meanBatch: perMessage.count / Math.max(1, batches), produceErrors: errors };
+  return {
+    name: scenario.name,
+    produced,
+    consumed,
+    perMessage,
+    eventLatency,
+    batches,
+    meanBatch: perMessage.count / Math.max(1, batches),
+    produceErrors: errors,
+  };
 }
 
 async function main(): Promise<void> {
   const brokers = benchBrokers();
   const results: ScenarioResult[] = [];
   for (const scenario of scenarios) {
-    const result = await withTopics(brokers, [{ prefix: `consumer-latency-${scenario.name}`, partitions: PARTITIONS }], ([topic]) =>
-      runScenario(brokers, topic as string, scenario),
+    const result = await withTopics(
+      brokers,
+      [{ prefix: `consumer-latency-${scenario.name}`, partitions: PARTITIONS }],
+      ([topic]) => runScenario(brokers, topic as string, scenario),
     );
     results.push(result);
   }

@@ -88,7 +88,16 @@ function finishLine(): { poke(done: boolean): void; wait(): Promise<boolean> } {
   };
 }
 
-function summarise(name: string, consumed: number, target: number, t0: number, firstAt: number | undefined, doneAt: number, timedOut: boolean, peakRssMb: number): RunResult {
+function summarise(
+  name: string,
+  consumed: number,
+  target: number,
+  t0: number,
+  firstAt: number | undefined,
+  doneAt: number,
+  timedOut: boolean,
+  peakRssMb: number,
+): RunResult {
   const from = firstAt ?? doneAt;
   const measuredMs = Math.max(1, doneAt - from);
   const result = {
@@ -108,11 +117,21 @@ function summarise(name: string, consumed: number, target: number, t0: number, f
   return result;
 }
 
-async function runKafkaJs(brokers: string[], topic: string, name: string, target: number, rounds: number | null): Promise<RunResult> {
+async function runKafkaJs(
+  brokers: string[],
+  topic: string,
+  name: string,
+  target: number,
+  rounds: number | null,
+): Promise<RunResult> {
   const rss = rssSampler();
   const t0 = performance.now();
   const kafka = new Kafka({ clientId: `bench-${name}`, brokers, logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: `bench-ct-${name}-${randomBytes(4).toString('hex')}`, ...FETCH, sessionTimeout: 45_000 });
+  const consumer = kafka.consumer({
+    groupId: `bench-ct-${name}-${randomBytes(4).toString('hex')}`,
+    ...FETCH,
+    sessionTimeout: 45_000,
+  });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   let consumed = 0;
@@ -137,7 +156,13 @@ async function runKafkaJs(brokers: string[], topic: string, name: string, target
   return summarise(name, consumed, target, t0, firstAt, doneAt, timedOut, rss.stop());
 }
 
-async function runApp(brokers: string[], topic: string, name: string, target: number, consumer: { module: string; export: string }): Promise<RunResult> {
+async function runApp(
+  brokers: string[],
+  topic: string,
+  name: string,
+  target: number,
+  consumer: { module: string; export: string },
+): Promise<RunResult> {
   const rss = rssSampler();
   const t0 = performance.now();
   const app = new App({
@@ -173,7 +198,10 @@ async function runApp(brokers: string[], topic: string, name: string, target: nu
     consumed += event.messages;
     jobs += 1;
     busyMs.set(event.threadId, (busyMs.get(event.threadId) ?? 0) + event.durationMs);
-    if (VERBOSE) progress(`  ${name}: ${event.topic}-${event.partition} lane ${event.lane} thread ${event.threadId}: ${event.messages} msgs in ${event.durationMs.toFixed(1)} ms`);
+    if (VERBOSE)
+      progress(
+        `  ${name}: ${event.topic}-${event.partition} lane ${event.lane} thread ${event.threadId}: ${event.messages} msgs in ${event.durationMs.toFixed(1)} ms`,
+      );
     if (consumed >= target && doneAt === 0) doneAt = performance.now();
     finish.poke(consumed >= target);
   });
@@ -204,18 +232,25 @@ async function prefill(brokers: string[], topic: string): Promise<string> {
     progress(`prefill: Java producer-perf-test ${result.raw}`);
     return 'java producer-perf-test';
   } catch (error) {
-    progress(`prefill: Java perf tool unavailable (${(error as Error).message.split('\n')[0]}); using KafkaJS sendBatch`);
+    progress(
+      `prefill: Java perf tool unavailable (${(error as Error).message.split('\n')[0]}); using KafkaJS sendBatch`,
+    );
   }
   const producer = new Kafka({ clientId: 'bench-prefill', brokers, logLevel: logLevel.NOTHING }).producer();
   await producer.connect();
   const value = Buffer.alloc(MESSAGE_BYTES, 'x');
   const chunk = 2_000;
-  for (let sent = 0; sent < MESSAGES; ) {
+  for (let sent = 0; sent < MESSAGES;) {
     const inFlight: Array<Promise<unknown>> = [];
     for (let i = 0; i < 10 && sent < MESSAGES; i += 1) {
       const n = Math.min(chunk, MESSAGES - sent);
       const partition = (sent / chunk) % PARTITIONS;
-      inFlight.push(producer.sendBatch({ acks: 1, topicMessages: [{ topic, messages: Array.from({ length: n }, () => ({ value, partition })) }] }));
+      inFlight.push(
+        producer.sendBatch({
+          acks: 1,
+          topicMessages: [{ topic, messages: Array.from({ length: n }, () => ({ value, partition })) }],
+        }),
+      );
       sent += n;
     }
     await Promise.all(inFlight);
@@ -241,7 +276,9 @@ async function main(): Promise<void> {
   const brokers = benchBrokers();
   // BENCH_CPU_ROUNDS pins the work (to compare machines); otherwise it is calibrated to BENCH_CPU_US.
   const pinned = process.env['BENCH_CPU_ROUNDS'];
-  const calibration = pinned ? { rounds: env('BENCH_CPU_ROUNDS', 1), usPerMessage: Number.NaN } : calibrateCpuRounds(CPU_US);
+  const calibration = pinned
+    ? { rounds: env('BENCH_CPU_ROUNDS', 1), usPerMessage: Number.NaN }
+    : calibrateCpuRounds(CPU_US);
   process.env['BENCH_CPU_ROUNDS'] = String(calibration.rounds); // inherited by the App's worker threads
   progress(`cpuWork: ${calibration.rounds} SHA-256 rounds ≈ ${calibration.usPerMessage.toFixed(1)} µs per message`);
   const noopConsumer = { module: benchConsumerModule('noop-consumer'), export: 'NoopConsumer' };
@@ -256,12 +293,29 @@ async function main(): Promise<void> {
 
     // BENCH_RUNS=cpu,kafkajs_cpu runs a subset (for diagnosis); a skipped run reports 0.
     const only = (process.env['BENCH_RUNS'] ?? '').split(',').filter((r) => r !== '');
-    const skipped = (name: string, target: number): RunResult => ({ name, consumed: 0, target, msgsPerS: 0, measuredMs: 0, startupMs: 0, peakRssMb: 0, timedOut: false });
+    const skipped = (name: string, target: number): RunResult => ({
+      name,
+      consumed: 0,
+      target,
+      msgsPerS: 0,
+      measuredMs: 0,
+      startupMs: 0,
+      peakRssMb: 0,
+      timedOut: false,
+    });
     const want = (name: string): boolean => only.length === 0 || only.includes(name);
-    const kafkajsNoop = want('kafkajs_noop') ? await runKafkaJs(brokers, topic, 'kafkajs_noop', size.total, null) : skipped('kafkajs_noop', size.total);
-    const noop = want('noop') ? await runApp(brokers, topic, 'noop', size.total, noopConsumer) : skipped('noop', size.total);
-    const kafkajsCpu = want('kafkajs_cpu') ? await runKafkaJs(brokers, topic, 'kafkajs_cpu', CPU_MESSAGES, calibration.rounds) : skipped('kafkajs_cpu', CPU_MESSAGES);
-    const cpu = want('cpu') ? await runApp(brokers, topic, 'cpu', CPU_MESSAGES, cpuConsumer) : skipped('cpu', CPU_MESSAGES);
+    const kafkajsNoop = want('kafkajs_noop')
+      ? await runKafkaJs(brokers, topic, 'kafkajs_noop', size.total, null)
+      : skipped('kafkajs_noop', size.total);
+    const noop = want('noop')
+      ? await runApp(brokers, topic, 'noop', size.total, noopConsumer)
+      : skipped('noop', size.total);
+    const kafkajsCpu = want('kafkajs_cpu')
+      ? await runKafkaJs(brokers, topic, 'kafkajs_cpu', CPU_MESSAGES, calibration.rounds)
+      : skipped('kafkajs_cpu', CPU_MESSAGES);
+    const cpu = want('cpu')
+      ? await runApp(brokers, topic, 'cpu', CPU_MESSAGES, cpuConsumer)
+      : skipped('cpu', CPU_MESSAGES);
 
     const runs = [kafkajsNoop, noop, kafkajsCpu, cpu];
     printResult({
@@ -279,7 +333,11 @@ async function main(): Promise<void> {
       kafkajs_noop_startup_ms: kafkajsNoop.startupMs,
       cpu_startup_ms: cpu.startupMs,
       kafkajs_cpu_startup_ms: kafkajsCpu.startupMs,
-      timed_out: runs.filter((r) => r.timedOut).map((r) => r.name).join(',') || 'none',
+      timed_out:
+        runs
+          .filter((r) => r.timedOut)
+          .map((r) => r.name)
+          .join(',') || 'none',
       messages: size.total,
       cpu_messages: CPU_MESSAGES,
       message_bytes: MESSAGE_BYTES,

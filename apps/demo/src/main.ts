@@ -1,49 +1,36 @@
-// The Decanter demo: produces a few orders and consumes them back through a real broker, then
-// prints what happened. Until @decanter/producer and @decanter/consumer-core are wired in here it
-// talks to Kafka with KafkaJS directly, so `scripts/demo` proves the broker set-up end to end.
-import { randomBytes } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
+// `pnpm --filter @decanter/demo start` (what ./scripts/demo runs): the Decanter demo against the
+// broker in KAFKA_BROKERS (default 127.0.0.1:9092). Exits 0 when every check passed, 1 otherwise.
+// DEMO_ORDERS (default 120), DEMO_PARTITIONS (3), DEMO_WAVES (4), DEMO_TIMEOUT_MS (30000) tune it;
+// DEMO_SUMMARY_FILE, when set, receives the outcome as JSON (the integration test reads it).
+import { writeFileSync } from 'node:fs';
+import { runDemo } from './demo';
 
-const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
-const count = Number(process.env['DEMO_MESSAGES'] ?? 20);
-
-async function main(): Promise<void> {
-  const kafka = new Kafka({ clientId: 'decanter-demo', brokers, logLevel: logLevel.WARN });
-  const topic = `demo-orders-${randomBytes(3).toString('hex')}`;
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
-
-  const producer = kafka.producer();
-  await producer.connect();
-  const started = performance.now();
-  await producer.send({
-    topic,
-    messages: Array.from({ length: count }, (_, i) => ({ key: `customer-${i % 5}`, value: JSON.stringify({ order: i }) })),
-  });
-  console.log(`Produced ${count} messages to '${topic}' in ${(performance.now() - started).toFixed(1)} ms`);
-
-  const consumer = kafka.consumer({ groupId: `${topic}-group` });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  let seen = 0;
-  await new Promise<void>((resolve) => {
-    void consumer.run({
-      eachBatch: async ({ batch }) => {
-        seen += batch.messages.length;
-        console.log(`Consumed ${batch.messages.length} messages from ${topic}-${batch.partition}`);
-        if (seen >= count) resolve();
-      },
-    });
-  });
-  console.log(`Done: ${seen}/${count} messages round-tripped`);
-  await consumer.disconnect();
-  await producer.disconnect();
-  await admin.deleteTopics({ topics: [topic] });
-  await admin.disconnect();
+function positiveInteger(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be an integer >= 1 (got ${raw})`);
+  return value;
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+async function main(): Promise<number> {
+  const outcome = await runDemo({
+    brokers: (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',').map((b) => b.trim()),
+    orders: positiveInteger('DEMO_ORDERS', positiveInteger('DEMO_MESSAGES', 120)),
+    partitions: positiveInteger('DEMO_PARTITIONS', 3),
+    waves: positiveInteger('DEMO_WAVES', 4),
+    timeoutMs: positiveInteger('DEMO_TIMEOUT_MS', 30_000),
+    print: (line) => console.log(line),
+  });
+  const summaryFile = process.env['DEMO_SUMMARY_FILE'];
+  if (summaryFile !== undefined && summaryFile !== '') writeFileSync(summaryFile, JSON.stringify(outcome, null, 2));
+  return outcome.ok ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -9,7 +9,9 @@ const EMPTY = Buffer.alloc(0);
 
 /** Hashes `value` `rounds` times (each round digests the previous digest); returns one byte so the work cannot be skipped. */
 export function cpuWork(value: Buffer | null, rounds: number): number {
-  let digest = createHash('sha256').update(value ?? EMPTY).digest();
+  let digest = createHash('sha256')
+    .update(value ?? EMPTY)
+    .digest();
   for (let i = 1; i < rounds; i += 1) digest = createHash('sha256').update(digest).digest();
   return digest[0] ?? 0;
 }
@@ -17,7 +19,8 @@ export function cpuWork(value: Buffer | null, rounds: number): number {
 /** The calibrated round count, as the benchmark published it to this thread's environment. */
 export function cpuRoundsFromEnv(): number {
   const rounds = Number(process.env['BENCH_CPU_ROUNDS']);
-  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`BENCH_CPU_ROUNDS must be an integer >= 1 (got ${process.env['BENCH_CPU_ROUNDS']})`);
+  if (!Number.isInteger(rounds) || rounds < 1)
+    throw new Error(`BENCH_CPU_ROUNDS must be an integer >= 1 (got ${process.env['BENCH_CPU_ROUNDS']})`);
   return rounds;
 }
 
