@@ -216,6 +216,7 @@ export class Producer implements ProduceApi {
     const wasConnected = this.connecting !== undefined;
     this.stateValue = 'closing';
     this.monitor.notify('producer.closing', { producerId: this.id });
+    this.pipeline.hurry(); // nothing lingers any more: what is queued now, and the buffer, goes at once
     if (this.buffered.length > 0) await this.flushBuffer(true).catch(() => undefined); // failures are reported per message
     await this.transactionChain;
     await this.pipeline.drain();

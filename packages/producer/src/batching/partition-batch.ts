@@ -5,13 +5,17 @@ import type { ProduceRecord } from './produce-record';
 export class PartitionBatch {
   readonly records: ProduceRecord[] = [];
   bytes = 0;
+  /** `topic\0partition`: identifies the partition across batches. */
+  readonly id: string;
 
   constructor(
     readonly topic: string,
     readonly partition: number,
     /** Leader node id when the batch was opened (-1 unknown): requests are grouped per leader. */
     readonly leader: number,
-  ) {}
+  ) {
+    this.id = `${topic}\u0000${partition}`;
+  }
 
   add(record: ProduceRecord): void {
     record.partition = this.partition;

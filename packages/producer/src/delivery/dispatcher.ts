@@ -82,6 +82,8 @@ export function isRetriable(error: unknown): boolean {
 export class Dispatcher {
   private readonly lanes = new Map<string, Lane>();
   private drainScheduled = false;
+  /** Topic-partitions with a request in flight (PartitionBatch.id). */
+  private readonly muted = new Set<string>();
   private requestSeq = 0;
   private inFlightTotal = 0;
 
@@ -114,23 +116,43 @@ export class Dispatcher {
     this.drainScheduled = false;
     for (const lane of this.lanes.values()) {
       while (lane.ready.length > 0 && lane.inFlight < this.settings.maxInFlight) {
+        const batches = this.take(lane);
+        if (batches.length === 0) break;
         lane.inFlight += 1;
         this.inFlightTotal += 1;
-        this.sendRequest(lane, this.take(lane), (this.requestSeq += 1), 1);
+        this.sendRequest(lane, batches, (this.requestSeq += 1), 1);
       }
     }
   };
 
+  /**
+   * The ready batches of the next request, oldest first. A topic-partition with a request in
+   * flight waits (muted) until it completes, so batches of one partition are written in order
+   * even when KafkaJS's asynchronous steps (metadata, compression, locks) would reorder two
+   * concurrent sendBatch calls, and retries never overtake. For the same reason a request holds
+   * at most one batch per topic-partition (KafkaJS would also merge two into one record batch,
+   * which could outgrow message.max.bytes). Returns [] when nothing can go now.
+   */
   private take(lane: Lane): PartitionBatch[] {
     const ready = lane.ready;
+    const taken: PartitionBatch[] = [];
+    const left: PartitionBatch[] = [];
     let bytes = 0;
-    let count = 0;
-    while (count < ready.length) {
-      bytes += (ready[count] as PartitionBatch).bytes;
-      if (count > 0 && bytes > this.settings.maxRequestBytes) break;
-      count += 1;
+    for (const batch of ready) {
+      const id = batch.id;
+      if (this.muted.has(id) || (taken.length > 0 && bytes + batch.bytes > this.settings.maxRequestBytes)) {
+        left.push(batch);
+        continue;
+      }
+      this.muted.add(id);
+      bytes += batch.bytes;
+      taken.push(batch);
     }
-    return ready.splice(0, count);
+    if (taken.length > 0) {
+      ready.length = 0;
+      for (const batch of left) ready.push(batch);
+    }
+    return taken;
   }
 
   private sendRequest(lane: Lane, batches: PartitionBatch[], requestId: number, attempt: number): void {
@@ -154,7 +176,7 @@ export class Dispatcher {
       (results) => {
         if (event !== undefined) this.monitor.notify('request.completed', { ...event, durationMs: performance.now() - startedAt, error: null });
         this.succeeded(batches, results, variant.acks);
-        this.finish(lane);
+        this.finish(lane, batches);
       },
       (error: unknown) => {
         const failure = error instanceof Error ? error : new Error(String(error));
@@ -200,7 +222,7 @@ export class Dispatcher {
           }),
         );
       }
-      this.finish(lane);
+      this.finish(lane, batches);
       return;
     }
     const backoff = Math.min(this.settings.retryBackoffMs * 2 ** (attempt - 1), this.settings.retryBackoffMaxMs);
@@ -225,9 +247,10 @@ export class Dispatcher {
       }
     }
     if (remaining.length === 0) {
-      this.finish(lane);
+      this.finish(lane, batches);
       return;
     }
+    for (const batch of batches) if (!remaining.includes(batch)) this.muted.delete(batch.id);
     if (this.monitor.has('error.occurred')) {
       this.monitor.notify('error.occurred', { producerId, type: 'request.retrying', error, topic: (remaining[0] as PartitionBatch).topic });
     }
@@ -235,10 +258,11 @@ export class Dispatcher {
     setTimeout(() => this.sendRequest(lane, remaining, requestId, attempt + 1), backoff);
   }
 
-  private finish(lane: Lane): void {
+  private finish(lane: Lane, batches: readonly PartitionBatch[]): void {
+    for (const batch of batches) this.muted.delete(batch.id);
     lane.inFlight -= 1;
     this.inFlightTotal -= 1;
-    if (lane.ready.length > 0 && !this.drainScheduled) {
+    if (!this.drainScheduled) {
       this.drainScheduled = true;
       queueMicrotask(this.drain);
     }

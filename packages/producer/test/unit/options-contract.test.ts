@@ -1,0 +1,97 @@
+// Claim: every option is checked at construction and every broken rule is reported at once,
+// naming the key's full path, the rule and the value; the resolved options are complete and frozen.
+import { ConfigurationError, defaultKafkaSettings, resolveProducerOptions, type ProducerOptions } from '@decanter/producer';
+
+const base = { 'bootstrap.servers': '127.0.0.1:9092' };
+
+function issues(options: unknown): string[] {
+  try {
+    resolveProducerOptions(options as ProducerOptions);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigurationError);
+    return (error as ConfigurationError).message.split('\n').slice(1).map((l) => l.replace(/^ {2}- /, ''));
+  }
+  throw new Error('expected a ConfigurationError');
+}
+
+describe('resolveProducerOptions', () => {
+  it('applies the documented defaults and freezes the result', () => {
+    const o = resolveProducerOptions({ kafka: base });
+    expect(o).toMatchObject({
+      id: 'decanter-producer',
+      clientId: 'decanter-producer',
+      brokers: ['127.0.0.1:9092'],
+      lingerMs: 5,
+      batchSizeBytes: 1_000_000,
+      batchMaxMessages: 10_000,
+      compression: 'none',
+      acks: -1,
+      messageTimeoutMs: 300_000,
+      queueMaxMessages: 100_000,
+      queueMaxBytes: 1_048_576 * 1024,
+      messageMaxBytes: 1_000_000,
+      maxInFlight: 5,
+      idempotent: false,
+      maxWaitTimeoutMs: 5_000,
+    });
+    expect(Object.isFrozen(o)).toBe(true);
+    expect(defaultKafkaSettings['queue.buffering.max.ms']).toBe(5);
+  });
+
+  it('normalises aliases: acks all, compression.type, transactional.id implies idempotence', () => {
+    const o = resolveProducerOptions({ kafka: { ...base, acks: 'all', 'compression.type': 'gzip', 'transactional.id': 'tx' } });
+    expect([o.acks, o.compression, o.idempotent, o.maxInFlight]).toEqual([-1, 'gzip', true, 1]);
+  });
+
+  it.each([
+    [{ 'queue.buffering.max.ms': -1 }, 'kafka.queue.buffering.max.ms must be an integer between 0 and 900000 (got -1)'],
+    [{ 'batch.size': 0 }, 'kafka.batch.size must be an integer between 1 and 2147483647 (got 0)'],
+    [{ 'batch.num.messages': 1.5 }, 'kafka.batch.num.messages must be an integer between 1 and 1000000 (got 1.5)'],
+    [{ 'compression.codec': 'brotli' }, 'kafka.compression.codec must be one of "none", "gzip", "snappy", "lz4", "zstd" (got "brotli")'],
+    [{ 'request.required.acks': 2 }, 'kafka.request.required.acks must be one of 0, 1, -1, "all" (got 2)'],
+    [{ acks: '1' }, 'kafka.acks must be one of 0, 1, -1, "all" (got "1")'],
+    [{ 'message.timeout.ms': 0 }, 'kafka.message.timeout.ms must be an integer between 1 and 2147483647 (got 0)'],
+    [{ 'queue.buffering.max.messages': 0 }, 'kafka.queue.buffering.max.messages must be an integer between 1 and 2147483647 (got 0)'],
+    [{ 'queue.buffering.max.kbytes': 'many' }, 'kafka.queue.buffering.max.kbytes must be an integer between 1 and 2147483647 (got "many")'],
+    [{ 'message.max.bytes': 10 }, 'kafka.message.max.bytes must be an integer between 1000 and 1000000000 (got 10)'],
+    [{ 'enable.idempotence': 'yes' }, 'kafka.enable.idempotence must be a boolean (got "yes")'],
+    [{ 'transactional.id': '' }, 'kafka.transactional.id must be a non-empty string (got "")'],
+    [{ 'client.id': 7 }, 'kafka.client.id must be a non-empty string (got 7)'],
+    [{ 'bootstrap.servers': 'localhost' }, "kafka.bootstrap.servers must be a comma-separated list of host:port (e.g. '127.0.0.1:9092') (got \"localhost\")"],
+    [{ 'linger.ms': 5 }, 'kafka.linger.ms is not a supported setting (see docs/producer.md for the list) (got 5)'],
+    [{ 'security.protocol': 'tls' }, 'kafka.security.protocol must be one of "plaintext", "ssl", "sasl_plaintext", "sasl_ssl" (got "tls")'],
+  ])('rejects %p', (kafka, message) => {
+    expect(issues({ kafka: { ...base, ...kafka } })).toEqual([message]);
+  });
+
+  it.each([
+    [{ acks: 0, 'enable.idempotence': true }, "kafka.acks must be -1 or 'all' with enable.idempotence (or transactional.id) (got 0)"],
+    [{ 'request.required.acks': 1, 'transactional.id': 'tx' }, "kafka.request.required.acks must be -1 or 'all' with enable.idempotence (or transactional.id) (got 1)"],
+    [{ 'transactional.id': 'tx', 'enable.idempotence': false }, 'kafka.enable.idempotence must be true (or unset) when transactional.id is set (got false)'],
+    [{ 'enable.idempotence': true, 'max.in.flight.requests.per.connection': 6 }, 'kafka.max.in.flight.requests.per.connection must be <= 5 with enable.idempotence (got 6)'],
+    [{ acks: 1, 'request.required.acks': 0 }, 'kafka.acks must equal kafka.request.required.acks when both are set (they are aliases) (got 1)'],
+    [{ 'compression.codec': 'gzip', 'compression.type': 'none' }, 'kafka.compression.type must equal kafka.compression.codec when both are set (they are aliases) (got "none")'],
+    [{ 'retry.backoff.ms': 500, 'retry.backoff.max.ms': 100 }, 'kafka.retry.backoff.max.ms must be >= kafka.retry.backoff.ms (500) (got 100)'],
+    [{ 'security.protocol': 'sasl_ssl' }, 'kafka.sasl.mechanisms is required with security.protocol sasl_ssl (or pass options.sasl) (got undefined)'],
+  ])('rejects the impossible combination %p', (kafka, message) => {
+    expect(issues({ kafka: { ...base, ...kafka } })).toEqual([message]);
+  });
+
+  it('rejects bad top-level options and a missing bootstrap.servers', () => {
+    expect(issues({ kafka: {} })).toEqual(['kafka.bootstrap.servers is required (got undefined)']);
+    expect(issues({ kafka: 'x' })).toEqual(["kafka must be an object with at least 'bootstrap.servers' (got \"x\")"]);
+    expect(issues({ kafka: base, id: 'has space' })).toEqual(['id must be a non-empty string of letters, digits, ".", "_" or "-" (got "has space")']);
+    expect(issues({ kafka: base, maxWaitTimeoutMs: -5 })).toEqual(['maxWaitTimeoutMs must be an integer between 0 and 2147483647 (got -5)']);
+    expect(issues({ kafka: base, lingerMs: 5 })).toEqual(['lingerMs is not a known option (known: kafka, id, maxWaitTimeoutMs, kafkaJsLogLevel, ssl, sasl) (got 5)']);
+  });
+
+  it('lists every broken rule in one error', () => {
+    expect(issues({ kafka: { ...base, 'batch.size': -1, acks: 3, 'linger.ms': 1 }, maxWaitTimeoutMs: 'x' })).toHaveLength(4);
+  });
+
+  it('accepts every codec that is installed (snappy, lz4, zstd are dev dependencies here)', () => {
+    for (const codec of ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const) {
+      expect(resolveProducerOptions({ kafka: { ...base, 'compression.codec': codec } }).compression).toBe(codec);
+    }
+  });
+});

@@ -1,0 +1,67 @@
+// pnpm bench producer-latency: sync produce of small messages, one at a time (each awaited before
+// the next), with linger 0 and linger 5, and raw KafkaJS send() as the baseline — all in one run,
+// interleaved in rounds so the shared machine's noise hits every scenario alike. acks = all
+// (KafkaJS's default) everywhere, one partition, 100-byte payloads.
+// Targets (issue 3): linger0 p50 < 1 ms and within 10% of kafkajs send; linger5 p50 in 5..6.5 ms.
+import { Producer } from '@decanter/producer';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { benchBrokers, printResult, progress, round, summarize } from './lib/stats';
+import { withTopics } from './lib/topics';
+
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 6);
+const PER_ROUND_FAST = Number(process.env['BENCH_PER_ROUND'] ?? 300);
+const PER_ROUND_LINGER = Math.max(20, Math.floor(PER_ROUND_FAST / 3));
+const WARMUP = 100;
+const payload = Buffer.alloc(100, 'x');
+
+async function main(): Promise<void> {
+  const brokers = benchBrokers();
+  await withTopics(brokers, [{ prefix: 'latency', partitions: 1 }], async ([topic]) => {
+    const t = topic as string;
+    const kafka = new Kafka({ clientId: 'bench-raw', brokers, logLevel: logLevel.NOTHING });
+    const raw = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    const linger0 = new Producer({ id: 'bench-linger0', kafka: { 'bootstrap.servers': brokers.join(','), 'queue.buffering.max.ms': 0 } });
+    const linger5 = new Producer({ id: 'bench-linger5', kafka: { 'bootstrap.servers': brokers.join(','), 'queue.buffering.max.ms': 5 } });
+    await Promise.all([raw.connect(), linger0.connect(), linger5.connect()]);
+
+    const scenarios: Array<{ name: string; perRound: number; once: () => Promise<unknown>; samples: number[] }> = [
+      { name: 'kafkajs_send', perRound: PER_ROUND_FAST, once: () => raw.send({ topic: t, messages: [{ value: payload }] }), samples: [] },
+      { name: 'linger0', perRound: PER_ROUND_FAST, once: () => linger0.produceSync({ topic: t, payload }), samples: [] },
+      { name: 'linger5', perRound: PER_ROUND_LINGER, once: () => linger5.produceSync({ topic: t, payload }), samples: [] },
+    ];
+    for (const s of scenarios) for (let i = 0; i < WARMUP; i += 1) await s.once();
+    for (let round = 0; round < ROUNDS; round += 1) {
+      for (const s of scenarios) {
+        for (let i = 0; i < s.perRound; i += 1) {
+          const start = performance.now();
+          await s.once();
+          s.samples.push(performance.now() - start);
+        }
+      }
+      progress(`round ${round + 1}/${ROUNDS} done`);
+    }
+    const [kjs, l0, l5] = scenarios.map((s) => summarize(s.samples));
+    if (!kjs || !l0 || !l5) throw new Error('missing scenario');
+    for (const [name, s] of [['kafkajs send()', kjs], ['decanter linger 0', l0], ['decanter linger 5', l5]] as const) {
+      progress(`${name.padEnd(18)} n=${s.count} p50=${s.p50.toFixed(3)} p90=${s.p90.toFixed(3)} p99=${s.p99.toFixed(3)} max=${s.max.toFixed(2)} ms`);
+    }
+    await Promise.all([raw.disconnect(), linger0.close(), linger5.close()]);
+    printResult({
+      linger0_p50_ms: round(l0.p50),
+      linger0_p99_ms: round(l0.p99),
+      linger5_p50_ms: round(l5.p50),
+      linger5_p99_ms: round(l5.p99),
+      kafkajs_send_p50_ms: round(kjs.p50),
+      kafkajs_send_p99_ms: round(kjs.p99),
+      linger0_vs_kafkajs_p50_ratio: round(l0.p50 / kjs.p50),
+      samples_linger0: l0.count,
+      samples_linger5: l5.count,
+      samples_kafkajs: kjs.count,
+    });
+  });
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
