@@ -27,9 +27,11 @@ export class WorkerPool {
           minThreads: 1,
           maxThreads: 1,
           concurrentTasksPerWorker: 1,
-          // the worker keeps its event loop while idle: consumers may hold timers and the
-          // producer bridge between jobs
-          atomics: 'async',
+          // 'sync': an idle worker waits on Atomics.wait and wakes at once for the next job.
+          // Measured with a no-op consumer, 100-message polls: ~2x the throughput of 'async'
+          // (whose wake-up adds latency to every job). The price: work a consumer leaves running
+          // after consume() returned (timers, un-awaited promises) only runs during later jobs.
+          atomics: 'sync',
           idleTimeout: Number.POSITIVE_INFINITY,
           maxQueue: 'auto',
         }),
