@@ -84,6 +84,8 @@ export class Dispatcher {
   private drainScheduled = false;
   /** Topic-partitions with a request in flight (PartitionBatch.id). */
   private readonly muted = new Set<string>();
+  /** Runs `sweep` while batches wait (only then). */
+  private sweeper: NodeJS.Timeout | undefined;
   private requestSeq = 0;
   private inFlightTotal = 0;
 
@@ -96,6 +98,45 @@ export class Dispatcher {
 
   get busy(): boolean {
     return this.inFlightTotal > 0;
+  }
+
+  /**
+   * Fails the waiting batches whose oldest record is past its delivery deadline: a batch held
+   * back (partition muted by a retrying request, in-flight limit reached) must still time out
+   * on time, not succeed late.
+   */
+  private readonly sweep = (): void => {
+    const now = Date.now();
+    let waiting = 0;
+    for (const lane of this.lanes.values()) {
+      if (lane.ready.length === 0) continue;
+      const keep: PartitionBatch[] = [];
+      for (const batch of lane.ready) {
+        if ((batch.records[0] as ProduceRecord).deadline <= now) this.timedOut(batch, 0, null);
+        else keep.push(batch);
+      }
+      lane.ready.length = 0;
+      for (const batch of keep) lane.ready.push(batch);
+      waiting += keep.length;
+    }
+    if (waiting === 0 && this.sweeper !== undefined) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
+  };
+
+  private timedOut(batch: PartitionBatch, attempts: number, error: Error | null): void {
+    const producerId = this.settings.producerId;
+    this.settler.failed(
+      batch.records,
+      new DeliveryError(
+        'DELIVERY_TIMED_OUT',
+        `Producing to ${batch.topic}/${batch.partition} did not succeed within the delivery timeout ` +
+          `(message.timeout.ms) after ${attempts} attempt(s)` +
+          (error ? `; last error: ${error.message}` : ': it waited behind earlier requests of its partition'),
+        { cause: error ?? undefined, retriable: true, context: { producerId, topic: batch.topic, partition: batch.partition } },
+      ),
+    );
   }
 
   ready(batch: PartitionBatch, variant: VariantSettings): void {
@@ -121,6 +162,10 @@ export class Dispatcher {
         lane.inFlight += 1;
         this.inFlightTotal += 1;
         this.sendRequest(lane, batches, (this.requestSeq += 1), 1);
+      }
+      if (lane.ready.length > 0 && this.sweeper === undefined) {
+        this.sweeper = setInterval(this.sweep, 250);
+        this.sweeper.unref();
       }
     }
   };
@@ -233,15 +278,7 @@ export class Dispatcher {
       // oldest record, as librdkafka does with message.timeout.ms.
       const deadline = (batch.records[0] as ProduceRecord).deadline;
       if (retryAt >= deadline) {
-        this.settler.failed(
-          batch.records,
-          new DeliveryError(
-            'DELIVERY_TIMED_OUT',
-            `Producing to ${batch.topic}/${batch.partition} did not succeed within the delivery timeout ` +
-              `(message.timeout.ms) after ${attempt} attempt(s); last error: ${error.message}`,
-            { cause: error, retriable: true, context: { producerId, topic: batch.topic, partition: batch.partition } },
-          ),
-        );
+        this.timedOut(batch, attempt, error);
       } else {
         remaining.push(batch);
       }

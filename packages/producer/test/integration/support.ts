@@ -52,9 +52,9 @@ export interface ReadRecord {
 export async function readTopic(
   name: string,
   until: (records: ReadRecord[]) => boolean,
-  options: { readCommitted?: boolean; timeoutMs?: number } = {},
+  options: { readCommitted?: boolean; timeoutMs?: number; brokers?: string[] } = {},
 ): Promise<ReadRecord[]> {
-  const kafka = new Kafka({ clientId: 'producer-tests-reader', brokers: brokers(), logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({ clientId: 'producer-tests-reader', brokers: options.brokers ?? brokers(), logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({
     groupId: `${name}-reader-${Math.random().toString(36).slice(2)}`,
     readUncommitted: !(options.readCommitted ?? false),
