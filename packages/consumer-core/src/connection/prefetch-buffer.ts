@@ -71,22 +71,37 @@ export class PrefetchBuffer {
   }
 
   /**
-   * Takes up to `max` messages, whole partitions first in a rotating order so one busy partition
-   * cannot starve the others across polls. Offsets stay in order within each partition.
+   * Takes up to `max` messages, shared fairly between the partitions that have some: each gets an
+   * equal share first, what a partition cannot use goes to the others (starting with a rotating
+   * partition). With blocking polls this keeps every partition's lane busy in each poll instead
+   * of handing one partition the whole poll. Offsets stay in order within each partition.
    */
   take(max: number): TakenBatch[] {
-    const out: TakenBatch[] = [];
     const queues = [...this.#queues.values()].filter((q) => q.messages.length > q.head);
-    if (queues.length === 0) return out;
+    if (queues.length === 0) return [];
     const start = this.#rotation++ % queues.length;
+    const ordered = queues.map((_, i) => queues[(start + i) % queues.length]!);
+    const counts = ordered.map(() => 0);
     let left = max;
-    for (let i = 0; i < queues.length && left > 0; i++) {
-      const q = queues[(start + i) % queues.length];
-      if (q === undefined) continue;
-      const n = Math.min(left, q.messages.length - q.head);
+    // fill in rounds: equal shares, then the remainder to partitions that still have messages
+    while (left > 0) {
+      const hungry = ordered.map((q, i) => (q.messages.length - q.head - (counts[i] ?? 0) > 0 ? i : -1)).filter((i) => i >= 0);
+      if (hungry.length === 0) break;
+      const share = Math.max(1, Math.floor(left / hungry.length));
+      for (const i of hungry) {
+        if (left === 0) break;
+        const q = ordered[i]!;
+        const n = Math.min(share, left, q.messages.length - q.head - (counts[i] ?? 0));
+        counts[i] = (counts[i] ?? 0) + n;
+        left -= n;
+      }
+    }
+    const out: TakenBatch[] = [];
+    ordered.forEach((q, i) => {
+      const n = counts[i] ?? 0;
+      if (n === 0) return;
       const messages = q.messages.slice(q.head, q.head + n);
       q.head += n;
-      left -= n;
       const bytes = messages.reduce((s, m) => s + m.size, 0);
       q.bytes -= bytes;
       this.#bytes -= bytes;
@@ -99,7 +114,7 @@ export class PrefetchBuffer {
         q.head = 0;
       }
       out.push({ topic: q.topic, partition: q.partition, messages });
-    }
+    });
     this.#wake();
     return out;
   }

@@ -14,24 +14,33 @@ test('counts bytes and reports full at the bound', () => {
   expect(buffer.isFull()).toBe(false);
 });
 
-test('take hands out at most max messages, in offset order per partition, rotating the start partition', () => {
+test('take shares max fairly between partitions, keeping offset order within each', () => {
   const buffer = new PrefetchBuffer(10_000);
-  buffer.push('t', 0, batch(0, 4), false);
-  buffer.push('t', 1, batch(100, 4), false);
-  const first = buffer.take(6);
+  buffer.push('t', 0, batch(0, 10), false);
+  buffer.push('t', 1, batch(100, 10), false);
+  buffer.push('t', 2, batch(200, 2), false);
+  const first = buffer.take(12);
   expect(first.map((b) => [b.partition, b.messages.map((m) => m.offset)])).toEqual([
-    [0, [0, 1, 2, 3]],
-    [1, [100, 101]],
+    [0, [0, 1, 2, 3, 4]],
+    [1, [100, 101, 102, 103, 104]],
+    [2, [200, 201]],
   ]);
-  buffer.push('t', 0, batch(4, 2), false);
-  const second = buffer.take(10);
-  // the second poll starts with the other partition
+  // the next poll starts with another partition; what one cannot use goes to the others
+  const second = buffer.take(7);
   expect(second.map((b) => [b.partition, b.messages.map((m) => m.offset)])).toEqual([
-    [1, [102, 103]],
-    [0, [4, 5]],
+    [1, [105, 106, 107, 108]],
+    [0, [5, 6, 7]],
   ]);
-  expect(buffer.count).toBe(0);
-  expect(buffer.bytes).toBe(0);
+  expect(buffer.count).toBe(3);
+  expect(buffer.take(100).map((b) => b.messages.length).reduce((a, b) => a + b, 0)).toBe(3);
+  expect([buffer.count, buffer.bytes]).toEqual([0, 0]);
+});
+
+test('take never hands out more than max, even with more partitions than messages wanted', () => {
+  const buffer = new PrefetchBuffer(10_000);
+  for (let p = 0; p < 5; p++) buffer.push('t', p, batch(0, 3), false);
+  const taken = buffer.take(2);
+  expect(taken.reduce((s, b) => s + b.messages.length, 0)).toBe(2);
 });
 
 test('drop removes one partition and its bytes', () => {
