@@ -4,11 +4,20 @@
 import { BroadcastChannel, threadId } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { dirname } from 'node:path';
-import { attachConsumer, beginJob, endJob, isConsumerClass, type Consumer, type ConsumerProducer, type Messages } from '../consumer';
+import {
+  attachConsumer,
+  beginJob,
+  endJob,
+  isConsumerClass,
+  type Consumer,
+  type ConsumerProducer,
+  type ConsumerRequests,
+  type Messages,
+} from '../consumer';
 import { DependencyMissingError, ProducerUnavailableError } from '../errors';
 import { builtInDeserializers } from '../messages/deserializers';
 import { Message, type Deserializer } from '../messages/message';
-import { unpackMessages } from '../messages/message-packer';
+import { unpackMessages, type UnpackedMessage } from '../messages/message-packer';
 import type { ProducedMessage, ProducedReport } from '../options';
 import type { ResolvedReference } from '../routing/topic';
 import type {
@@ -54,26 +63,27 @@ function ensureTypeScript(file: string): void {
   tsNodeRegistered = true;
 }
 
-function loadExport(ref: ResolvedReference): unknown {
-  ensureTypeScript(ref.module);
+// `registerTsNode: false` (the in-process testing kit) trusts the host (Jest, ts-node, tsx) to load .ts files.
+function loadExport(ref: ResolvedReference, registerTsNode = true): unknown {
+  if (registerTsNode) ensureTypeScript(ref.module);
   const mod = require(ref.module) as Record<string, unknown>;
   return mod[ref.export];
 }
 
-function loadConsumerClass(ref: ResolvedReference): new () => Consumer {
-  const value = loadExport(ref);
+export function loadConsumerClass(ref: ResolvedReference, registerTsNode = true): new () => Consumer {
+  const value = loadExport(ref, registerTsNode);
   if (!isConsumerClass(value)) {
     throw new TypeError(`Export '${ref.export}' of ${ref.module} is not a class extending Consumer`);
   }
   return value;
 }
 
-function deserializerFor(ref: ConsumeTask['deserializer']): Deserializer {
+export function deserializerFor(ref: ConsumeTask['deserializer'], registerTsNode = true): Deserializer {
   if (typeof ref === 'string') return builtInDeserializers[ref];
   const id = `${ref.module}#${ref.export}`;
   let fn = deserializers.get(id);
   if (fn === undefined) {
-    const value = loadExport(ref);
+    const value = loadExport(ref, registerTsNode);
     if (typeof value !== 'function') throw new TypeError(`Deserializer export '${ref.export}' of ${ref.module} is not a function`);
     fn = value as Deserializer;
     deserializers.set(id, fn);
@@ -133,6 +143,55 @@ function producerFor(channelName: string | null): ConsumerProducer | undefined {
   };
 }
 
+/** What one job left behind: the requests its consume() made, and what it threw (null when it returned). */
+export interface JobOutcome {
+  requests: ConsumerRequests;
+  failure: { thrown: unknown } | null;
+}
+
+/**
+ * Runs one job on `instance`: builds `this.messages`, calls consume(), and marks the last message
+ * when it returns (unless offsets are managed manually or it asked for a pause). Also used
+ * in-process by the testing kit (src/testing), so tests run exactly what production runs.
+ */
+export async function runJob(
+  instance: Consumer,
+  job: Pick<ConsumeTask, 'topic' | 'partition' | 'consumerGroup' | 'manualOffsetManagement' | 'readyAt'>,
+  unpacked: readonly UnpackedMessage[],
+  deserializer: Deserializer,
+  startedAt: number,
+): Promise<JobOutcome> {
+  const list = unpacked.map((m) => new Message(job.topic, job.partition, m, deserializer));
+  const first = list[0];
+  const last = list[list.length - 1];
+  const metadata = Object.freeze({
+    topic: job.topic,
+    partition: job.partition,
+    consumerGroup: job.consumerGroup,
+    size: list.length,
+    firstOffset: first?.offset ?? -1,
+    lastOffset: last?.offset ?? -1,
+    readyAt: job.readyAt,
+    startedAt,
+    consumptionLag: last === undefined ? 0 : Math.max(0, startedAt - last.timestamp),
+    processingLag: Math.max(0, startedAt - job.readyAt),
+  });
+  const messages = Object.assign(list, { metadata }) as unknown as Messages;
+  const requests = beginJob(instance, messages);
+  let failure: JobOutcome['failure'] = null;
+  try {
+    await instance.consume();
+    if (!job.manualOffsetManagement && last !== undefined && requests.pause === null) {
+      requests.markedOffset = Math.max(requests.markedOffset ?? 0, last.offset + 1);
+    }
+  } catch (thrown) {
+    failure = { thrown };
+  } finally {
+    endJob(instance);
+  }
+  return { requests, failure };
+}
+
 async function consume(task: ConsumeTask): Promise<ConsumeResult> {
   const startedAt = now();
   let instance = instances.get(task.key);
@@ -147,35 +206,8 @@ async function consume(task: ConsumeTask): Promise<ConsumeResult> {
     instances.set(task.key, instance);
   }
   const deserializer = deserializerFor(task.deserializer);
-  const unpacked = unpackMessages(task.packed);
-  const list = unpacked.map((m) => new Message(task.topic, task.partition, m, deserializer));
-  const first = list[0];
-  const last = list[list.length - 1];
-  const metadata = Object.freeze({
-    topic: task.topic,
-    partition: task.partition,
-    consumerGroup: task.consumerGroup,
-    size: list.length,
-    firstOffset: first?.offset ?? -1,
-    lastOffset: last?.offset ?? -1,
-    readyAt: task.readyAt,
-    startedAt,
-    consumptionLag: last === undefined ? 0 : Math.max(0, startedAt - last.timestamp),
-    processingLag: Math.max(0, startedAt - task.readyAt),
-  });
-  const messages = Object.assign(list, { metadata }) as unknown as Messages;
-  const requests = beginJob(instance, messages);
-  let error: SerializedError | null = null;
-  try {
-    await instance.consume();
-    if (!task.manualOffsetManagement && last !== undefined && requests.pause === null) {
-      requests.markedOffset = Math.max(requests.markedOffset ?? 0, last.offset + 1);
-    }
-  } catch (thrown) {
-    error = serialize(thrown);
-  } finally {
-    endJob(instance);
-  }
+  const { requests, failure } = await runJob(instance, task, unpackMessages(task.packed), deserializer, startedAt);
+  const error = failure === null ? null : serialize(failure.thrown);
   return { startedAt, finishedAt: now(), threadId, markedOffset: requests.markedOffset, pause: requests.pause, error };
 }
 
