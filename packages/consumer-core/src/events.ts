@@ -124,6 +124,7 @@ export type ErrorType =
   | 'consumer.revoked.error'
   | 'consumer.shutdown.error'
   | 'worker.error'
+  | 'poll.error'
   | 'listener.crash'
   | 'offsets.commit.error'
   | 'app.stop.error'

@@ -45,9 +45,13 @@ export class Listener {
       const assignment = Object.entries(event.payload.memberAssignment).flatMap(([topic, partitions]) =>
         partitions.map((partition) => ({ topic, partition })),
       );
-      // everything is fetched again from the committed offsets: drop what the old generation buffered
+      // everything is fetched again from the committed offsets: drop what the old generation
+      // buffered, and lift our pauses (KafkaJS keeps paused partitions paused across rejoins,
+      // while the timers that would resume them are dropped with the old assignment)
       this.buffer.clear();
       this.#paused.clear();
+      const paused = this.#consumer.paused();
+      if (paused.length > 0) this.#consumer.resume(paused);
       this.hooks.onAssignment(assignment);
     });
     this.#consumer.on(REBALANCING, () => this.hooks.onRebalancing());

@@ -88,21 +88,31 @@ export class SubscriptionGroupRunner {
 
   async #run(): Promise<void> {
     while (!this.#stopping) {
-      this.monitor.notify('poll.started', this.#scope);
-      const started = performance.now();
-      const taken = await this.#batcher.poll();
-      const count = taken.reduce((s, t) => s + t.messages.length, 0);
-      this.monitor.notify('poll.completed', { ...this.#scope, messages: count, partitions: taken.length, durationMs: performance.now() - started });
-      if (taken.length === 0) continue;
-      const readyAt = now();
-      const jobs: ConsumeJob[] = [];
-      for (const t of taken) {
-        const topic = this.#topics.get(t.topic);
-        if (topic === undefined || !this.tracker.owns(t.topic, t.partition)) continue;
-        jobs.push({ key: jobKey(topic.consumerGroup, t.topic, t.partition), topic, partition: t.partition, messages: t.messages, readyAt });
+      try {
+        await this.#pollOnce();
+      } catch (error) {
+        // never let one bad poll end the loop silently: report it and poll again
+        this.monitor.notify('error.occurred', { type: 'poll.error', error: error instanceof Error ? error : new Error(String(error)), ...this.#scope });
+        await new Promise((resolve) => setTimeout(resolve, this.options.kafka.fetchErrorBackoffMs));
       }
-      await this.scheduler.schedule(jobs, (job) => this.#execute(job));
     }
+  }
+
+  async #pollOnce(): Promise<void> {
+    this.monitor.notify('poll.started', this.#scope);
+    const started = performance.now();
+    const taken = await this.#batcher.poll();
+    const count = taken.reduce((s, t) => s + t.messages.length, 0);
+    this.monitor.notify('poll.completed', { ...this.#scope, messages: count, partitions: taken.length, durationMs: performance.now() - started });
+    if (taken.length === 0) return;
+    const readyAt = now();
+    const jobs: ConsumeJob[] = [];
+    for (const t of taken) {
+      const topic = this.#topics.get(t.topic);
+      if (topic === undefined || !this.tracker.owns(t.topic, t.partition)) continue;
+      jobs.push({ key: jobKey(topic.consumerGroup, t.topic, t.partition), topic, partition: t.partition, messages: t.messages, readyAt });
+    }
+    await this.scheduler.schedule(jobs, (job) => this.#execute(job));
   }
 
   async #execute(job: ConsumeJob): Promise<void> {

@@ -1,0 +1,50 @@
+// `this.producer` of consumers under test: records every message in memory and answers with a
+// plausible delivery report (the requested partition, or 0, and the next offset of that
+// partition). Never talks to Kafka. Rejects what a real producer would reject, with the error a
+// consumer sees in production (PRODUCER_UNAVAILABLE).
+import type { ConsumerProducer } from '../consumer';
+import { ProducerUnavailableError } from '../errors';
+import type { ProducedMessage, ProducedReport } from '../options';
+
+function problemWith(message: ProducedMessage): string | null {
+  if (typeof message !== 'object' || message === null) return 'the message must be an object';
+  if (typeof message.topic !== 'string' || message.topic.length === 0) return 'message.topic must be a non-empty string';
+  const { payload } = message;
+  if (payload !== null && typeof payload !== 'string' && !Buffer.isBuffer(payload)) {
+    return 'message.payload must be a Buffer, a string or null (serialize objects first, e.g. JSON.stringify)';
+  }
+  if (message.partition !== undefined && !(Number.isInteger(message.partition) && message.partition >= 0)) {
+    return 'message.partition must be an integer >= 0';
+  }
+  return null;
+}
+
+export class FakeProducer {
+  /** Every message produced, in order. */
+  readonly produced: ProducedMessage[] = [];
+  readonly #nextOffsets = new Map<string, number>();
+
+  /** A `this.producer` that records into this producer and into `sink` (the producing consumer's own list). */
+  for(sink: ProducedMessage[]): ConsumerProducer {
+    return {
+      produceSync: async (message) => this.#record(message, sink),
+      produceAsync: async (message) => {
+        this.#record(message, sink);
+      },
+    };
+  }
+
+  #record(message: ProducedMessage, sink: ProducedMessage[]): ProducedReport {
+    const problem = problemWith(message);
+    if (problem !== null) throw new ProducerUnavailableError(`produce failed: ${problem}`);
+    const copy: ProducedMessage = { ...message };
+    if (message.headers !== undefined) copy.headers = { ...message.headers };
+    this.produced.push(copy);
+    sink.push(copy);
+    const partition = message.partition ?? 0;
+    const key = `${message.topic}/${partition}`;
+    const offset = this.#nextOffsets.get(key) ?? 0;
+    this.#nextOffsets.set(key, offset + 1);
+    return { topic: message.topic, partition, offset: String(offset) };
+  }
+}

@@ -1,0 +1,176 @@
+// One topic-partition's consumer under test: the user's Consumer instance plus the bookkeeping the
+// framework does around it in production (position, marked offset, pause/seek requests), run
+// in-process with no broker and no threads. Jobs run through the worker's own runJob, so
+// `this.messages`, lazy deserialization, automatic marking and requests behave as in production.
+// Never swallows what consume() throws: it reaches the test.
+import { performance } from 'node:perf_hooks';
+import { attachConsumer, type Consumer } from '../consumer';
+import { packMessages, unpackMessages } from '../messages/message-packer';
+import type { ProducedMessage } from '../options';
+import { deserializerFor, loadConsumerClass, runJob } from '../processing/worker';
+import type { Topic } from '../routing/topic';
+import type { FakeProducer } from './fake-producer';
+import type { FedMessage, PartitionLog, TestMessageOptions } from './partition-log';
+
+const now = (): number => performance.timeOrigin + performance.now();
+
+/** What one `consume()` call did. */
+export interface ConsumeRun {
+  /** Messages in the batch (at most the route's maxMessages). */
+  readonly size: number;
+  readonly firstOffset: number;
+  readonly lastOffset: number;
+  /** Next offset to commit requested by this run (marked offset + 1), or null when nothing was marked. */
+  readonly markedOffset: number | null;
+  /** The pause or seek this run asked for, or null. */
+  readonly pause: { readonly offset: number; readonly timeoutMs: number } | null;
+}
+
+export class TestConsumer<C extends Consumer = Consumer> {
+  readonly topic: string;
+  readonly partition: number;
+  readonly consumerGroup: string;
+  /** Messages this partition's consumer produced through `this.producer`, in order. */
+  readonly produced: ProducedMessage[] = [];
+  readonly #route: Topic;
+  readonly #log: PartitionLog;
+  readonly #producer: FakeProducer;
+  #instance: C | undefined;
+  #position: number | null = null;
+  #markedOffset: number | null = null;
+  #pause: ConsumeRun['pause'] = null;
+  #running = false;
+
+  /** @internal Made by `TestingKit.consumerFor()`. */
+  constructor(route: Topic, log: PartitionLog, producer: FakeProducer) {
+    this.#route = route;
+    this.#log = log;
+    this.#producer = producer;
+    this.topic = route.name;
+    this.partition = log.partition;
+    this.consumerGroup = route.consumerGroup;
+  }
+
+  /**
+   * The user's consumer object, created from the route on first use (its constructor runs then),
+   * bound to this topic-partition and the kit's producer. It is kept across `consume()` calls, as
+   * in production, until `revoke()` or `shutdown()`.
+   */
+  get instance(): C {
+    if (this.#instance === undefined) {
+      const Klass = loadConsumerClass(this.#route.consumer, false);
+      const instance = new Klass() as C;
+      attachConsumer(
+        instance,
+        { topic: this.topic, partition: this.partition, consumerGroup: this.consumerGroup },
+        this.#producer.for(this.produced),
+      );
+      this.#instance = instance;
+    }
+    return this.#instance;
+  }
+
+  /** Next offset to commit (highest marked offset + 1) over all runs, or null when nothing was marked. */
+  get markedOffset(): number | null {
+    return this.#markedOffset;
+  }
+
+  /** The pause or seek the last successful run asked for (the kit does not wait `timeoutMs`), or null. */
+  get pause(): ConsumeRun['pause'] {
+    return this.#pause;
+  }
+
+  /** Offset the next `consume()` starts from (null: the partition's first message). */
+  get position(): number | null {
+    return this.#position;
+  }
+
+  /** Messages waiting at or after the position. */
+  get pending(): number {
+    return this.#log.countFrom(this.#position);
+  }
+
+  /** Appends payloads to this topic-partition (same rules as `kit.produce`). */
+  feed(payloads: readonly unknown[], options: Omit<TestMessageOptions, 'partition' | 'offset'> = {}): FedMessage[] {
+    return payloads.map((payload) => this.#log.append(payload, options));
+  }
+
+  /**
+   * Runs one job like the framework does: takes up to the route's maxMessages messages from the
+   * position, calls the instance's consume(), then moves on as production would — past the batch
+   * on success, to the requested offset on pause/seek, or back to the first unmarked message when
+   * consume() threw (and rethrows that error, so the next call is the retry).
+   */
+  async consume(): Promise<ConsumeRun> {
+    const label = `${this.topic}-${this.partition} (${this.consumerGroup})`;
+    if (this.#running) throw new Error(`consume() of ${label} is already running; production never runs two jobs of one partition at once`);
+    const batch = this.#log.read(this.#position, this.#route.maxMessages);
+    const first = batch[0];
+    const last = batch[batch.length - 1];
+    if (first === undefined || last === undefined) {
+      throw new Error(
+        `Nothing to consume on ${label} from offset ${this.#position ?? 0}: feed messages first with kit.produce('${this.topic}', payload) or consumer.feed([...])`,
+      );
+    }
+    const instance = this.instance;
+    const deserializer = deserializerFor(this.#route.deserializer, false);
+    this.#running = true;
+    let outcome: Awaited<ReturnType<typeof runJob>>;
+    try {
+      const readyAt = now();
+      outcome = await runJob(
+        instance,
+        {
+          topic: this.topic,
+          partition: this.partition,
+          consumerGroup: this.consumerGroup,
+          manualOffsetManagement: this.#route.manualOffsetManagement,
+          readyAt,
+        },
+        unpackMessages(packMessages(batch)),
+        deserializer,
+        readyAt,
+      );
+    } finally {
+      this.#running = false;
+    }
+    const { requests, failure } = outcome;
+    if (requests.markedOffset !== null) this.#markedOffset = Math.max(this.#markedOffset ?? 0, requests.markedOffset);
+    if (failure !== null) {
+      this.#pause = null;
+      this.#position = Math.max(first.offset, requests.markedOffset ?? first.offset);
+      throw failure.thrown;
+    }
+    this.#pause = requests.pause === null ? null : Object.freeze({ ...requests.pause });
+    this.#position = requests.pause === null ? last.offset + 1 : requests.pause.offset;
+    return Object.freeze({
+      size: batch.length,
+      firstOffset: first.offset,
+      lastOffset: last.offset,
+      markedOffset: requests.markedOffset,
+      pause: this.#pause,
+    });
+  }
+
+  /**
+   * Takes the partition away as a rebalance would: runs the instance's `revoked()` and drops it.
+   * The next `consume()` gets a fresh instance that starts from the marked offset (what would
+   * have been committed), so unmarked messages are delivered again.
+   */
+  async revoke(): Promise<void> {
+    await this.#drop((instance) => instance.revoked());
+  }
+
+  /** Runs the instance's `shutdown()` and drops it, as a stopping app does; the position rewinds like `revoke()`. */
+  async shutdown(): Promise<void> {
+    await this.#drop((instance) => instance.shutdown());
+  }
+
+  async #drop(hook: (instance: C) => Promise<void> | void): Promise<void> {
+    const instance = this.#instance;
+    this.#instance = undefined;
+    this.#position = this.#markedOffset;
+    this.#pause = null;
+    if (instance !== undefined) await hook(instance);
+  }
+}

@@ -1,0 +1,119 @@
+// The testing kit (like karafka-testing): builds consumers from the app's own routes and runs
+// their consume() in the test's process and thread, with an in-memory partition log instead of a
+// broker and a recording producer instead of Kafka. It never connects anywhere.
+import type { App } from '../app';
+import type { Consumer } from '../consumer';
+import { resolveAppOptions } from '../contract';
+import type { AppOptions, ProducedMessage } from '../options';
+import type { ConsumerGroup } from '../routing/consumer-group';
+import type { RoutesDefinition } from '../routing/routes';
+import type { Topic } from '../routing/topic';
+import { FakeProducer } from './fake-producer';
+import { PartitionLog, type FedMessage, type TestMessageOptions } from './partition-log';
+import { TestConsumer } from './test-consumer';
+
+/** What a kit is built from: an App (not started), its options, or just the routing table. */
+export type TestingKitSource = Pick<App, 'routing'> | AppOptions | RoutesDefinition;
+
+/** Which consumer `consumerFor` returns. */
+export interface ConsumerForOptions {
+  /** Default 0. */
+  partition?: number;
+  /** Needed only when several consumer groups route the topic. */
+  consumerGroup?: string;
+}
+
+/** Consumer group of bare routes that name none (no `kafka['group.id']` to fall back on). */
+export const TESTING_CONSUMER_GROUP = 'decanter-testing';
+
+function routingOf(source: TestingKitSource): readonly ConsumerGroup[] {
+  if (Array.isArray(source)) {
+    // Bare routes go through the App's own contract (same errors, same defaults); the broker
+    // address only satisfies the contract: the kit never connects.
+    return resolveAppOptions({ kafka: { 'bootstrap.servers': '127.0.0.1:9092', 'group.id': TESTING_CONSUMER_GROUP }, routes: source }).routing;
+  }
+  if ('routing' in source) return source.routing;
+  return resolveAppOptions(source).routing;
+}
+
+export class TestingKit {
+  readonly #topics: readonly Topic[];
+  readonly #logs = new Map<string, PartitionLog>();
+  readonly #consumers = new Map<string, TestConsumer<Consumer>>();
+  readonly #producer = new FakeProducer();
+
+  /** Validates the routes like `new App()` does (a ConfigurationError lists every problem). */
+  constructor(source: TestingKitSource) {
+    this.#topics = routingOf(source).flatMap((cg) => cg.subscriptionGroups.flatMap((sg) => sg.topics));
+  }
+
+  /** Every message consumers produced through `this.producer`, in order, across all consumers. */
+  get produced(): readonly ProducedMessage[] {
+    return this.#producer.produced;
+  }
+
+  /**
+   * Appends one message to a routed topic's partition, as a producer would. Buffers and strings
+   * are the raw value, null is a tombstone, anything else is JSON-encoded; the route's
+   * deserializer turns it back into `message.payload` on first access.
+   */
+  produce(topic: string, payload: unknown, options: TestMessageOptions = {}): FedMessage {
+    this.#routesOf(topic);
+    return this.#log(topic, options.partition ?? 0).append(payload, options);
+  }
+
+  /**
+   * The consumer of one topic-partition, built from its route (one per consumer group, topic and
+   * partition: asking again returns the same one, so state persists between calls). `C` is the
+   * class the route points at; it is trusted, not checked.
+   */
+  consumerFor<C extends Consumer = Consumer>(topic: string, options: ConsumerForOptions = {}): TestConsumer<C> {
+    const partition = options.partition ?? 0;
+    const candidates = this.#routesOf(topic);
+    const route =
+      options.consumerGroup === undefined ? candidates[0] : candidates.find((t) => t.consumerGroup === options.consumerGroup);
+    if (route === undefined) {
+      throw new Error(`Consumer group '${options.consumerGroup}' does not route topic '${topic}' (groups that do: ${candidates.map((t) => t.consumerGroup).join(', ')})`);
+    }
+    if (options.consumerGroup === undefined && candidates.length > 1) {
+      throw new Error(`Topic '${topic}' is routed in several consumer groups (${candidates.map((t) => t.consumerGroup).join(', ')}): pass { consumerGroup }`);
+    }
+    const key = `${route.consumerGroup}/${topic}/${partition}`;
+    let consumer = this.#consumers.get(key);
+    if (consumer === undefined) {
+      consumer = new TestConsumer<Consumer>(route, this.#log(topic, partition), this.#producer);
+      this.#consumers.set(key, consumer);
+    }
+    return consumer as unknown as TestConsumer<C>;
+  }
+
+  /** Runs `shutdown()` of every consumer instance the kit created, as a stopping app does. */
+  async shutdown(): Promise<void> {
+    for (const consumer of this.#consumers.values()) await consumer.shutdown();
+  }
+
+  #routesOf(topic: string): Topic[] {
+    const routes = this.#topics.filter((t) => t.name === topic);
+    if (routes.length === 0) {
+      const known = [...new Set(this.#topics.map((t) => t.name))].join(', ');
+      throw new Error(`Topic '${topic}' is not routed to any active consumer (routed topics: ${known})`);
+    }
+    return routes;
+  }
+
+  #log(topic: string, partition: number): PartitionLog {
+    if (!Number.isInteger(partition) || partition < 0) throw new RangeError(`partition must be an integer >= 0 (got ${partition})`);
+    const key = `${topic}/${partition}`;
+    let log = this.#logs.get(key);
+    if (log === undefined) {
+      log = new PartitionLog(topic, partition);
+      this.#logs.set(key, log);
+    }
+    return log;
+  }
+}
+
+/** Builds a testing kit from an App (not started), its options, or a routing table. */
+export function createTestingKit(source: TestingKitSource): TestingKit {
+  return new TestingKit(source);
+}
