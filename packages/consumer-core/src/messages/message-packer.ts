@@ -23,9 +23,17 @@ export interface UnpackedMessage {
   headers: Record<string, string | string[]>;
 }
 
+const NO_HEADERS: Array<[Buffer, Buffer | null]> = [];
+
+function hasKeys(object: object): boolean {
+  for (const _ in object) return true;
+  return false;
+}
+
 function headerParts(headers: IHeaders | undefined): Array<[Buffer, Buffer | null]> {
+  // most messages have none: no allocation for them
+  if (headers === undefined || !hasKeys(headers)) return NO_HEADERS;
   const parts: Array<[Buffer, Buffer | null]> = [];
-  if (headers === undefined) return parts;
   for (const [name, value] of Object.entries(headers)) {
     const nameBytes = Buffer.from(name, 'utf8');
     const values = Array.isArray(value) ? value : [value];
