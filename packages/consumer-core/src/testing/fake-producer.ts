@@ -23,6 +23,8 @@ export class FakeProducer {
   /** Every message produced, in order. */
   readonly produced: ProducedMessage[] = [];
   readonly #nextOffsets = new Map<string, number>();
+  /** When set, every produce call rejects as a failing producer does in production. */
+  failure: Error | null = null;
 
   /** A `this.producer` that records into this producer and into `sink` (the producing consumer's own list). */
   for(sink: ProducedMessage[]): ConsumerProducer {
@@ -37,6 +39,7 @@ export class FakeProducer {
   #record(message: ProducedMessage, sink: ProducedMessage[]): ProducedReport {
     const problem = problemWith(message);
     if (problem !== null) throw new ProducerUnavailableError(`produce failed: ${problem}`);
+    if (this.failure !== null) throw new ProducerUnavailableError(this.failure.message, { cause: this.failure });
     const copy: ProducedMessage = { ...message };
     if (message.headers !== undefined) copy.headers = { ...message.headers };
     this.produced.push(copy);

@@ -87,6 +87,15 @@ export class TestingKit {
     return consumer as unknown as TestConsumer<C>;
   }
 
+  /**
+   * Makes every `this.producer` call reject, from now until called with null, with the error a
+   * consumer sees in production when the producer fails (PRODUCER_UNAVAILABLE, `cause` = `error`).
+   * Nothing is recorded while it fails.
+   */
+  failProducing(error: Error | null): void {
+    this.#producer.failure = error;
+  }
+
   /** Runs `shutdown()` of every consumer instance the kit created, as a stopping app does. */
   async shutdown(): Promise<void> {
     for (const consumer of this.#consumers.values()) await consumer.shutdown();

@@ -188,6 +188,17 @@ test('this.producer records every message (sync and async) with plausible report
   ]);
   expect(p1.instance.reports).toEqual([{ topic: 'forwarded', partition: 0, offset: '2' }]);
 
+  const outage = new Error('broker unreachable');
+  kit.failProducing(outage);
+  p1.feed([{ n: 6 }]);
+  await expect(p1.consume()).rejects.toMatchObject({ code: 'PRODUCER_UNAVAILABLE', message: 'broker unreachable', cause: outage });
+  expect(kit.produced).toHaveLength(4);
+  expect(p1.markedOffset).toBe(1);
+  kit.failProducing(null);
+  await p1.consume();
+  expect(kit.produced).toHaveLength(5);
+  expect(p1.markedOffset).toBe(2);
+
   const bad = kitWith('BadProducingConsumer').consumerFor('orders');
   bad.feed([1]);
   await expect(bad.consume()).rejects.toMatchObject({
