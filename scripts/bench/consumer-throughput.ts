@@ -12,7 +12,10 @@
 // Targets (issue 4): noop ≥ 0.9× kafkajs_noop; cpu ≥ 1.6× kafkajs_cpu.
 // Settings: BENCH_MESSAGES, BENCH_CPU_MESSAGES (messages consumed in the CPU pair; default
 // min(BENCH_MESSAGES, 400000) so the 50 µs/message baseline stays near 20 s), BENCH_MAX_MESSAGES
-// (the App's max_messages), BENCH_CPU_US (work per message), BENCH_RUN_TIMEOUT_MS.
+// (the App's max_messages, default 50000), BENCH_QUEUED_KBYTES (queued.max.messages.kbytes,
+// default 8192), BENCH_PARTITION_EOF (0 turns the App's
+// enable.partition.eof off), BENCH_CPU_US (work per message), BENCH_CPU_ROUNDS (pins the work
+// instead of calibrating), BENCH_RUN_TIMEOUT_MS, BENCH_RUNS (a subset), BENCH_VERBOSE=1 (every job).
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { App } from '@decanter/consumer-core';
@@ -40,6 +43,14 @@ const MAX_MESSAGES = env('BENCH_MAX_MESSAGES', 50_000);
 const CPU_US = env('BENCH_CPU_US', 50);
 const RUN_TIMEOUT_MS = env('BENCH_RUN_TIMEOUT_MS', 180_000);
 const VERBOSE = process.env['BENCH_VERBOSE'] === '1';
+// 8 MiB (the App's default is 64 MiB): the prefetch buffer then holds about one fetch of every
+// partition, so a poll spans the partitions and both worker threads get work. With 64 MiB the
+// buffer runs far ahead, PrefetchBuffer.take() fills a whole poll from one partition, and under
+// blocking polls one thread works while the other waits (docs/benchmarks.md, "Consumer").
+const QUEUED_KBYTES = env('BENCH_QUEUED_KBYTES', 8_192);
+// On by default: without it the App's last poll of a finite topic waits a full max_wait_time for
+// messages that never come, which a drain benchmark would count against the framework.
+const EOF_ENABLED = process.env['BENCH_PARTITION_EOF'] !== '0';
 // KafkaJS and the App fetch with the same settings (the App's defaults, librdkafka's names).
 const FETCH = { maxWaitTimeInMs: 500, minBytes: 1, maxBytesPerPartition: 1_048_576, maxBytes: 10_485_760 } as const;
 
@@ -174,6 +185,8 @@ async function runApp(
       'fetch.min.bytes': FETCH.minBytes,
       'fetch.message.max.bytes': FETCH.maxBytesPerPartition,
       'fetch.max.bytes': FETCH.maxBytes,
+      'enable.partition.eof': EOF_ENABLED,
+      'queued.max.messages.kbytes': QUEUED_KBYTES,
       'statistics.interval.ms': 0,
     },
     concurrency: CONCURRENCY,
@@ -200,7 +213,7 @@ async function runApp(
     busyMs.set(event.threadId, (busyMs.get(event.threadId) ?? 0) + event.durationMs);
     if (VERBOSE)
       progress(
-        `  ${name}: ${event.topic}-${event.partition} lane ${event.lane} thread ${event.threadId}: ${event.messages} msgs in ${event.durationMs.toFixed(1)} ms`,
+        `  ${name}: t=${Math.round(performance.now() - (firstAt ?? 0))} ms ${event.topic}-${event.partition} lane ${event.lane} thread ${event.threadId}: ${event.messages} msgs in ${event.durationMs.toFixed(1)} ms`,
       );
     if (consumed >= target && doneAt === 0) doneAt = performance.now();
     finish.poke(consumed >= target);
@@ -351,6 +364,8 @@ async function main(): Promise<void> {
       cpu_thread_busy_pct: (cpu.threadBusyPct ?? []).join('/'),
       cpu_rounds: calibration.rounds,
       fetch_wait_max_ms: FETCH.maxWaitTimeInMs,
+      enable_partition_eof: EOF_ENABLED,
+      queued_max_messages_kbytes: QUEUED_KBYTES,
       prefill: method,
     });
   });

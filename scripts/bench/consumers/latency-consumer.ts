@@ -1,7 +1,7 @@
 // Benchmark consumer of consumer-latency: for every message, the time from its Kafka timestamp
 // (set by the producer at produce time) to the moment this job started in the worker — the same
 // clock and definition as the framework's `consumptionLatencyMs`, but per message rather than per
-// batch. Samples go back to the benchmark's main thread over the BroadcastChannel named in
+// batch. Samples ([timestamp, latency] pairs) go back to the benchmark's main thread over the BroadcastChannel named in
 // BENCH_LATENCY_CHANNEL (worker threads inherit the environment).
 import { BroadcastChannel } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
@@ -22,9 +22,13 @@ function report(samples: Float64Array): void {
 export class LatencyConsumer extends Consumer {
   override consume(): void {
     const startedAt = performance.timeOrigin + performance.now();
-    const samples = new Float64Array(this.messages.length);
+    // pairs: [timestamp, latency] so the benchmark can keep the messages of its measuring window
+    const samples = new Float64Array(this.messages.length * 2);
     let i = 0;
-    for (const message of this.messages) samples[i++] = startedAt - message.timestamp;
+    for (const message of this.messages) {
+      samples[i++] = message.timestamp;
+      samples[i++] = startedAt - message.timestamp;
+    }
     report(samples);
   }
 }
