@@ -14,7 +14,11 @@ const routes = [
   {
     consumerGroup: 'orders-group',
     topics: [
-      { topic: 'orders', maxMessages: 25, consumer: { module: join(__dirname, '..', '..', 'src', 'orders-consumer'), export: 'OrdersConsumer' } },
+      {
+        topic: 'orders',
+        maxMessages: 25,
+        consumer: { module: join(__dirname, '..', '..', 'src', 'orders-consumer'), export: 'OrdersConsumer' },
+      },
     ],
   },
 ];
@@ -42,12 +46,18 @@ test('one receipt per batch of 25, running totals kept by the partition instance
 
   expect(kit.produced.map((m) => [m.topic, m.key])).toEqual(Array(3).fill([receiptsTopicFor('orders'), '1']));
   const receipts = kit.produced.map(receiptOf);
-  expect(receipts.map((r) => [r.batchNo, r.firstOffset, r.lastOffset, r.orders, r.rejected, r.partitionOrders])).toEqual([
+  expect(
+    receipts.map((r) => [r.batchNo, r.firstOffset, r.lastOffset, r.orders, r.rejected, r.partitionOrders]),
+  ).toEqual([
     [1, 0, 24, 25, 0, 25],
     [2, 25, 49, 25, 0, 50],
     [3, 50, 59, 10, 0, 60],
   ]);
-  expect(receipts.map((r) => r.revenueCents)).toEqual([revenue(orders.slice(0, 25)), revenue(orders.slice(25, 50)), revenue(orders.slice(50))]);
+  expect(receipts.map((r) => r.revenueCents)).toEqual([
+    revenue(orders.slice(0, 25)),
+    revenue(orders.slice(25, 50)),
+    revenue(orders.slice(50)),
+  ]);
   expect(receipts[2]?.partitionRevenueCents).toBe(revenue(orders));
   expect(receipts.every((r) => r.topic === 'orders' && r.partition === 1)).toBe(true);
 });
@@ -82,7 +92,10 @@ test('a receipt that cannot be produced fails the batch: nothing marked, the ret
   const consumer = kit.consumerFor<OrdersConsumer>('orders');
   consumer.feed(makeOrders(5));
   kit.failProducing(new Error('receipts topic unavailable'));
-  await expect(consumer.consume()).rejects.toMatchObject({ code: 'PRODUCER_UNAVAILABLE', message: 'receipts topic unavailable' });
+  await expect(consumer.consume()).rejects.toMatchObject({
+    code: 'PRODUCER_UNAVAILABLE',
+    message: 'receipts topic unavailable',
+  });
   expect(consumer.markedOffset).toBeNull();
   expect(kit.produced).toHaveLength(0);
 

@@ -8,7 +8,8 @@ import type { ProducedMessage, ProducedReport } from '../options';
 
 function problemWith(message: ProducedMessage): string | null {
   if (typeof message !== 'object' || message === null) return 'the message must be an object';
-  if (typeof message.topic !== 'string' || message.topic.length === 0) return 'message.topic must be a non-empty string';
+  if (typeof message.topic !== 'string' || message.topic.length === 0)
+    return 'message.topic must be a non-empty string';
   const { payload } = message;
   if (payload !== null && typeof payload !== 'string' && !Buffer.isBuffer(payload)) {
     return 'message.payload must be a Buffer, a string or null (serialize objects first, e.g. JSON.stringify)';

@@ -1,5 +1,11 @@
 // Public entry of @decanter/consumer-core/testing: run consumers from your routes in-process in
 // unit tests (no broker, no threads). See the package README, "Testing consumers".
-export { createTestingKit, TestingKit, TESTING_CONSUMER_GROUP, type ConsumerForOptions, type TestingKitSource } from './testing-kit';
+export {
+  createTestingKit,
+  TestingKit,
+  TESTING_CONSUMER_GROUP,
+  type ConsumerForOptions,
+  type TestingKitSource,
+} from './testing-kit';
 export type { TestConsumer, ConsumeRun } from './test-consumer';
 export type { FedMessage, TestMessageOptions } from './partition-log';

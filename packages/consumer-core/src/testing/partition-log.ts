@@ -35,7 +35,10 @@ export function encodePayload(payload: unknown): Buffer | null {
   if (payload instanceof Uint8Array) return Buffer.from(payload);
   if (typeof payload === 'string') return Buffer.from(payload, 'utf8');
   const json: unknown = payload === undefined ? undefined : JSON.stringify(payload);
-  if (typeof json !== 'string') throw new TypeError(`Cannot feed ${typeof payload} as a payload: pass a Buffer, a string, null or a JSON-serializable value`);
+  if (typeof json !== 'string')
+    throw new TypeError(
+      `Cannot feed ${typeof payload} as a payload: pass a Buffer, a string, null or a JSON-serializable value`,
+    );
   return Buffer.from(json, 'utf8');
 }
 
@@ -56,13 +59,31 @@ export class PartitionLog {
   append(payload: unknown, options: TestMessageOptions): FedMessage {
     const offset = options.offset ?? this.nextOffset;
     if (!Number.isSafeInteger(offset) || offset < this.nextOffset) {
-      throw new RangeError(`offset of a message fed to ${this.topic}-${this.partition} must be an integer >= ${this.nextOffset} (got ${offset})`);
+      throw new RangeError(
+        `offset of a message fed to ${this.topic}-${this.partition} must be an integer >= ${this.nextOffset} (got ${offset})`,
+      );
     }
-    const timestamp = options.timestamp instanceof Date ? options.timestamp.getTime() : (options.timestamp ?? Date.now());
-    if (!Number.isFinite(timestamp)) throw new RangeError(`timestamp must be a finite number of ms or a valid Date (got ${String(options.timestamp)})`);
+    const timestamp =
+      options.timestamp instanceof Date ? options.timestamp.getTime() : (options.timestamp ?? Date.now());
+    if (!Number.isFinite(timestamp))
+      throw new RangeError(
+        `timestamp must be a finite number of ms or a valid Date (got ${String(options.timestamp)})`,
+      );
     const value = encodePayload(payload);
-    const key = options.key === undefined || options.key === null ? null : Buffer.isBuffer(options.key) ? options.key : Buffer.from(options.key, 'utf8');
-    this.#messages.push({ offset, timestamp, key, value, headers: options.headers, size: (key?.length ?? 0) + (value?.length ?? 0) });
+    const key =
+      options.key === undefined || options.key === null
+        ? null
+        : Buffer.isBuffer(options.key)
+          ? options.key
+          : Buffer.from(options.key, 'utf8');
+    this.#messages.push({
+      offset,
+      timestamp,
+      key,
+      value,
+      headers: options.headers,
+      size: (key?.length ?? 0) + (value?.length ?? 0),
+    });
     return Object.freeze({ topic: this.topic, partition: this.partition, offset });
   }
 

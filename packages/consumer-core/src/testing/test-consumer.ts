@@ -103,7 +103,10 @@ export class TestConsumer<C extends Consumer = Consumer> {
    */
   async consume(): Promise<ConsumeRun> {
     const label = `${this.topic}-${this.partition} (${this.consumerGroup})`;
-    if (this.#running) throw new Error(`consume() of ${label} is already running; production never runs two jobs of one partition at once`);
+    if (this.#running)
+      throw new Error(
+        `consume() of ${label} is already running; production never runs two jobs of one partition at once`,
+      );
     const batch = this.#log.read(this.#position, this.#route.maxMessages);
     const first = batch[0];
     const last = batch[batch.length - 1];

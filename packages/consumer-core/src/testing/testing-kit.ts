@@ -30,7 +30,10 @@ function routingOf(source: TestingKitSource): readonly ConsumerGroup[] {
   if (Array.isArray(source)) {
     // Bare routes go through the App's own contract (same errors, same defaults); the broker
     // address only satisfies the contract: the kit never connects.
-    return resolveAppOptions({ kafka: { 'bootstrap.servers': '127.0.0.1:9092', 'group.id': TESTING_CONSUMER_GROUP }, routes: source }).routing;
+    return resolveAppOptions({
+      kafka: { 'bootstrap.servers': '127.0.0.1:9092', 'group.id': TESTING_CONSUMER_GROUP },
+      routes: source,
+    }).routing;
   }
   if ('routing' in source) return source.routing;
   return resolveAppOptions(source).routing;
@@ -71,12 +74,18 @@ export class TestingKit {
     const partition = options.partition ?? 0;
     const candidates = this.#routesOf(topic);
     const route =
-      options.consumerGroup === undefined ? candidates[0] : candidates.find((t) => t.consumerGroup === options.consumerGroup);
+      options.consumerGroup === undefined
+        ? candidates[0]
+        : candidates.find((t) => t.consumerGroup === options.consumerGroup);
     if (route === undefined) {
-      throw new Error(`Consumer group '${options.consumerGroup}' does not route topic '${topic}' (groups that do: ${candidates.map((t) => t.consumerGroup).join(', ')})`);
+      throw new Error(
+        `Consumer group '${options.consumerGroup}' does not route topic '${topic}' (groups that do: ${candidates.map((t) => t.consumerGroup).join(', ')})`,
+      );
     }
     if (options.consumerGroup === undefined && candidates.length > 1) {
-      throw new Error(`Topic '${topic}' is routed in several consumer groups (${candidates.map((t) => t.consumerGroup).join(', ')}): pass { consumerGroup }`);
+      throw new Error(
+        `Topic '${topic}' is routed in several consumer groups (${candidates.map((t) => t.consumerGroup).join(', ')}): pass { consumerGroup }`,
+      );
     }
     const key = `${route.consumerGroup}/${topic}/${partition}`;
     let consumer = this.#consumers.get(key);
@@ -111,7 +120,8 @@ export class TestingKit {
   }
 
   #log(topic: string, partition: number): PartitionLog {
-    if (!Number.isInteger(partition) || partition < 0) throw new RangeError(`partition must be an integer >= 0 (got ${partition})`);
+    if (!Number.isInteger(partition) || partition < 0)
+      throw new RangeError(`partition must be an integer >= 0 (got ${partition})`);
     const key = `${topic}/${partition}`;
     let log = this.#logs.get(key);
     if (log === undefined) {

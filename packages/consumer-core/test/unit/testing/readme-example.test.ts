@@ -5,7 +5,15 @@ import { createTestingKit } from '@decanter/consumer-core/testing';
 import { OrdersConsumer } from './fixtures/orders-consumer';
 
 const routes = [
-  { consumerGroup: 'orders-app', topics: [{ topic: 'orders', consumer: { module: join(__dirname, 'fixtures', 'orders-consumer'), export: 'OrdersConsumer' } }] },
+  {
+    consumerGroup: 'orders-app',
+    topics: [
+      {
+        topic: 'orders',
+        consumer: { module: join(__dirname, 'fixtures', 'orders-consumer'), export: 'OrdersConsumer' },
+      },
+    ],
+  },
 ];
 
 test('counts orders across batches and marks them', async () => {

@@ -27,7 +27,13 @@ test('messages arrive with offsets, keys, headers, timestamps and JSON payloads;
   const kit = kitWith('CollectingConsumer');
   const consumer = kit.consumerFor<CollectingConsumer>('orders', { partition: 2 });
   const at = new Date('2026-01-02T03:04:05Z');
-  expect(kit.produce('orders', { id: 7 }, { partition: 2, key: 'customer-1', headers: { trace: Buffer.from('abc'), tags: ['a', 'b'] }, timestamp: at })).toEqual({
+  expect(
+    kit.produce(
+      'orders',
+      { id: 7 },
+      { partition: 2, key: 'customer-1', headers: { trace: Buffer.from('abc'), tags: ['a', 'b'] }, timestamp: at },
+    ),
+  ).toEqual({
     topic: 'orders',
     partition: 2,
     offset: 0,
@@ -37,10 +43,22 @@ test('messages arrive with offsets, keys, headers, timestamps and JSON payloads;
 
   expect(run).toEqual({ size: 4, firstOffset: 0, lastOffset: 3, markedOffset: 4, pause: null });
   const [first, second] = consumer.instance.seen;
-  expect(first).toEqual({ offset: 0, key: 'customer-1', payload: { id: 7 }, headers: { trace: 'abc', tags: ['a', 'b'] } });
+  expect(first).toEqual({
+    offset: 0,
+    key: 'customer-1',
+    payload: { id: 7 },
+    headers: { trace: 'abc', tags: ['a', 'b'] },
+  });
   expect(second).toMatchObject({ offset: 1, key: null, payload: { id: 8 }, headers: {} });
   const metadata = consumer.instance.batches[0];
-  expect(metadata).toMatchObject({ topic: 'orders', partition: 2, consumerGroup: 'g', size: 4, firstOffset: 0, lastOffset: 3 });
+  expect(metadata).toMatchObject({
+    topic: 'orders',
+    partition: 2,
+    consumerGroup: 'g',
+    size: 4,
+    firstOffset: 0,
+    lastOffset: 3,
+  });
   expect(metadata?.consumptionLag).toBeGreaterThanOrEqual(0);
   expect(consumer.instance.seen.slice(2).map((s) => s.payload)).toEqual([[1, 2], null]);
 }, 10_000);
@@ -86,7 +104,9 @@ test('state persists across consume() calls on one instance; batches follow maxM
   expect(CollectingConsumer.created).toBe(1);
   expect(consumer.markedOffset).toBe(5);
   expect(consumer.position).toBe(5);
-  await expect(consumer.consume()).rejects.toThrow("Nothing to consume on orders-0 (g) from offset 5: feed messages first with kit.produce('orders', payload)");
+  await expect(consumer.consume()).rejects.toThrow(
+    "Nothing to consume on orders-0 (g) from offset 5: feed messages first with kit.produce('orders', payload)",
+  );
 });
 
 test('explicit offsets may leave gaps but never go back', async () => {
@@ -94,7 +114,9 @@ test('explicit offsets may leave gaps but never go back', async () => {
   const consumer = kit.consumerFor<CollectingConsumer>('orders');
   kit.produce('orders', 1, { offset: 10 });
   kit.produce('orders', 2);
-  expect(() => kit.produce('orders', 3, { offset: 5 })).toThrow('offset of a message fed to orders-0 must be an integer >= 12 (got 5)');
+  expect(() => kit.produce('orders', 3, { offset: 5 })).toThrow(
+    'offset of a message fed to orders-0 must be an integer >= 12 (got 5)',
+  );
   expect(() => kit.produce('orders', undefined)).toThrow('Cannot feed undefined as a payload');
   await consumer.consume();
   expect(consumer.instance.seen.map((s) => s.offset)).toEqual([10, 11]);
@@ -129,7 +151,13 @@ test('seek moves the position (back included) and skips the automatic mark; paus
   const kit = kitWith('SteeringConsumer');
   const consumer = kit.consumerFor<SteeringConsumer>('orders');
   consumer.feed([{}, {}, { seek: 1 }, {}]);
-  expect(await consumer.consume()).toEqual({ size: 4, firstOffset: 0, lastOffset: 3, markedOffset: null, pause: { offset: 1, timeoutMs: 0 } });
+  expect(await consumer.consume()).toEqual({
+    size: 4,
+    firstOffset: 0,
+    lastOffset: 3,
+    markedOffset: null,
+    pause: { offset: 1, timeoutMs: 0 },
+  });
   expect(consumer.pause).toEqual({ offset: 1, timeoutMs: 0 });
   expect(consumer.position).toBe(1);
   expect(await consumer.consume()).toMatchObject({ firstOffset: 1, markedOffset: 4, pause: null });
@@ -191,7 +219,11 @@ test('this.producer records every message (sync and async) with plausible report
   const outage = new Error('broker unreachable');
   kit.failProducing(outage);
   p1.feed([{ n: 6 }]);
-  await expect(p1.consume()).rejects.toMatchObject({ code: 'PRODUCER_UNAVAILABLE', message: 'broker unreachable', cause: outage });
+  await expect(p1.consume()).rejects.toMatchObject({
+    code: 'PRODUCER_UNAVAILABLE',
+    message: 'broker unreachable',
+    cause: outage,
+  });
   expect(kit.produced).toHaveLength(4);
   expect(p1.markedOffset).toBe(1);
   kit.failProducing(null);

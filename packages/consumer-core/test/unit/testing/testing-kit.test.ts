@@ -23,7 +23,9 @@ test('bare routes without a consumer group get the testing group', async () => {
 test('App options and an App (never started) give the routes and group of production', async () => {
   const options = {
     kafka: { 'bootstrap.servers': '127.0.0.1:1', 'group.id': 'shop' },
-    routes: [{ topics: [{ topic: 'orders', consumer: { module: fixtures, export: 'CollectingConsumer' }, maxMessages: 2 }] }],
+    routes: [
+      { topics: [{ topic: 'orders', consumer: { module: fixtures, export: 'CollectingConsumer' }, maxMessages: 2 }] },
+    ],
   };
   for (const source of [options, new App(options)]) {
     const kit = createTestingKit(source);
@@ -36,11 +38,15 @@ test('App options and an App (never started) give the routes and group of produc
 });
 
 test('bad routes throw the same ConfigurationError as new App()', () => {
-  const bad = [{ topics: [{ topic: 'bad topic!', consumer: { module: 'relative/path' }, maxMessages: 0 }] }] as RoutesDefinition;
+  const bad = [
+    { topics: [{ topic: 'bad topic!', consumer: { module: 'relative/path' }, maxMessages: 0 }] },
+  ] as RoutesDefinition;
   expect(() => createTestingKit(bad)).toThrow(ConfigurationError);
   expect(() => createTestingKit(bad)).toThrow(/routes\[0\]\.topics\[0\]\.topic must be a Kafka topic name/);
   expect(() => createTestingKit(bad)).toThrow(/routes\[0\]\.topics\[0\]\.consumer\.module must be an absolute path/);
-  expect(() => createTestingKit(bad)).toThrow(/routes\[0\]\.topics\[0\]\.maxMessages must be an integer >= 1 \(got 0\)/);
+  expect(() => createTestingKit(bad)).toThrow(
+    /routes\[0\]\.topics\[0\]\.maxMessages must be an integer >= 1 \(got 0\)/,
+  );
 });
 
 test('only routed, active topics can be fed or consumed', () => {
@@ -52,18 +58,30 @@ test('only routed, active topics can be fed or consumed', () => {
       ],
     },
   ]);
-  expect(() => kit.produce('payments', {})).toThrow("Topic 'payments' is not routed to any active consumer (routed topics: orders)");
+  expect(() => kit.produce('payments', {})).toThrow(
+    "Topic 'payments' is not routed to any active consumer (routed topics: orders)",
+  );
   expect(() => kit.consumerFor('archived')).toThrow("Topic 'archived' is not routed");
   expect(() => kit.produce('orders', {}, { partition: -1 })).toThrow('partition must be an integer >= 0 (got -1)');
 });
 
 test('one consumer per group/topic/partition; a topic in two groups needs the group named', async () => {
   const kit = createTestingKit([
-    { consumerGroup: 'billing', topics: [{ topic: 'orders', consumer: { module: fixtures, export: 'CollectingConsumer' } }] },
-    { consumerGroup: 'shipping', topics: [{ topic: 'orders', consumer: { module: fixtures, export: 'CollectingConsumer' } }] },
+    {
+      consumerGroup: 'billing',
+      topics: [{ topic: 'orders', consumer: { module: fixtures, export: 'CollectingConsumer' } }],
+    },
+    {
+      consumerGroup: 'shipping',
+      topics: [{ topic: 'orders', consumer: { module: fixtures, export: 'CollectingConsumer' } }],
+    },
   ]);
-  expect(() => kit.consumerFor('orders')).toThrow("Topic 'orders' is routed in several consumer groups (billing, shipping): pass { consumerGroup }");
-  expect(() => kit.consumerFor('orders', { consumerGroup: 'audit' })).toThrow("Consumer group 'audit' does not route topic 'orders'");
+  expect(() => kit.consumerFor('orders')).toThrow(
+    "Topic 'orders' is routed in several consumer groups (billing, shipping): pass { consumerGroup }",
+  );
+  expect(() => kit.consumerFor('orders', { consumerGroup: 'audit' })).toThrow(
+    "Consumer group 'audit' does not route topic 'orders'",
+  );
   const billing = kit.consumerFor<CollectingConsumer>('orders', { consumerGroup: 'billing' });
   expect(kit.consumerFor('orders', { consumerGroup: 'billing' })).toBe(billing);
   const shipping = kit.consumerFor<CollectingConsumer>('orders', { consumerGroup: 'shipping' });
