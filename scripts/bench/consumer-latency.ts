@@ -13,6 +13,7 @@
 // Kafka timestamps have 1 ms resolution (the producer floors Date.now()), so each sample can read
 // up to 1 ms high. Target (issue 4): tuned p99 under 20 ms.
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { BroadcastChannel } from 'node:worker_threads';
 import { App, type AppOptions } from '@decanter/consumer-core';
@@ -75,6 +76,8 @@ interface ScenarioResult {
   eventLatency: LatencySummary;
   batches: number;
   meanBatch: number;
+  /** 1-minute load average at the end of the scenario (2 cores: above 2 means contention). */
+  loadAvg: number;
   produceErrors: number;
 }
 
@@ -182,6 +185,7 @@ async function runScenario(brokers: string[], topic: string, scenario: Scenario)
     eventLatency,
     batches,
     meanBatch: perMessage.count / Math.max(1, batches),
+    loadAvg: round(loadavg()[0] ?? 0, 2),
     produceErrors: errors,
   };
 }
@@ -225,6 +229,7 @@ async function main(): Promise<void> {
     default_lost: Math.max(0, defaults.produced - defaults.consumed),
     eof_p50_ms: eof === undefined ? null : round(eof.perMessage.p50, 2),
     eof_p99_ms: eof === undefined ? null : round(eof.perMessage.p99, 2),
+    loadavg_1m: results.map((r) => r.loadAvg).join('/'),
     rate_msgs_per_s: RATE,
     seconds: SECONDS,
     partitions: PARTITIONS,

@@ -17,6 +17,7 @@
 // enable.partition.eof off), BENCH_CPU_US (work per message), BENCH_CPU_ROUNDS (pins the work
 // instead of calibrating), BENCH_RUN_TIMEOUT_MS, BENCH_RUNS (a subset), BENCH_VERBOSE=1 (every job).
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { App } from '@decanter/consumer-core';
 import { Kafka, logLevel } from 'kafkajs';
@@ -64,6 +65,8 @@ interface RunResult {
   peakRssMb: number;
   timedOut: boolean;
   /** App runs: consume jobs, and each worker thread's busy time as % of the measured window. */
+  /** 1-minute load average of the machine at the end of the run (2 cores: above 2 means contention). */
+  loadAvg: number;
   jobs?: number;
   threadBusyPct?: number[];
 }
@@ -120,6 +123,7 @@ function summarise(
     startupMs: Math.round(from - t0),
     peakRssMb,
     timedOut,
+    loadAvg: round(loadavg()[0] ?? 0, 2),
   };
   progress(
     `${name.padEnd(13)} ${consumed}/${target} in ${result.measuredMs} ms → ${result.msgsPerS} msg/s ` +
@@ -315,6 +319,7 @@ async function main(): Promise<void> {
       startupMs: 0,
       peakRssMb: 0,
       timedOut: false,
+      loadAvg: 0,
     });
     const want = (name: string): boolean => only.length === 0 || only.includes(name);
     const kafkajsNoop = want('kafkajs_noop')
@@ -339,8 +344,8 @@ async function main(): Promise<void> {
       peak_rss_mb: Math.max(noop.peakRssMb, cpu.peakRssMb),
       noop_ratio: round(noop.msgsPerS / kafkajsNoop.msgsPerS),
       cpu_ratio: round(cpu.msgsPerS / kafkajsCpu.msgsPerS),
-      noop_target_met: noop.msgsPerS >= 0.9 * kafkajsNoop.msgsPerS,
-      cpu_target_met: cpu.msgsPerS >= 1.6 * kafkajsCpu.msgsPerS,
+      noop_target_met: noop.msgsPerS > 0 && kafkajsNoop.msgsPerS > 0 && noop.msgsPerS >= 0.9 * kafkajsNoop.msgsPerS,
+      cpu_target_met: cpu.msgsPerS > 0 && kafkajsCpu.msgsPerS > 0 && cpu.msgsPerS >= 1.6 * kafkajsCpu.msgsPerS,
       kafkajs_peak_rss_mb: Math.max(kafkajsNoop.peakRssMb, kafkajsCpu.peakRssMb),
       noop_startup_ms: noop.startupMs,
       kafkajs_noop_startup_ms: kafkajsNoop.startupMs,
