@@ -109,3 +109,12 @@ test('kit.shutdown() runs shutdown() on every instance it created', async () => 
   expect(ia.hooks).toEqual(['shutdown']);
   expect(ib.hooks).toEqual(['shutdown']);
 });
+
+test('a route whose export is not a Consumer class fails with the boot-time message on first use', async () => {
+  const kit = createTestingKit([{ topics: [{ topic: 'orders', consumer: { module: fixtures, export: 'shout' } }] }]);
+  const consumer = kit.consumerFor('orders');
+  consumer.feed([1]);
+  await expect(consumer.consume()).rejects.toThrow(
+    `Export 'shout' of ${fixtures}.ts is not a class extending Consumer`,
+  );
+});
