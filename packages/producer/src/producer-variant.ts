@@ -1,7 +1,7 @@
 // The produce API bound to one pipeline and one set of variant settings. The producer's own
 // produce* calls go through its default variant; producer.variant() returns another one on the
 // same connection; a transaction is one bound to the transaction's pipeline.
-import { DeliveryHandle } from './delivery/delivery-handle';
+import type { DeliveryHandle } from './delivery/delivery-handle';
 import type { DeliveryPipeline } from './delivery/delivery-pipeline';
 import type { VariantSettings } from './delivery/variant-settings';
 import type { Monitor } from './events';
@@ -32,11 +32,10 @@ export class ProducerVariant implements ProduceApi {
   /** Queues one message and resolves with its delivery handle (waits only if the queue is full). */
   async produceAsync(message: ProduceMessage): Promise<DeliveryHandle> {
     this.gate();
+    if (!this.monitor.has('message.produced_async')) return this.pipeline().queue(message, this.settings);
     const start = performance.now();
     const handle = await this.pipeline().queue(message, this.settings);
-    if (this.monitor.has('message.produced_async')) {
-      this.monitor.notify('message.produced_async', { producerId: this.producerId, message, durationMs: performance.now() - start });
-    }
+    this.monitor.notify('message.produced_async', { producerId: this.producerId, message, durationMs: performance.now() - start });
     return handle;
   }
 
@@ -44,8 +43,8 @@ export class ProducerVariant implements ProduceApi {
   async produceManySync(messages: readonly ProduceMessage[]): Promise<DeliveryReport[]> {
     this.gate();
     const start = performance.now();
-    const deliveries = await this.pipeline().queueMany(messages, this.settings);
-    const reports = await Promise.all(deliveries);
+    const handles = await this.pipeline().queueMany(messages, this.settings);
+    const reports = await Promise.all(handles.map((h) => h.wait()));
     if (this.monitor.has('messages.produced_sync')) {
       this.monitor.notify('messages.produced_sync', { producerId: this.producerId, messages, durationMs: performance.now() - start });
     }
@@ -56,8 +55,7 @@ export class ProducerVariant implements ProduceApi {
   async produceManyAsync(messages: readonly ProduceMessage[]): Promise<DeliveryHandle[]> {
     this.gate();
     const start = performance.now();
-    const deliveries = await this.pipeline().queueMany(messages, this.settings);
-    const handles = deliveries.map((d, i) => new DeliveryHandle(messages[i] as ProduceMessage, d));
+    const handles = await this.pipeline().queueMany(messages, this.settings);
     if (this.monitor.has('messages.produced_async')) {
       this.monitor.notify('messages.produced_async', { producerId: this.producerId, messages, durationMs: performance.now() - start });
     }

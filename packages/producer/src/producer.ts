@@ -6,7 +6,7 @@
 import { Kafka, logLevel, Partitioners, type Admin, type Producer as KafkaJsProducer } from 'kafkajs';
 import { Partitioner } from './batching/partitioner';
 import { compressionType, ensureCodec } from './compression/codecs';
-import { DeliveryHandle } from './delivery/delivery-handle';
+import type { DeliveryHandle } from './delivery/delivery-handle';
 import { DeliveryPipeline, type PipelineShared } from './delivery/delivery-pipeline';
 import type { SendBatch } from './delivery/dispatcher';
 import { QueueLimits } from './delivery/queue-limits';
@@ -51,6 +51,7 @@ export class Producer implements ProduceApi {
   private buffered: ProduceMessage[] = [];
   private transactionChain: Promise<unknown> = Promise.resolve();
   private inTransaction = false;
+  private metadataRefresher: NodeJS.Timeout | undefined;
 
   constructor(options: ProducerOptions) {
     this.options = resolveProducerOptions(options);
@@ -136,6 +137,8 @@ export class Producer implements ProduceApi {
         throw error;
       }
       if (this.stateValue === 'pending') this.stateValue = 'connected';
+      this.metadataRefresher ??= setInterval(() => this.shared.metadata.refreshStale(), Math.min(this.options.metadataMaxAgeMs, 60_000));
+      this.metadataRefresher.unref();
       this.monitor.notify('producer.connected', { producerId: this.id, durationMs: performance.now() - start });
     })();
     return this.connecting;
@@ -220,6 +223,7 @@ export class Producer implements ProduceApi {
     if (this.buffered.length > 0) await this.flushBuffer(true).catch(() => undefined); // failures are reported per message
     await this.transactionChain;
     await this.pipeline.drain();
+    clearInterval(this.metadataRefresher);
     if (wasConnected || this.connecting !== undefined) {
       await Promise.allSettled([this.client.disconnect(), this.admin.disconnect()]);
     }
@@ -233,13 +237,12 @@ export class Producer implements ProduceApi {
     const messages = this.buffered;
     this.buffered = [];
     const start = performance.now();
-    const deliveries = await this.pipeline.queueMany(messages, this.defaultSettings);
+    const handles = await this.pipeline.queueMany(messages, this.defaultSettings);
     if (!sync) {
-      const handles = deliveries.map((d, i) => new DeliveryHandle(messages[i] as ProduceMessage, d));
       this.monitor.notify('buffer.flushed_async', { producerId: this.id, messages, durationMs: performance.now() - start });
       return handles;
     }
-    const reports = await Promise.all(deliveries);
+    const reports = await Promise.all(handles.map((h) => h.wait()));
     this.monitor.notify('buffer.flushed_sync', { producerId: this.id, messages, durationMs: performance.now() - start });
     return reports;
   }

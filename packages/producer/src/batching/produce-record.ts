@@ -4,29 +4,94 @@
 import type { IHeaders } from 'kafkajs';
 import type { DeliveryReport, ProduceMessage } from '../types';
 
+/**
+ * Who learns the outcome: a promise's resolvers (sync produce) or a DeliveryHandle (async).
+ * Success is passed as ingredients (batch base offset + index) so a handle nobody waits on never
+ * builds its report.
+ */
+export interface DeliverySink {
+  delivered(topic: string, partition: number, baseOffset: string | null, index: number): void;
+  reject(error: Error): void;
+}
+
+/** The offset of the `index`-th record of a batch at `baseOffset` (a decimal int64 string). */
+export function offsetAt(baseOffset: string | null, index: number): string | null {
+  if (baseOffset === null) return null;
+  if (index === 0) return baseOffset;
+  const base = Number(baseOffset);
+  return Number.isSafeInteger(base + index) ? String(base + index) : String(BigInt(baseOffset) + BigInt(index));
+}
+
+export function buildReport(message: ProduceMessage, topic: string, partition: number, offset: string | null): DeliveryReport {
+  return message.label === undefined ? { topic, partition, offset } : { topic, partition, offset, label: message.label };
+}
+
+/** The sink of a produceSync call: settles its promise. */
+export class PromiseSink implements DeliverySink {
+  constructor(
+    private readonly message: ProduceMessage,
+    private readonly resolve: (report: DeliveryReport) => void,
+    readonly reject: (error: Error) => void,
+  ) {}
+
+  delivered(topic: string, partition: number, baseOffset: string | null, index: number): void {
+    this.resolve(buildReport(this.message, topic, partition, offsetAt(baseOffset, index)));
+  }
+}
+
 export class ProduceRecord {
+  // Public fields are what KafkaJS reads (it spreads each message into its Record encoder, so
+  // they are kept few); the rest is #private: own but invisible to a spread.
   readonly key: Buffer | string | null;
   readonly value: Buffer | string | null;
   readonly headers: IHeaders | undefined;
   /** Only when the caller gave one: KafkaJS stamps the others at send time. */
   readonly timestamp: string | undefined;
   partition = -1;
+  readonly #message: ProduceMessage;
+  readonly #bytes: number;
+  readonly #enqueuedAt: number;
+  readonly #deadline: number;
+  readonly #sink: DeliverySink;
 
   constructor(
-    readonly message: ProduceMessage,
-    /** Estimated record bytes, counted against batch.size and the queue limit. */
-    readonly bytes: number,
-    /** performance.now() at enqueue. */
-    readonly enqueuedAt: number,
-    /** Date.now() after which the record is failed instead of retried. */
-    readonly deadline: number,
-    readonly resolve: (report: DeliveryReport) => void,
-    readonly reject: (error: Error) => void,
+    message: ProduceMessage,
+    bytes: number,
+    enqueuedAt: number,
+    deadline: number,
+    sink: DeliverySink,
   ) {
     this.key = message.key ?? null;
     this.value = message.payload;
     this.headers = message.headers;
     const ts = message.timestamp;
     this.timestamp = ts === undefined ? undefined : String(typeof ts === 'number' ? ts : ts.getTime());
+    this.#message = message;
+    this.#bytes = bytes;
+    this.#enqueuedAt = enqueuedAt;
+    this.#deadline = deadline;
+    this.#sink = sink;
+  }
+
+  get message(): ProduceMessage {
+    return this.#message;
+  }
+  /** Estimated record bytes, counted against batch.size and the queue limit. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+  /** performance.now() at enqueue. */
+  get enqueuedAt(): number {
+    return this.#enqueuedAt;
+  }
+  /** Date.now() after which the record is failed instead of retried. */
+  get deadline(): number {
+    return this.#deadline;
+  }
+  delivered(topic: string, partition: number, baseOffset: string | null, index: number): void {
+    this.#sink.delivered(topic, partition, baseOffset, index);
+  }
+  reject(error: Error): void {
+    this.#sink.reject(error);
   }
 }

@@ -7,7 +7,7 @@
 import { Accumulator } from '../batching/accumulator';
 import type { PartitionBatch } from '../batching/partition-batch';
 import type { Partitioner } from '../batching/partitioner';
-import { ProduceRecord } from '../batching/produce-record';
+import { buildReport, offsetAt, ProduceRecord, PromiseSink } from '../batching/produce-record';
 import { DeliveryError, MessageInvalidError, MessageTooLargeError } from '../errors';
 import type { Monitor } from '../events';
 import type { PartitionMetadataCache, TopicPartitions } from '../metadata/partition-metadata-cache';
@@ -84,28 +84,26 @@ export class DeliveryPipeline implements RecordSettler {
   /** Like produce, but resolves with a handle as soon as the message is queued. */
   queue(message: ProduceMessage, variant: VariantSettings): DeliveryHandle | Promise<DeliveryHandle> {
     const bytes = this.check(message);
-    if (this.shared.limits.tryReserve(bytes)) return new DeliveryHandle(message, this.enqueue(message, variant, bytes));
+    if (this.shared.limits.tryReserve(bytes)) return this.enqueueHandle(message, variant, bytes);
     return this.shared.limits
       .reserve(bytes, this.shared.options.maxWaitTimeoutMs, message.topic)
-      .then(() => new DeliveryHandle(message, this.enqueue(message, variant, bytes)));
+      .then(() => this.enqueueHandle(message, variant, bytes));
   }
 
   /**
    * Checks every message first (none is queued when one is invalid), then queues them in order,
    * waiting for room when the queue is full. Resolves once all are queued.
    */
-  async queueMany(messages: readonly ProduceMessage[], variant: VariantSettings): Promise<Array<Promise<DeliveryReport>>> {
+  async queueMany(messages: readonly ProduceMessage[], variant: VariantSettings): Promise<DeliveryHandle[]> {
     const sizes = messages.map((m) => this.check(m));
-    const deliveries: Array<Promise<DeliveryReport>> = new Array(messages.length);
+    const deliveries: DeliveryHandle[] = new Array(messages.length);
     for (let i = 0; i < messages.length; i += 1) {
       const message = messages[i] as ProduceMessage;
       const bytes = sizes[i] as number;
       if (!this.shared.limits.tryReserve(bytes)) {
         await this.shared.limits.reserve(bytes, this.shared.options.maxWaitTimeoutMs, message.topic);
       }
-      const delivery = this.enqueue(message, variant, bytes);
-      delivery.catch(() => undefined); // settled by the caller later; never an unhandled rejection
-      deliveries[i] = delivery;
+      deliveries[i] = this.enqueueHandle(message, variant, bytes);
     }
     return deliveries;
   }
@@ -140,20 +138,14 @@ export class DeliveryPipeline implements RecordSettler {
 
   succeeded(batch: PartitionBatch, baseOffset: string | null): void {
     const records = batch.records;
+    const { topic, partition } = batch;
     const acknowledged = this.shared.monitor.has('message.acknowledged');
     const now = acknowledged ? performance.now() : 0;
-    const base = baseOffset === null ? 0 : Number(baseOffset);
-    const exact = baseOffset !== null && Number.isSafeInteger(base + records.length);
-    const bigBase = baseOffset !== null && !exact ? BigInt(baseOffset) : 0n;
     for (let i = 0; i < records.length; i += 1) {
       const record = records[i] as ProduceRecord;
-      const offset = baseOffset === null ? null : exact ? String(base + i) : String(bigBase + BigInt(i));
-      const report: DeliveryReport =
-        record.message.label === undefined
-          ? { topic: batch.topic, partition: batch.partition, offset }
-          : { topic: batch.topic, partition: batch.partition, offset, label: record.message.label };
-      record.resolve(report);
+      record.delivered(topic, partition, baseOffset, i);
       if (acknowledged) {
+        const report = buildReport(record.message, topic, partition, offsetAt(baseOffset, i));
         this.shared.monitor.notify('message.acknowledged', { producerId: this.producerId, report, durationMs: now - record.enqueuedAt });
       }
     }
@@ -198,9 +190,16 @@ export class DeliveryPipeline implements RecordSettler {
   private enqueue(message: ProduceMessage, variant: VariantSettings, bytes: number): Promise<DeliveryReport> {
     this.outstanding += 1;
     return new Promise<DeliveryReport>((resolve, reject) => {
-      const record = new ProduceRecord(message, bytes, performance.now(), Date.now() + variant.timeoutMs, resolve, reject);
+      const record = new ProduceRecord(message, bytes, performance.now(), Date.now() + variant.timeoutMs, new PromiseSink(message, resolve, reject));
       this.place(record, variant, false);
     });
+  }
+
+  private enqueueHandle(message: ProduceMessage, variant: VariantSettings, bytes: number): DeliveryHandle {
+    this.outstanding += 1;
+    const handle = new DeliveryHandle(message);
+    this.place(new ProduceRecord(message, bytes, performance.now(), Date.now() + variant.timeoutMs, handle), variant, false);
+    return handle;
   }
 
   private place(record: ProduceRecord, variant: VariantSettings, reloaded: boolean): void {

@@ -33,11 +33,15 @@ export class PartitionMetadataCache {
 
   /** Cached metadata, or undefined when the topic was never loaded (or was invalidated). */
   get(topic: string): TopicPartitions | undefined {
-    const entry = this.cache.get(topic);
-    if (entry !== undefined && Date.now() - entry.fetchedAt > this.maxAgeMs) {
-      this.load(topic).catch(() => undefined); // stale: refresh in the background, keep serving
+    return this.cache.get(topic);
+  }
+
+  /** Refreshes, in the background, entries older than the max age; the old value keeps serving. */
+  refreshStale(): void {
+    const now = Date.now();
+    for (const entry of this.cache.values()) {
+      if (now - entry.fetchedAt > this.maxAgeMs) this.load(entry.topic).catch(() => undefined);
     }
-    return entry;
   }
 
   /** Loads (once at a time per topic) and caches the topic's partitions. */

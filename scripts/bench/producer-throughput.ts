@@ -1,0 +1,143 @@
+// pnpm bench producer-throughput: async produce of 100-byte messages (acks 1, linger 5 ms) for
+// ~10 s, against, in the same run and on the same broker: raw KafkaJS with one send() per message
+// (up to 1,000 in flight), raw KafkaJS sendBatch with ideal pre-built batches (several in flight),
+// and Kafka's own Java producer perf tool (the ceiling). Every scenario writes to its own fresh
+// topic with the same partition count. A scenario's rate = messages acknowledged / time from its
+// first send until the last acknowledgement (the Decanter run includes close(), which flushes).
+// Targets (issue 3): msgs_per_s >= 10x kafkajs_send_msgs_per_s and >= 0.9x kafkajs_sendbatch_msgs_per_s.
+import { Producer } from '@decanter/producer';
+import { Kafka, logLevel, Partitioners, type Message } from 'kafkajs';
+import { javaProducerPerf } from './lib/java-perf';
+import { benchBrokers, PeakRss, printResult, progress, round } from './lib/stats';
+import { withTopics } from './lib/topics';
+
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
+const PARTITIONS = Number(process.env['BENCH_PARTITIONS'] ?? 6);
+const MESSAGE_BYTES = 100;
+const SEND_IN_FLIGHT = 1_000;
+const BATCH_PER_PARTITION = Number(process.env['BENCH_BATCH_PER_PARTITION'] ?? 1_000);
+const BATCHES_IN_FLIGHT = 5;
+const payload = Buffer.alloc(MESSAGE_BYTES, 'x');
+
+async function decanter(brokers: string[], topic: string): Promise<{ rate: number; count: number; peakRssMb: number }> {
+  const rss = new PeakRss(50);
+  const producer = new Producer({
+    id: 'bench-throughput',
+    kafka: { 'bootstrap.servers': brokers.join(','), 'request.required.acks': 1, 'queue.buffering.max.ms': 5 },
+  });
+  let failures = 0;
+  producer.on('error.occurred', (e) => {
+    if (e.type === 'message.delivery') failures += 1;
+  });
+  await producer.connect();
+  await producer.produceSync({ topic, payload }); // metadata warm-up, not counted
+  const start = performance.now();
+  const until = start + SECONDS * 1000;
+  let count = 0;
+  while (performance.now() < until) {
+    // Check the clock every 256 messages; produceAsync resolves as soon as the message is queued.
+    for (let i = 0; i < 256; i += 1) await producer.produceAsync({ topic, payload });
+    count += 256;
+  }
+  await producer.close(); // flushes and waits for every acknowledgement
+  const seconds = (performance.now() - start) / 1000;
+  if (failures > 0) throw new Error(`${failures} messages failed`);
+  return { rate: count / seconds, count, peakRssMb: rss.stop() };
+}
+
+async function kafkajsSend(brokers: string[], topic: string): Promise<{ rate: number; count: number }> {
+  const producer = new Kafka({ clientId: 'bench-send', brokers, logLevel: logLevel.NOTHING }).producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  await producer.send({ topic, acks: 1, messages: [{ value: payload }] });
+  const start = performance.now();
+  const until = start + SECONDS * 1000;
+  let count = 0;
+  let inFlight = 0;
+  let wake: (() => void) | undefined;
+  let failed: unknown;
+  while (performance.now() < until && failed === undefined) {
+    if (inFlight >= SEND_IN_FLIGHT) await new Promise<void>((r) => (wake = r));
+    inFlight += 1;
+    producer.send({ topic, acks: 1, messages: [{ value: payload }] }).then(
+      () => {
+        count += 1;
+        inFlight -= 1;
+        wake?.();
+        wake = undefined;
+      },
+      (error: unknown) => (failed = error),
+    );
+  }
+  while (inFlight > 0 && failed === undefined) await new Promise<void>((r) => (wake = r));
+  if (failed !== undefined) throw failed;
+  const seconds = (performance.now() - start) / 1000;
+  await producer.disconnect();
+  return { rate: count / seconds, count };
+}
+
+async function kafkajsSendBatch(brokers: string[], topic: string): Promise<{ rate: number; count: number }> {
+  const producer = new Kafka({ clientId: 'bench-sendbatch', brokers, logLevel: logLevel.NOTHING }).producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  // Ideal batches, built once: BATCH_PER_PARTITION messages for every partition in each request.
+  const messages: Message[] = [];
+  for (let p = 0; p < PARTITIONS; p += 1) for (let i = 0; i < BATCH_PER_PARTITION; i += 1) messages.push({ value: payload, partition: p });
+  const perRequest = messages.length;
+  await producer.sendBatch({ acks: 1, topicMessages: [{ topic, messages: messages.slice(0, PARTITIONS) }] });
+  const start = performance.now();
+  const until = start + SECONDS * 1000;
+  let count = 0;
+  const worker = async (): Promise<void> => {
+    while (performance.now() < until) {
+      await producer.sendBatch({ acks: 1, topicMessages: [{ topic, messages }] });
+      count += perRequest;
+    }
+  };
+  await Promise.all(Array.from({ length: BATCHES_IN_FLIGHT }, worker));
+  const seconds = (performance.now() - start) / 1000;
+  await producer.disconnect();
+  return { rate: count / seconds, count };
+}
+
+async function main(): Promise<void> {
+  const brokers = benchBrokers();
+  const specs = ['decanter', 'send', 'sendbatch', 'java'].map((prefix) => ({ prefix: `throughput-${prefix}`, partitions: PARTITIONS }));
+  await withTopics(brokers, specs, async ([tDecanter, tSend, tBatch, tJava]) => {
+    progress(`decanter produceAsync for ${SECONDS} s (acks 1, linger 5, ${PARTITIONS} partitions, ${MESSAGE_BYTES} B)…`);
+    const d = await decanter(brokers, tDecanter as string);
+    progress(`  ${Math.round(d.rate)} msg/s (${d.count} messages, peak RSS ${d.peakRssMb} MB)`);
+    progress(`kafkajs send() per message, up to ${SEND_IN_FLIGHT} in flight…`);
+    const s = await kafkajsSend(brokers, tSend as string);
+    progress(`  ${Math.round(s.rate)} msg/s (${s.count} messages)`);
+    progress(`kafkajs sendBatch, ${BATCH_PER_PARTITION} msgs x ${PARTITIONS} partitions per request, ${BATCHES_IN_FLIGHT} in flight…`);
+    const b = await kafkajsSendBatch(brokers, tBatch as string);
+    progress(`  ${Math.round(b.rate)} msg/s (${b.count} messages)`);
+    const records = Math.max(500_000, Math.round(d.rate * SECONDS));
+    progress(`java ProducerPerformance, ${records} records (acks 1, linger.ms 5)…`);
+    const j = await javaProducerPerf({
+      brokers: brokers.join(','),
+      topic: tJava as string,
+      records,
+      recordSize: MESSAGE_BYTES,
+      producerProps: { acks: 1, 'linger.ms': 5 },
+    });
+    progress(`  ${j.raw}`);
+    printResult({
+      msgs_per_s: Math.round(d.rate),
+      kafkajs_send_msgs_per_s: Math.round(s.rate),
+      kafkajs_sendbatch_msgs_per_s: Math.round(b.rate),
+      java_perf_msgs_per_s: Math.round(j.msgsPerSec),
+      peak_rss_mb: d.peakRssMb,
+      vs_kafkajs_send_ratio: round(d.rate / s.rate, 2),
+      vs_kafkajs_sendbatch_ratio: round(d.rate / b.rate, 2),
+      vs_java_perf_ratio: round(d.rate / j.msgsPerSec, 2),
+      seconds_per_scenario: SECONDS,
+      partitions: PARTITIONS,
+      message_bytes: MESSAGE_BYTES,
+    });
+  });
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
