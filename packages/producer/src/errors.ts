@@ -7,7 +7,6 @@ const BRAND = Symbol.for('decanter.error');
 
 export const PRODUCER_ERROR_CODES = [
   'CONFIGURATION_INVALID',
-  'CODEC_UNAVAILABLE',
   'MESSAGE_INVALID',
   'MESSAGE_TOO_LARGE',
   'QUEUE_FULL',
