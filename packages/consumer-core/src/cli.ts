@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `decanter server <app file>`: loads a module exporting an App (as `default` or `app`) or a
-// factory returning one (`default`, `createApp`), and runs it with graceful shutdown.
+// `decanter server <app file>`: loads a module exporting an App (`module.exports`, `default` or
+// `app`) or a factory returning one (`module.exports`, `default`, `createApp`), and runs it with
+// graceful shutdown.
 import { resolve } from 'node:path';
 import type { App } from './app';
 import { DependencyMissingError } from './errors';
@@ -22,13 +23,14 @@ async function loadApp(file: string): Promise<App> {
     }
     tsNode.register({ transpileOnly: true, compilerOptions: { module: 'commonjs', moduleResolution: 'node10' } });
   }
-  const mod = require(file) as Record<string, unknown>;
-  for (const name of ['default', 'app', 'createApp']) {
-    let candidate = mod[name];
+  const mod = require(file) as unknown;
+  // module.exports = app / module.exports = factory (CommonJS), or named / default exports
+  const candidates = [mod, ...['default', 'app', 'createApp'].map((name) => (mod as Record<string, unknown> | null)?.[name])];
+  for (let candidate of candidates) {
     if (typeof candidate === 'function' && !isApp(candidate)) candidate = await (candidate as () => unknown)();
     if (isApp(candidate)) return candidate;
   }
-  throw new Error(`${file} must export an App (default or 'app') or a factory returning one (default or 'createApp')`);
+  throw new Error(`${file} must export an App (module.exports, default or 'app') or a factory returning one (module.exports, default or 'createApp')`);
 }
 
 async function main(argv: string[]): Promise<void> {

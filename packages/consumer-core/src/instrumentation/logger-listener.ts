@@ -39,7 +39,8 @@ export class LoggerListener {
       ),
       monitor.subscribe('error.occurred', (e) => {
         const where = e.topic === undefined ? '' : ` on ${e.topic}-${e.partition ?? '?'}`;
-        logger.error(`${e.type}${where}: ${e.error.message}`);
+        const cause = e.error.cause instanceof Error ? ` (cause: ${e.error.cause.message})` : '';
+        logger.error(`${e.type}${where}: ${e.error.message}${cause}`);
       }),
     );
   }

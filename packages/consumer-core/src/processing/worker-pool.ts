@@ -33,7 +33,9 @@ export class WorkerPool {
           // after consume() returned (timers, un-awaited promises) only runs during later jobs.
           atomics: 'sync',
           idleTimeout: Number.POSITIVE_INFINITY,
-          maxQueue: 'auto',
+          // bounded by the partitions pinned to the lane (one job each per poll), never by piscina:
+          // 'auto' (maxThreads² = 1 here) rejected a third job queued on a lane
+          maxQueue: Number.POSITIVE_INFINITY,
         }),
     );
     this.#load = this.#lanes.map(() => 0);

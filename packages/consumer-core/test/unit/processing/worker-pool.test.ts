@@ -1,4 +1,6 @@
 // Partition → lane affinity of the worker pool (threads from the built worker entry, no broker).
+import { join } from 'node:path';
+import { packMessages } from '../../../src/messages/message-packer';
 import { WorkerPool } from '../../../src/processing/worker-pool';
 
 test('partitions are pinned to the least loaded lane and stay there', async () => {
@@ -19,6 +21,34 @@ test('lifecycle tasks run on every lane and report no errors without instances',
   const pool = new WorkerPool(3);
   try {
     expect(await pool.shutdown()).toEqual({ errors: [] });
+  } finally {
+    await pool.close();
+  }
+});
+
+// Regression: piscina's default maxQueue ('auto' = maxThreads² = 1 for a one-thread lane) made
+// the third job queued on a lane fail with "Task queue is at limit" (4 partitions, concurrency 1).
+test('a lane queues as many jobs as partitions pinned to it', async () => {
+  const pool = new WorkerPool(1);
+  try {
+    const results = await Promise.all(
+      [0, 1, 2, 3, 4, 5].map((partition) =>
+        pool.consume({
+          kind: 'consume',
+          key: `g/t/${partition}`,
+          consumerGroup: 'g',
+          topic: 't',
+          partition,
+          consumer: { module: join(__dirname, '..', 'fixtures', 'noop-consumer.ts'), export: 'NoopConsumer' },
+          deserializer: 'raw',
+          manualOffsetManagement: false,
+          packed: packMessages([{ offset: 0, timestamp: 0, key: null, value: Buffer.from('x'), headers: undefined, size: 1 }]),
+          readyAt: Date.now(),
+          producerChannel: null,
+        }),
+      ),
+    );
+    expect(results.map((r) => r.markedOffset)).toEqual([1, 1, 1, 1, 1, 1]);
   } finally {
     await pool.close();
   }
