@@ -1,0 +1,68 @@
+// Claim: the accumulator seals a partition's batch at batch.size bytes or batch.num.messages,
+// seals everything when the linger expires (one timer), and with linger 0 seals on
+// setImmediate: same-tick records share a batch and no timer is involved.
+import { Accumulator } from '../../../src/batching/accumulator';
+import type { PartitionBatch } from '../../../src/batching/partition-batch';
+import { ProduceRecord, type DeliverySink } from '../../../src/batching/produce-record';
+
+const sink: DeliverySink = { delivered: () => undefined, reject: () => undefined };
+const record = (bytes = 10): ProduceRecord => new ProduceRecord({ topic: 't', payload: 'x' }, bytes, 0, Number.MAX_SAFE_INTEGER, sink);
+
+function setup(lingerMs: number, batchSizeBytes = 1_000, batchMaxMessages = 1_000) {
+  const sealed: PartitionBatch[] = [];
+  const acc = new Accumulator({ lingerMs, batchSizeBytes, batchMaxMessages }, (b) => sealed.push(b));
+  return { acc, sealed };
+}
+
+afterEach(() => jest.useRealTimers());
+
+it('seals a batch when it reaches batch.size, and starts a new one when a record would overflow it', () => {
+  const { acc, sealed } = setup(60_000, 30);
+  acc.append(record(10), 't', 0, 1);
+  acc.append(record(10), 't', 0, 1);
+  expect(sealed).toHaveLength(0);
+  acc.append(record(10), 't', 0, 1); // reaches 30
+  expect(sealed.map((b) => b.records.length)).toEqual([3]);
+  acc.append(record(25), 't', 0, 1);
+  acc.append(record(10), 't', 0, 1); // 25 + 10 > 30: the open batch is sealed first
+  expect(sealed.map((b) => b.records.length)).toEqual([3, 1]);
+  expect(acc.openBatches).toBe(1);
+  acc.sealAll();
+});
+
+it('seals at batch.num.messages', () => {
+  const { acc, sealed } = setup(60_000, 1_000_000, 2);
+  for (let i = 0; i < 5; i += 1) acc.append(record(), 't', 0, 1);
+  expect(sealed.map((b) => b.records.length)).toEqual([2, 2]);
+  acc.sealAll();
+});
+
+it('keeps one batch per partition and seals them all when the linger expires', () => {
+  jest.useFakeTimers();
+  const { acc, sealed } = setup(5);
+  acc.append(record(), 't', 0, 1);
+  acc.append(record(), 't', 1, 1);
+  acc.append(record(), 'u', 0, 1);
+  jest.advanceTimersByTime(4);
+  expect(sealed).toHaveLength(0);
+  jest.advanceTimersByTime(1);
+  expect(sealed.map((b) => `${b.topic}/${b.partition}`).sort()).toEqual(['t/0', 't/1', 'u/0']);
+  expect(jest.getTimerCount()).toBe(0);
+});
+
+it('linger 0: no timer; same-tick records share a batch, sealed on setImmediate', async () => {
+  const { acc, sealed } = setup(0);
+  acc.append(record(), 't', 0, 1);
+  acc.append(record(), 't', 0, 1);
+  expect(sealed).toHaveLength(0);
+  await new Promise((r) => setImmediate(r));
+  expect(sealed.map((b) => b.records.length)).toEqual([2]);
+});
+
+it('urgent mode (closing) stops lingering', async () => {
+  const { acc, sealed } = setup(60_000);
+  acc.urgent = true;
+  acc.append(record(), 't', 0, 1);
+  await new Promise((r) => setImmediate(r));
+  expect(sealed).toHaveLength(1);
+});
