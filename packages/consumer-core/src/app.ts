@@ -1,5 +1,5 @@
 // The consumer process: routes + settings in, `start()` / `stop()` out. Lifecycle is one-way:
-// pending → starting → running → stopping → stopped (quieting is reserved for quiet mode).
+// pending → starting → running → (quieting → quiet →) stopping → stopped.
 import { randomBytes } from 'node:crypto';
 import { ConfigurationError, ShutdownTimeoutError } from './errors';
 import { resolveAppOptions } from './contract';
@@ -94,6 +94,19 @@ export class App {
       this.#statsTimer.unref();
     }
     this.#transition('running');
+  }
+
+  /**
+   * Quiet mode (Karafka's TSTP): running jobs finish, no new work is handed out, and the app
+   * stays in its consumer groups (fetching and heartbeats go on; prefetching stops at the buffer
+   * bound). Resolves once the running jobs finished (state `quiet`). `stop()` ends it. Idempotent.
+   */
+  async quiet(): Promise<void> {
+    if (this.#starting !== undefined) await this.#starting.catch(() => undefined);
+    if (this.#state !== 'running') return;
+    this.#transition('quieting');
+    await Promise.all(this.#runners.map((r) => r.quiet()));
+    if ((this.#state as AppState) === 'quieting') this.#transition('quiet'); // stop() may have begun meanwhile
   }
 
   /**

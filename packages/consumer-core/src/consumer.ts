@@ -5,6 +5,7 @@
 import type { Message } from './messages/message';
 import type { ProducedMessage, ProducedReport } from './options';
 import { ProducerUnavailableError } from './errors';
+import { leaseHolds, type PartitionLease } from './processing/ownership-board';
 
 /** Facts about the batch in `this.messages`. */
 export interface BatchMetadata {
@@ -37,17 +38,33 @@ export interface ConsumerProducer {
   produceAsync(message: ProducedMessage): Promise<void>;
 }
 
+/** Where `seek()` moves a partition: an offset, a point in time, or either end. */
+export type SeekTarget = number | Date | 'earliest' | 'latest';
+
+/** A seek request as it crosses threads (a Date becomes its epoch ms). */
+export type SeekRequest = { offset: number } | { timestamp: number } | 'earliest' | 'latest';
+
 /** What a consumer asked the framework to do with its partition during one job. */
 export interface ConsumerRequests {
   /** Next offset to commit (marked message offset + 1), or null. */
   markedOffset: number | null;
-  /** Restart the partition from `offset` after `timeoutMs`, dropping anything fetched after it. */
+  /** Restart the partition from `offset` after `timeoutMs` (Infinity: until `resume()`), dropping anything fetched after it. */
   pause: { offset: number; timeoutMs: number } | null;
+  /** Restart the partition at a time / either end, resolved in the main thread; null when not asked. */
+  seek?: { timestamp: number } | 'earliest' | 'latest' | null;
+  /** Lift this partition's pause now (from `tick()` / `eofed()` of a paused partition). */
+  resume?: boolean;
 }
+
+/** Which hook a job runs. */
+export type JobKind = 'consume' | 'eofed' | 'tick';
 
 interface JobState {
   messages: Messages;
   requests: ConsumerRequests;
+  attempt: number;
+  /** Tells whether the partition is still owned under the epoch the job was dispatched in. */
+  lease: PartitionLease | undefined;
 }
 
 const jobs = new WeakMap<Consumer, JobState>();
@@ -84,6 +101,29 @@ export abstract class Consumer<P = unknown> {
   /** Called once at shutdown, after the last job; this instance is then dropped. */
   shutdown(): Promise<void> | void {}
 
+  /**
+   * With `kafka['enable.partition.eof']`: called (with an empty `this.messages`) when the
+   * partition was processed up to its end and nothing new is buffered — also for a partition
+   * that is empty when assigned. Once per reaching the end.
+   */
+  eofed(): Promise<void> | void {}
+
+  /**
+   * With the route's `periodic` setting: called (with an empty `this.messages`) every interval
+   * for each assigned partition on which no other job ran within that interval, paused or not.
+   */
+  tick(): Promise<void> | void {}
+
+  /** 1 on the first run of a batch; n + 1 after n failures in a row of this partition. */
+  get attempt(): number {
+    return jobs.get(this)?.attempt ?? 1;
+  }
+
+  /** True when this run retries a batch that failed before (`attempt > 1`). */
+  get retrying(): boolean {
+    return this.attempt > 1;
+  }
+
   /** The current batch (one topic-partition). */
   get messages(): Messages<P> {
     const state = jobs.get(this);
@@ -110,11 +150,13 @@ export abstract class Consumer<P = unknown> {
 
   /**
    * Marks `message` (and everything before it in this partition) as processed; its offset + 1 is
-   * committed later. Only offsets of the current batch can be marked. Returns true when accepted.
+   * committed later. Only offsets of the current batch can be marked. Returns true when accepted;
+   * false once the partition was lost in a rebalance (stop early: the next owner processes these
+   * messages again from the last committed offset).
    */
   markAsConsumed(message: Message<P> | { offset: number }): boolean {
     const state = jobs.get(this);
-    if (state === undefined) return false;
+    if (state === undefined || !leaseHolds(state.lease)) return false;
     const { firstOffset, lastOffset } = state.messages.metadata;
     if (message.offset < firstOffset || message.offset > lastOffset) return false;
     const next = message.offset + 1;
@@ -122,15 +164,51 @@ export abstract class Consumer<P = unknown> {
     return true;
   }
 
-  /** Stops this partition for `timeoutMs`, then restarts it at `offset` (default: the first message of this batch). */
-  pause(offset: number = this.messages.metadata.firstOffset, timeoutMs = 0): void {
+  /**
+   * True once this partition was taken away in a rebalance while this job runs (or the job has
+   * ended): marks are then refused, and long work can stop early.
+   */
+  isRevoked(): boolean {
     const state = jobs.get(this);
-    if (state !== undefined) state.requests.pause = { offset, timeoutMs };
+    return state === undefined || !leaseHolds(state.lease);
   }
 
-  /** Restarts this partition at `offset` after this batch (dropping what was fetched after it). */
-  seek(offset: number): void {
-    this.pause(offset, 0);
+  /**
+   * Stops this partition (only this one) for `timeoutMs`, then restarts it at `offset` (default:
+   * the first message of this batch). `Infinity` pauses until `resume()` is called from a later
+   * `tick()`/`eofed()` of this partition. Nothing is marked automatically after a pause request.
+   */
+  pause(offset: number = this.messages.metadata.firstOffset, timeoutMs = 0): void {
+    const state = jobs.get(this);
+    if (state === undefined) return;
+    state.requests.pause = { offset, timeoutMs };
+    state.requests.seek = null;
+    state.requests.resume = false;
+  }
+
+  /** Lifts a pause of this partition now (it restarts where the pause said). */
+  resume(): void {
+    const state = jobs.get(this);
+    if (state === undefined) return;
+    state.requests.pause = null;
+    state.requests.resume = true;
+  }
+
+  /**
+   * Restarts this partition after this job at `target`: an offset, a `Date` (the first message
+   * with a timestamp at or after it; the end when there is none), `'earliest'` or `'latest'`.
+   * What was fetched after it is dropped; nothing is marked automatically.
+   */
+  seek(target: SeekTarget): void {
+    if (typeof target === 'number') {
+      this.pause(target, 0);
+      return;
+    }
+    const state = jobs.get(this);
+    if (state === undefined) return;
+    state.requests.pause = null;
+    state.requests.resume = false;
+    state.requests.seek = target instanceof Date ? { timestamp: target.getTime() } : target;
   }
 }
 
@@ -150,9 +228,9 @@ export function attachConsumer(
 }
 
 /** Framework-internal: gives `consumer` the batch of one job; returns the requests it will collect. */
-export function beginJob(consumer: Consumer, messages: Messages): ConsumerRequests {
+export function beginJob(consumer: Consumer, messages: Messages, attempt = 1, lease?: PartitionLease): ConsumerRequests {
   const requests: ConsumerRequests = { markedOffset: null, pause: null };
-  jobs.set(consumer, { messages, requests });
+  jobs.set(consumer, { messages, requests, attempt, lease });
   return requests;
 }
 

@@ -66,4 +66,18 @@ export class IssueList {
     }
     return a ?? b;
   }
+
+  /** Like `aliased`, for a key with several aliases (e.g. `pauseTimeoutMs`, `pause_timeout`, `'pause.timeout'`). */
+  aliasedAll(path: string, object: Record<string, unknown>, camel: string, aliases: readonly string[]): unknown {
+    let value = object[camel];
+    for (const alias of aliases) {
+      const other = object[alias];
+      if (other === undefined) continue;
+      if (value !== undefined && value !== other) {
+        this.add(`${path}.${camel}`, `conflicts with its alias ${path}['${alias}'] (${JSON.stringify(other)})`, value);
+      }
+      value ??= other;
+    }
+    return value;
+  }
 }

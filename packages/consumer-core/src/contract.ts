@@ -28,6 +28,13 @@ const APP_KEYS = [
   'shutdown_timeout',
   'pauseTimeoutMs',
   'pause_timeout',
+  'pause.timeout',
+  'pauseMaxTimeoutMs',
+  'pause_max_timeout',
+  'pause.max_timeout',
+  'pauseWithExponentialBackoff',
+  'pause_with_exponential_backoff',
+  'pause.with_exponential_backoff',
   'logger',
   'producer',
 ];
@@ -68,7 +75,13 @@ const isBrokerList = (v: unknown): string | null => {
     : "must be 'host:port' entries, comma-separated or an array";
 };
 
-export function resolveAppOptions(input: AppOptions): ResolvedApp {
+/** How the contract is applied: the testing kit resolves bare routes that have no producer to check. */
+export interface ContractMode {
+  /** Require the app's `producer` for routes with a dead letter queue. Default true. */
+  dlqNeedsProducer?: boolean;
+}
+
+export function resolveAppOptions(input: AppOptions, mode: ContractMode = {}): ResolvedApp {
   const issues = new IssueList();
   if (isPlainObject(input) !== null) throw new ConfigurationError([{ path: 'options', rule: 'must be an object', value: input }]);
   const raw = input as unknown as Record<string, unknown>;
@@ -81,8 +94,21 @@ export function resolveAppOptions(input: AppOptions): ResolvedApp {
   issues.optional('options.maxWaitTimeMs', maxWaitTimeMs, isInteger(1));
   const shutdownTimeoutMs = issues.aliased('options', raw, 'shutdownTimeoutMs', 'shutdown_timeout');
   issues.optional('options.shutdownTimeoutMs', shutdownTimeoutMs, isInteger(0));
-  const pauseTimeoutMs = issues.aliased('options', raw, 'pauseTimeoutMs', 'pause_timeout');
+  const pauseTimeoutMs = issues.aliasedAll('options', raw, 'pauseTimeoutMs', ['pause_timeout', 'pause.timeout']);
   issues.optional('options.pauseTimeoutMs', pauseTimeoutMs, isInteger(0));
+  const pauseMaxTimeoutMs = issues.aliasedAll('options', raw, 'pauseMaxTimeoutMs', ['pause_max_timeout', 'pause.max_timeout']);
+  issues.optional('options.pauseMaxTimeoutMs', pauseMaxTimeoutMs, isInteger(0));
+  const exponential = issues.aliasedAll('options', raw, 'pauseWithExponentialBackoff', [
+    'pause_with_exponential_backoff',
+    'pause.with_exponential_backoff',
+  ]);
+  issues.optional('options.pauseWithExponentialBackoff', exponential, isBoolean);
+  const pauseTimeout = typeof pauseTimeoutMs === 'number' ? pauseTimeoutMs : defaultAppOptions.pauseTimeoutMs;
+  const pauseMax = typeof pauseMaxTimeoutMs === 'number' ? pauseMaxTimeoutMs : defaultAppOptions.pauseMaxTimeoutMs;
+  // Cross-field rule: the cap of the backoff cannot be below its first step.
+  if (pauseMax < pauseTimeout) {
+    issues.add('options.pauseMaxTimeoutMs', `must be >= options.pauseTimeoutMs (${pauseTimeout}) (backoff-cap-above-timeout)`, pauseMax);
+  }
   issues.optional('options.logger', input.logger, (v) =>
     typeof v === 'boolean' || (typeof v === 'object' && v !== null && typeof (v as LoggerLike).info === 'function')
       ? null
@@ -115,6 +141,14 @@ export function resolveAppOptions(input: AppOptions): ResolvedApp {
         issues,
       )
     : [];
+  // Cross-field rule: a dead letter queue is produced to through the app's producer.
+  if ((mode.dlqNeedsProducer ?? true) && input.producer === undefined) {
+    for (const topic of routing.flatMap((cg) => cg.subscriptionGroups.flatMap((sg) => sg.topics))) {
+      if (topic.deadLetterQueue != null) {
+        issues.add(`${topic.routePath}.deadLetterQueue`, 'needs the app option `producer` to produce to the DLQ topic (dlq-needs-producer)', topic.deadLetterQueue);
+      }
+    }
+  }
   if (issues.issues.length === 0 && routing.length === 0) {
     issues.add('routes', 'must contain at least one active topic', input.routes);
   }
@@ -128,7 +162,9 @@ export function resolveAppOptions(input: AppOptions): ResolvedApp {
     maxMessages: (maxMessages as number | undefined) ?? defaultAppOptions.maxMessages,
     maxWaitTimeMs: (maxWaitTimeMs as number | undefined) ?? defaultAppOptions.maxWaitTimeMs,
     shutdownTimeoutMs: (shutdownTimeoutMs as number | undefined) ?? defaultAppOptions.shutdownTimeoutMs,
-    pauseTimeoutMs: (pauseTimeoutMs as number | undefined) ?? defaultAppOptions.pauseTimeoutMs,
+    pauseTimeoutMs: pauseTimeout,
+    pauseMaxTimeoutMs: pauseMax,
+    pauseWithExponentialBackoff: (exponential as boolean | undefined) ?? defaultAppOptions.pauseWithExponentialBackoff,
     logger: logger === true ? console : logger,
     producer: input.producer,
   });

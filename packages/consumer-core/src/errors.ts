@@ -12,6 +12,7 @@ export const ConsumerErrorCodes = [
   'SHUTDOWN_TIMEOUT',
   'PRODUCER_UNAVAILABLE',
   'DEPENDENCY_MISSING',
+  'DEAD_LETTER_FAILED',
 ] as const;
 export type ConsumerErrorCode = (typeof ConsumerErrorCodes)[number];
 
@@ -145,5 +146,13 @@ export class DependencyMissingError extends DecanterConsumerError {
   constructor(message: string, options: DecanterConsumerErrorOptions = {}) {
     super('DEPENDENCY_MISSING', message, options);
     this.name = 'DependencyMissingError';
+  }
+}
+
+/** Producing a message to its route's dead letter queue failed; the partition retries after the backoff and tries again. */
+export class DeadLetterFailedError extends DecanterConsumerError {
+  constructor(message: string, options: DecanterConsumerErrorOptions = {}) {
+    super('DEAD_LETTER_FAILED', message, { retriable: true, ...options });
+    this.name = 'DeadLetterFailedError';
   }
 }

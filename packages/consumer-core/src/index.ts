@@ -1,7 +1,9 @@
 // Public entry of @decanter/consumer-core. The worker entry (processing/worker.ts) is a separate
 // build entry and is deliberately not exported.
 export { App, type StopResult } from './app';
-export { Consumer, type BatchMetadata, type ConsumerProducer, type Messages } from './consumer';
+export { Consumer, type BatchMetadata, type ConsumerProducer, type Messages, type SeekTarget } from './consumer';
+export { DLQ_HEADERS } from './processing/dead-letter-headers';
+export { backoffDelay, type BackoffPolicy } from './processing/backoff';
 export { Message, type Deserializer } from './messages/message';
 export {
   defaultAppOptions,
@@ -17,7 +19,9 @@ export type {
   BuiltInDeserializer,
   ConsumerGroupRouteDefinition,
   ConsumerReference,
+  DeadLetterQueueDefinition,
   DeserializerReference,
+  PeriodicDefinition,
   RoutesDefinition,
   TopicKafkaOverrides,
   TopicRouteDefinition,
@@ -34,6 +38,7 @@ export {
   ConsumerErrorCodes,
   CommitFailedError,
   DecanterConsumerError,
+  DeadLetterFailedError,
   DependencyMissingError,
   ListenerCrashedError,
   ProducerUnavailableError,

@@ -69,9 +69,23 @@ export interface AppOptions {
   /** How long `stop()` lets running jobs finish, in ms. Default 60000. Alias `shutdown_timeout`. */
   shutdownTimeoutMs?: number;
   shutdown_timeout?: number;
-  /** Pause of a partition whose `consume()` threw, before it is retried from the first unmarked offset, in ms. Default 1000. Alias `pause_timeout`. */
+  /**
+   * First pause of a partition whose `consume()` threw (or whose worker thread died), before it
+   * is retried from its first unmarked message, in ms. Each further failure in a row doubles it
+   * (see `pauseWithExponentialBackoff`) up to `pauseMaxTimeoutMs`. Default 1000.
+   * Aliases `pause_timeout`, `'pause.timeout'` (Karafka).
+   */
   pauseTimeoutMs?: number;
   pause_timeout?: number;
+  'pause.timeout'?: number;
+  /** Cap of the exponential retry pause, in ms; must be >= `pauseTimeoutMs`. Default 30000. Aliases `pause_max_timeout`, `'pause.max_timeout'`. */
+  pauseMaxTimeoutMs?: number;
+  pause_max_timeout?: number;
+  'pause.max_timeout'?: number;
+  /** `true`: the retry pause doubles after each failure in a row; `false`: always `pauseTimeoutMs`. Default true. Aliases `pause_with_exponential_backoff`, `'pause.with_exponential_backoff'`. */
+  pauseWithExponentialBackoff?: boolean;
+  pause_with_exponential_backoff?: boolean;
+  'pause.with_exponential_backoff'?: boolean;
   /** `true` prints the built-in log lines to the console; or pass a logger. Default false. */
   logger?: boolean | LoggerLike;
   /**
@@ -131,6 +145,8 @@ export const defaultAppOptions = {
   maxWaitTimeMs: 1_000,
   shutdownTimeoutMs: 60_000,
   pauseTimeoutMs: 1_000,
+  pauseMaxTimeoutMs: 30_000,
+  pauseWithExponentialBackoff: true,
   logger: false,
 } as const satisfies Partial<AppOptions>;
 
@@ -170,6 +186,8 @@ export interface ResolvedAppOptions {
   readonly maxWaitTimeMs: number;
   readonly shutdownTimeoutMs: number;
   readonly pauseTimeoutMs: number;
+  readonly pauseMaxTimeoutMs: number;
+  readonly pauseWithExponentialBackoff: boolean;
   readonly logger: false | LoggerLike;
   readonly producer: ConsumerProducerTarget | undefined;
 }

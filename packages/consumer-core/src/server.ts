@@ -20,6 +20,8 @@ export const EXIT_CODES = Object.freeze({
 export interface ServerOptions {
   /** Signals that trigger a graceful stop. Default SIGINT and SIGTERM. */
   signals?: NodeJS.Signals[];
+  /** Signals that put the app in quiet mode (finish running work, keep the group membership, take no new work). Default SIGTSTP. */
+  quietSignals?: NodeJS.Signals[];
   /** Called with the exit code instead of process.exit (tests). */
   exit?: (code: number) => void;
   /** Writes the lifecycle lines. Default process.stderr. */
@@ -55,11 +57,22 @@ export async function runServer(app: App, options: ServerOptions = {}): Promise<
       },
     );
   };
+  const quietSignals = options.quietSignals ?? ['SIGTSTP'];
+  const onQuiet = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    write(`decanter: ${signal} received, going quiet (no new work; SIGINT/SIGTERM to stop)`);
+    app.quiet().then(
+      () => write('decanter: quiet'),
+      () => undefined,
+    );
+  };
+  for (const s of quietSignals) process.on(s, onQuiet);
   for (const s of signals) process.on(s, onSignal);
   try {
     await app.start();
   } catch (error) {
     for (const s of signals) process.off(s, onSignal);
+    for (const s of quietSignals) process.off(s, onQuiet);
     write(`decanter: start failed: ${error instanceof Error ? error.message : String(error)}`);
     exit(isDecanterConsumerError(error) && error.code === 'CONFIGURATION' ? EXIT_CODES.configuration : EXIT_CODES.startFailed);
     return;

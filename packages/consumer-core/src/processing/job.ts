@@ -1,3 +1,4 @@
+import type { JobKind } from '../consumer';
 import type { FetchedMessage } from '../messages/fetched-message';
 import type { Topic } from '../routing/topic';
 
@@ -10,6 +11,10 @@ export interface ConsumeJob {
   readonly messages: readonly FetchedMessage[];
   /** When the poll handed the job out, ms since epoch (high resolution). */
   readonly readyAt: number;
+  /** Which consumer hook the job runs: `consume` (default) or, with no messages, `eofed` / `tick`. */
+  readonly hook?: JobKind;
+  /** Ownership epoch of the partition when the job was made (its marks count only under it). */
+  readonly epoch?: number;
 }
 
 export const jobKey = (consumerGroup: string, topic: string, partition: number): string => `${consumerGroup}/${topic}/${partition}`;

@@ -1,5 +1,7 @@
 // What the main thread and the worker threads say to each other. Plain data only (structured
 // clone), except `packed`, which is transferred.
+import type { ConsumerRequests, JobKind } from '../consumer';
+import type { PartitionLease } from './ownership-board';
 import type { BuiltInDeserializer } from '../routing/routes';
 import type { ResolvedReference } from '../routing/topic';
 
@@ -18,6 +20,12 @@ export interface ConsumeTask {
   readyAt: number;
   /** BroadcastChannel name of the app's producer bridge, or null without a producer. */
   producerChannel: string | null;
+  /** 1 on a batch's first run, n + 1 after n failures in a row of this partition. Default 1. */
+  attempt?: number;
+  /** Which hook runs: consume() (default), eofed() or tick() (the latter two with no messages). */
+  hook?: JobKind;
+  /** Ownership of the partition under the epoch this job was dispatched in (shared memory). */
+  lease?: PartitionLease;
 }
 
 /** Runs `revoked()` (or `shutdown()`) on the named instances (all instances when `keys` is null), then drops them. */
@@ -46,6 +54,10 @@ export interface ConsumeResult {
   threadId: number;
   markedOffset: number | null;
   pause: { offset: number; timeoutMs: number } | null;
+  /** A seek to a time or an end, resolved by the main thread. */
+  seek?: ConsumerRequests['seek'];
+  /** The consumer called resume(). */
+  resume?: boolean;
   error: SerializedError | null;
 }
 

@@ -156,7 +156,7 @@ export interface JobOutcome {
  */
 export async function runJob(
   instance: Consumer,
-  job: Pick<ConsumeTask, 'topic' | 'partition' | 'consumerGroup' | 'manualOffsetManagement' | 'readyAt'>,
+  job: Pick<ConsumeTask, 'topic' | 'partition' | 'consumerGroup' | 'manualOffsetManagement' | 'readyAt' | 'attempt' | 'hook' | 'lease'>,
   unpacked: readonly UnpackedMessage[],
   deserializer: Deserializer,
   startedAt: number,
@@ -177,11 +177,12 @@ export async function runJob(
     processingLag: Math.max(0, startedAt - job.readyAt),
   });
   const messages = Object.assign(list, { metadata }) as unknown as Messages;
-  const requests = beginJob(instance, messages);
+  const requests = beginJob(instance, messages, job.attempt ?? 1, job.lease);
   let failure: JobOutcome['failure'] = null;
   try {
-    await instance.consume();
-    if (!job.manualOffsetManagement && last !== undefined && requests.pause === null) {
+    const hook = job.hook ?? 'consume';
+    await (hook === 'consume' ? instance.consume() : hook === 'eofed' ? instance.eofed() : instance.tick());
+    if (!job.manualOffsetManagement && last !== undefined && requests.pause === null && (requests.seek ?? null) === null) {
       requests.markedOffset = Math.max(requests.markedOffset ?? 0, last.offset + 1);
     }
   } catch (thrown) {
@@ -208,7 +209,16 @@ async function consume(task: ConsumeTask): Promise<ConsumeResult> {
   const deserializer = deserializerFor(task.deserializer);
   const { requests, failure } = await runJob(instance, task, unpackMessages(task.packed), deserializer, startedAt);
   const error = failure === null ? null : serialize(failure.thrown);
-  return { startedAt, finishedAt: now(), threadId, markedOffset: requests.markedOffset, pause: requests.pause, error };
+  return {
+    startedAt,
+    finishedAt: now(),
+    threadId,
+    markedOffset: requests.markedOffset,
+    pause: requests.pause,
+    seek: requests.seek ?? null,
+    resume: requests.resume === true,
+    error,
+  };
 }
 
 async function lifecycle(task: LifecycleTask): Promise<LifecycleResult> {

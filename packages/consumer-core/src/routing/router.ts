@@ -8,7 +8,7 @@ import type { ResolvedFetchSettings } from '../options';
 import type { ConsumerGroup } from './consumer-group';
 import type { ConsumerReference, RoutesDefinition, TopicRouteDefinition } from './routes';
 import type { SubscriptionGroup } from './subscription-group';
-import type { ResolvedReference, Topic } from './topic';
+import type { ResolvedDeadLetterQueue, ResolvedReference, Topic } from './topic';
 
 export interface RoutingDefaults {
   groupId: string | undefined;
@@ -34,7 +34,13 @@ const TOPIC_KEYS = [
   'subscriptionGroup',
   'subscription_group',
   'kafka',
+  'deadLetterQueue',
+  'dead_letter_queue',
+  'periodic',
 ] as const;
+
+const DEFAULT_DLQ_MAX_RETRIES = 3;
+const DEFAULT_PERIODIC_INTERVAL_MS = 5_000;
 
 const OVERRIDE_KEYS = {
   'fetch.wait.max.ms': ['fetchWaitMaxMs', isInteger(0)],
@@ -131,6 +137,11 @@ function resolveTopic(
       }
     }
   }
+  const deadLetterQueue = resolveDeadLetterQueue(path, issues.aliased(path, raw, 'deadLetterQueue', 'dead_letter_queue'), issues);
+  const periodicIntervalMs = resolvePeriodic(`${path}.periodic`, def.periodic, issues);
+  if (deadLetterQueue !== null && deadLetterQueue.topic === def.topic) {
+    issues.add(`${path}.deadLetterQueue.topic`, 'must differ from the route topic (dlq-not-source)', deadLetterQueue.topic);
+  }
   if (issues.issues.length > before || consumer === undefined || deserializer === undefined) return undefined;
   return {
     name: def.topic,
@@ -146,7 +157,45 @@ function resolveTopic(
     manualOffsetManagement: (manual as boolean | undefined) ?? false,
     fetch: Object.freeze(fetch) as unknown as ResolvedFetchSettings,
     routePath: path,
+    deadLetterQueue,
+    periodicIntervalMs,
   };
+}
+
+function resolveDeadLetterQueue(routePath: string, value: unknown, issues: IssueList): ResolvedDeadLetterQueue | null {
+  if (value === undefined) return null;
+  const path = `${routePath}.deadLetterQueue`;
+  if (isPlainObject(value) !== null) {
+    issues.add(path, 'must be { topic, maxRetries?, independent? }', value);
+    return null;
+  }
+  const raw = value as Record<string, unknown>;
+  issues.unknownKeys(path, raw, ['topic', 'maxRetries', 'max_retries', 'independent']);
+  issues.required(`${path}.topic`, raw['topic'], (v) =>
+    typeof v === 'string' && TOPIC_NAME.test(v) ? null : 'must be a Kafka topic name ([a-zA-Z0-9._-], 1-249 characters)',
+  );
+  const maxRetries = issues.aliased(path, raw, 'maxRetries', 'max_retries');
+  issues.optional(`${path}.maxRetries`, maxRetries, isInteger(0));
+  issues.optional(`${path}.independent`, raw['independent'], isBoolean);
+  return Object.freeze({
+    topic: String(raw['topic']),
+    maxRetries: typeof maxRetries === 'number' ? maxRetries : DEFAULT_DLQ_MAX_RETRIES,
+    independent: raw['independent'] === true,
+  });
+}
+
+function resolvePeriodic(path: string, value: unknown, issues: IssueList): number | null {
+  if (value === undefined || value === false) return null;
+  if (value === true) return DEFAULT_PERIODIC_INTERVAL_MS;
+  if (isPlainObject(value) !== null) {
+    issues.add(path, 'must be a boolean or { intervalMs }', value);
+    return null;
+  }
+  const raw = value as Record<string, unknown>;
+  issues.unknownKeys(path, raw, ['intervalMs', 'interval']);
+  const interval = issues.aliased(path, raw, 'intervalMs', 'interval');
+  issues.optional(`${path}.intervalMs`, interval, isInteger(1));
+  return typeof interval === 'number' ? interval : DEFAULT_PERIODIC_INTERVAL_MS;
 }
 
 /**

@@ -26,6 +26,28 @@ export interface TopicKafkaOverrides {
   'enable.partition.eof'?: boolean;
 }
 
+/** Where messages that keep failing go (per topic route). */
+export interface DeadLetterQueueDefinition {
+  /** Topic the failing message is produced to (through the app's `producer`). Required. */
+  topic: string;
+  /** Failed retries before the message goes to the DLQ; 0 sends it at the first failure. Default 3. Alias `max_retries`. */
+  maxRetries?: number;
+  max_retries?: number;
+  /**
+   * `true`: the failure count restarts whenever the partition got past the message that failed
+   * before (each message gets its own `maxRetries`); `false`: it restarts only after a job
+   * succeeds or a message was sent to the DLQ. Default false.
+   */
+  independent?: boolean;
+}
+
+/** A periodic `tick()` for the topic's partitions (also when no messages arrive). */
+export interface PeriodicDefinition {
+  /** How often `tick()` runs per assigned partition when no job ran on it within that time, in ms. Default 5000. Alias `interval`. */
+  intervalMs?: number;
+  interval?: number;
+}
+
 export interface TopicRouteDefinition {
   /** Topic name. */
   topic: string;
@@ -52,6 +74,11 @@ export interface TopicRouteDefinition {
   subscription_group?: string;
   /** Fetch settings for this topic only. */
   kafka?: TopicKafkaOverrides;
+  /** Send messages that keep failing to a dead letter queue topic. Default: none (retry forever). Alias `dead_letter_queue`. */
+  deadLetterQueue?: DeadLetterQueueDefinition;
+  dead_letter_queue?: DeadLetterQueueDefinition;
+  /** `true` or `{ intervalMs }`: call the consumer's `tick()` periodically per partition. Default: off. */
+  periodic?: boolean | PeriodicDefinition;
 }
 
 export interface ConsumerGroupRouteDefinition {

@@ -22,4 +22,14 @@ export interface Topic {
   readonly fetch: ResolvedFetchSettings;
   /** Where the route was defined, e.g. `routes[0].topics[2]` — used in error messages. */
   readonly routePath: string;
+  /** Dead letter queue of the route, or null (failing messages are retried forever). */
+  readonly deadLetterQueue?: ResolvedDeadLetterQueue | null;
+  /** Interval of the periodic `tick()`, ms, or null when the route is not periodic. */
+  readonly periodicIntervalMs?: number | null;
+}
+
+export interface ResolvedDeadLetterQueue {
+  readonly topic: string;
+  readonly maxRetries: number;
+  readonly independent: boolean;
 }

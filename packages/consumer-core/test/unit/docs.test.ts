@@ -18,7 +18,7 @@ test.each([...Object.keys(defaultKafkaSettings), 'bootstrap.servers', 'group.id'
 );
 
 test.each(Object.keys(defaultAppOptions).map((k) => [k]))('option %s is in the options table', (key) => {
-  expect(doc).toMatch(new RegExp(`\\| \`${key}\`( / \`[a-z_]+\`)? \\|`));
+  expect(doc).toMatch(new RegExp(`\\| \`${key}\`( / \`[a-z_.]+\`)* \\|`));
 });
 
 test('every event of AppEvents is documented', () => {
