@@ -16,18 +16,15 @@ export class OrdersConsumer extends Consumer<Order> {
     const batch = this.messages;
     // a payload that is not JSON is rejected like a malformed order, not retried forever
     const priced = priceBatch(batch.map((message) => safePayload(() => message.payload)));
-    this.batches += 1;
-    this.orders += priced.orders;
-    this.revenueCents += priced.revenueCents;
     const receipt: Receipt = {
       topic: this.topic,
       partition: this.partition,
       firstOffset: batch.metadata.firstOffset,
       lastOffset: batch.metadata.lastOffset,
       ...priced,
-      batchNo: this.batches,
-      partitionOrders: this.orders,
-      partitionRevenueCents: this.revenueCents,
+      batchNo: this.batches + 1,
+      partitionOrders: this.orders + priced.orders,
+      partitionRevenueCents: this.revenueCents + priced.revenueCents,
       threadId,
     };
     // sync: the batch counts as done (and its offsets get marked) only once its receipt is acknowledged
@@ -36,6 +33,11 @@ export class OrdersConsumer extends Consumer<Order> {
       key: String(this.partition),
       payload: JSON.stringify(receipt),
     });
+    // only a receipted batch counts: when produceSync throws, the batch is retried from its first
+    // offset and must not be added to the totals twice
+    this.batches = receipt.batchNo;
+    this.orders = receipt.partitionOrders;
+    this.revenueCents = receipt.partitionRevenueCents;
   }
 }
 
