@@ -1,0 +1,63 @@
+// Helpers of the error-handling and flow-control integration tests (not a test file): raw
+// messages with any bytes and headers in, every message of a topic out, both with raw KafkaJS.
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { brokers, waitUntil } from '@decanter/test-helpers';
+
+export interface ReadMessage {
+  partition: number;
+  offset: number;
+  key: string | null;
+  value: string | null;
+  headers: Record<string, string>;
+}
+
+let producer: Producer | undefined;
+
+/** Produces raw messages (any bytes, headers, timestamps) with raw KafkaJS. */
+export async function produceRaw(
+  topic: string,
+  messages: Array<{ partition: number; key?: string; value: string | null; headers?: Record<string, string>; timestamp?: number }>,
+): Promise<void> {
+  if (producer === undefined) {
+    producer = new Kafka({ clientId: 'consumer-core-flow-tests', brokers: brokers(), logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+  }
+  await producer.send({
+    topic,
+    acks: -1,
+    messages: messages.map((m) => ({
+      partition: m.partition,
+      key: m.key ?? null,
+      value: m.value,
+      headers: m.headers,
+      timestamp: m.timestamp === undefined ? undefined : String(m.timestamp),
+    })),
+  });
+}
+
+export async function disconnectRawProducer(): Promise<void> {
+  await producer?.disconnect();
+  producer = undefined;
+}
+
+/** Reads `count` messages of `topic` from the beginning with raw KafkaJS (headers as UTF-8 strings). */
+export async function readAll(topic: string, count: number): Promise<ReadMessage[]> {
+  const kafka = new Kafka({ clientId: `reader-${topic}`, brokers: brokers(), logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: `reader-${topic}-${Date.now()}` });
+  const out: ReadMessage[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ partition, message }) => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(Array.isArray(v) ? v[0] : v);
+      out.push({ partition, offset: Number(message.offset), key: message.key?.toString() ?? null, value: message.value?.toString() ?? null, headers });
+    },
+  });
+  try {
+    await waitUntil(`${count} messages read from ${topic}`, () => out.length >= count, { timeoutMs: 30_000 });
+  } finally {
+    await consumer.disconnect();
+  }
+  return out;
+}
