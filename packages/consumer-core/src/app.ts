@@ -1,7 +1,8 @@
 // The consumer process: routes + settings in, `start()` / `stop()` out. Lifecycle is one-way:
 // pending → starting → running → (quieting → quiet →) stopping → stopped.
 import { randomBytes } from 'node:crypto';
-import { ConfigurationError, ShutdownTimeoutError } from './errors';
+import type { TransactionIntent } from './consumer';
+import { ConfigurationError, PartitionRevokedError, ShutdownTimeoutError } from './errors';
 import { resolveAppOptions } from './contract';
 import type { AppEvents, AppState } from './events';
 import { LoggerListener } from './instrumentation/logger-listener';
@@ -72,7 +73,10 @@ export class App {
         throw new ConfigurationError(problems.map((p) => ({ path: p.routePath, rule: `must load a Consumer class: ${p.rule}`, value: p.value })));
       }
       if (this.options.producer !== undefined) {
-        this.#bridge = new ProducerBridge(`decanter-producer-${process.pid}-${randomBytes(4).toString('hex')}`, this.options.producer);
+        this.#bridge = new ProducerBridge(`decanter-producer-${process.pid}-${randomBytes(4).toString('hex')}`, this.options.producer, (intent) =>
+          this.#transaction(intent),
+        );
+        await this.#fenceTransactionalProducer();
       }
       const channel = this.#bridge?.channelName ?? null;
       this.#runners = this.routing.flatMap((cg) =>
@@ -159,6 +163,25 @@ export class App {
     this.#transition('stopped');
     this.#logger?.close();
     return { timedOut: !finished };
+  }
+
+  /**
+   * A transactional producer takes its transactional.id over before any group is joined: the
+   * broker then aborts (or finishes) what an earlier instance with the same id left open — a
+   * process killed mid-transaction — so the offsets this app starts from already include it.
+   * (KafkaJS reads committed offsets without KIP-447's require_stable, so this order matters.)
+   */
+  async #fenceTransactionalProducer(): Promise<void> {
+    const producer = this.options.producer;
+    if (producer?.transaction === undefined || producer.options?.transactionalId === undefined) return;
+    await producer.transaction(async () => undefined);
+  }
+
+  /** A consumer's transaction, run by the subscription group that owns its partition. */
+  #transaction(intent: TransactionIntent): Promise<void> {
+    const runner = this.#runners.find((r) => r.group.consumerGroup === intent.consumerGroup && r.group.topics.some((t) => t.name === intent.topic));
+    if (runner === undefined) return Promise.reject(new PartitionRevokedError(`No subscription group of ${intent.consumerGroup} consumes ${intent.topic}`));
+    return runner.runTransaction(intent);
   }
 
   #transition(to: AppState): void {

@@ -4,7 +4,7 @@
 // calls are requests the framework carries out in the main thread.
 import type { Message } from './messages/message';
 import type { ProducedMessage, ProducedReport } from './options';
-import { ProducerUnavailableError } from './errors';
+import { PartitionRevokedError, ProducerUnavailableError } from './errors';
 import { leaseHolds, type PartitionLease } from './processing/ownership-board';
 
 /** Facts about the batch in `this.messages`. */
@@ -54,7 +54,37 @@ export interface ConsumerRequests {
   seek?: { timestamp: number } | 'earliest' | 'latest' | null;
   /** Lift this partition's pause now (from `tick()` / `eofed()` of a paused partition). */
   resume?: boolean;
+  /** consume() ran a transaction: offsets move only through transactions (and explicit marks), never automatically. */
+  transactional?: boolean;
 }
+
+/** What `this.transaction(work)` hands to `work`: messages and a mark that commit atomically. */
+export interface ConsumerTransaction<P = unknown> {
+  /** Adds a message to the transaction; it is produced when the transaction commits, invisible to read_committed readers before. */
+  produce(message: ProducedMessage): Promise<void>;
+  produceMany(messages: readonly ProducedMessage[]): Promise<void>;
+  /**
+   * Marks `message` (and everything before it) inside the transaction: the offset is committed
+   * for the consumer group in the same Kafka transaction as the produced messages. Only offsets
+   * of the current batch; false once the partition was lost.
+   */
+  markAsConsumed(message: Message<P> | { offset: number }): boolean;
+}
+
+/** Framework-internal: one consumer transaction as it goes to the main thread's producer. */
+export interface TransactionIntent {
+  topic: string;
+  partition: number;
+  consumerGroup: string;
+  /** Ownership epoch the job was dispatched in (0 in the testing kit). */
+  epoch: number;
+  messages: ProducedMessage[];
+  /** Next offset to commit with the transaction, or null (produce only). */
+  markedOffset: number | null;
+}
+
+/** Framework-internal: runs a TransactionIntent in the main thread (rejects when it was aborted). */
+export type Transactor = (intent: TransactionIntent) => Promise<void>;
 
 /** Which hook a job runs. */
 export type JobKind = 'consume' | 'eofed' | 'tick';
@@ -69,6 +99,7 @@ interface JobState {
 
 const jobs = new WeakMap<Consumer, JobState>();
 const producers = new WeakMap<Consumer, ConsumerProducer>();
+const transactors = new WeakMap<Consumer, Transactor>();
 const identity = new WeakMap<Consumer, { topic: string; partition: number; consumerGroup: string }>();
 const BRAND = Symbol.for('decanter.consumer-core.consumer');
 
@@ -165,6 +196,67 @@ export abstract class Consumer<P = unknown> {
   }
 
   /**
+   * Runs `work` as one Kafka transaction of the app's (transactional) producer: the messages it
+   * produces and the offset it marks commit together or not at all — exactly-once
+   * consume-transform-produce. The transaction runs in the main thread when `work` resolves; it
+   * is aborted when `work` throws or the partition was lost meanwhile (this then rejects). A job
+   * that runs a transaction is not marked automatically when consume() returns.
+   *
+   * ```ts
+   * await this.transaction(async (tx) => {
+   *   for (const m of this.messages) await tx.produce({ topic: 'out', payload: transform(m.payload) });
+   *   tx.markAsConsumed(this.messages[this.messages.length - 1]!);
+   * });
+   * ```
+   */
+  async transaction<T>(work: (tx: ConsumerTransaction<P>) => Promise<T> | T): Promise<T> {
+    const state = jobs.get(this);
+    if (state === undefined) throw new Error('this.transaction() is only available while consume() runs');
+    const transactor = transactors.get(this);
+    if (transactor === undefined) {
+      throw new ProducerUnavailableError('Transactions need a transactional producer: pass `producer` with kafka.transactional.id in the App options');
+    }
+    state.requests.transactional = true;
+    const messages: ProducedMessage[] = [];
+    let markedOffset: number | null = null;
+    const { firstOffset, lastOffset } = state.messages.metadata;
+    let open = true;
+    const tx: ConsumerTransaction<P> = {
+      produce: async (message) => {
+        if (!open) throw new Error('This transaction has ended');
+        messages.push(message);
+      },
+      produceMany: async (list) => {
+        if (!open) throw new Error('This transaction has ended');
+        messages.push(...list);
+      },
+      markAsConsumed: (message) => {
+        if (!open || !leaseHolds(state.lease) || message.offset < firstOffset || message.offset > lastOffset) return false;
+        markedOffset = Math.max(markedOffset ?? 0, message.offset + 1);
+        return true;
+      },
+    };
+    let result: T;
+    try {
+      result = await work(tx);
+    } finally {
+      open = false;
+    }
+    if (!leaseHolds(state.lease)) throw new PartitionRevokedError(`${this.topic}-${this.partition} was lost in a rebalance: the transaction was not run`);
+    if (messages.length > 0 || markedOffset !== null) {
+      await transactor({
+        topic: this.topic,
+        partition: this.partition,
+        consumerGroup: this.consumerGroup,
+        epoch: state.lease?.epoch ?? 0,
+        messages,
+        markedOffset,
+      });
+    }
+    return result;
+  }
+
+  /**
    * True once this partition was taken away in a rebalance while this job runs (or the job has
    * ended): marks are then refused, and long work can stop early.
    */
@@ -222,9 +314,11 @@ export function attachConsumer(
   consumer: Consumer,
   who: { topic: string; partition: number; consumerGroup: string },
   producer: ConsumerProducer | undefined,
+  transactor?: Transactor,
 ): void {
   identity.set(consumer, who);
   if (producer !== undefined) producers.set(consumer, producer);
+  if (transactor !== undefined) transactors.set(consumer, transactor);
 }
 
 /** Framework-internal: gives `consumer` the batch of one job; returns the requests it will collect. */

@@ -13,6 +13,8 @@ export const ConsumerErrorCodes = [
   'PRODUCER_UNAVAILABLE',
   'DEPENDENCY_MISSING',
   'DEAD_LETTER_FAILED',
+  'PARTITION_REVOKED',
+  'TRANSACTION_FAILED',
 ] as const;
 export type ConsumerErrorCode = (typeof ConsumerErrorCodes)[number];
 
@@ -138,6 +140,22 @@ export class ProducerUnavailableError extends DecanterConsumerError {
   constructor(message: string, options: DecanterConsumerErrorOptions = {}) {
     super('PRODUCER_UNAVAILABLE', message, options);
     this.name = 'ProducerUnavailableError';
+  }
+}
+
+/** The partition was lost in a rebalance: what was asked for it (a transaction's offsets) was not done. */
+export class PartitionRevokedError extends DecanterConsumerError {
+  constructor(message: string, options: DecanterConsumerErrorOptions = {}) {
+    super('PARTITION_REVOKED', message, options);
+    this.name = 'PartitionRevokedError';
+  }
+}
+
+/** A consumer's transaction was aborted (nothing it produced is visible to read_committed readers, its offsets did not move). */
+export class TransactionFailedError extends DecanterConsumerError {
+  constructor(message: string, options: DecanterConsumerErrorOptions = {}) {
+    super('TRANSACTION_FAILED', message, { retriable: true, ...options });
+    this.name = 'TransactionFailedError';
   }
 }
 

@@ -101,6 +101,32 @@ export interface PartitionPausedEvent extends PartitionScope {
   reason: 'error' | 'request';
 }
 
+/**
+ * Messages of a partition this process lost in a rebalance that it processed but could not
+ * commit: the next owner starts from the committed offset and processes them again. The sum over
+ * the group's processes is the number of duplicates a rebalance causes.
+ */
+export interface OffsetsDiscardedEvent extends PartitionScope {
+  /** First processed offset that was not committed. */
+  fromOffset: number;
+  /** Next offset after the last processed one (exclusive). */
+  toOffset: number;
+  /** Processed messages in [fromOffset, toOffset). */
+  messages: number;
+  /** `revoked`: marked but not yet committed when the partition was lost; `finished-after-revocation`: a job that was running then. */
+  reason: 'revoked' | 'finished-after-revocation';
+}
+
+/** Rebalance figures of a subscription group since the app started. */
+export interface RebalanceStatistics {
+  /** Assignments received (each eager rebalance ends in one). */
+  rebalances: number;
+  /** Messages reported in `offsets.discarded` (duplicates this process caused by losing partitions). */
+  discardedMessages: number;
+  /** Messages KafkaJS fetched again after a rejoin that this process had already processed, skipped. */
+  skippedMessages: number;
+}
+
 export interface PartitionStatistics {
   topic: string;
   partition: number;
@@ -116,7 +142,7 @@ export interface PartitionStatistics {
 }
 
 export interface StatisticsEvent {
-  subscriptionGroups: Array<GroupScope & { bufferedBytes: number; partitions: PartitionStatistics[] }>;
+  subscriptionGroups: Array<GroupScope & RebalanceStatistics & { bufferedBytes: number; partitions: PartitionStatistics[] }>;
 }
 
 export type ErrorType =
@@ -158,6 +184,8 @@ export interface AppEvents {
   'offsets.committed': (event: CommittedEvent) => void;
   'partitions.assigned': (event: PartitionsEvent) => void;
   'partitions.revoked': (event: PartitionsEvent) => void;
+  /** Processed offsets of a lost partition that could not be committed: the next owner processes them again. */
+  'offsets.discarded': (event: OffsetsDiscardedEvent) => void;
   /** A partition was paused (after an error or a consumer's pause/seek). */
   'partition.paused': (event: PartitionPausedEvent) => void;
   'partition.resumed': (event: PartitionPausedEvent) => void;

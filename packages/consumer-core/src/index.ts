@@ -1,7 +1,7 @@
 // Public entry of @decanter/consumer-core. The worker entry (processing/worker.ts) is a separate
 // build entry and is deliberately not exported.
 export { App, type StopResult } from './app';
-export { Consumer, type BatchMetadata, type ConsumerProducer, type Messages, type SeekTarget } from './consumer';
+export { Consumer, type BatchMetadata, type ConsumerProducer, type ConsumerTransaction, type Messages, type SeekTarget } from './consumer';
 export { DLQ_HEADERS } from './processing/dead-letter-headers';
 export { backoffDelay, type BackoffPolicy } from './processing/backoff';
 export { Message, type Deserializer } from './messages/message';
@@ -11,6 +11,7 @@ export {
   type AppOptions,
   type ConsumerKafkaSettings,
   type ConsumerProducerTarget,
+  type ConsumerProducerTransaction,
   type ProducedMessage,
   type ProducedReport,
   type ResolvedAppOptions,
@@ -41,8 +42,10 @@ export {
   DeadLetterFailedError,
   DependencyMissingError,
   ListenerCrashedError,
+  PartitionRevokedError,
   ProducerUnavailableError,
   ShutdownTimeoutError,
+  TransactionFailedError,
   WorkerFailedError,
   isDecanterConsumerError,
   type ConfigurationIssue,

@@ -99,6 +99,16 @@ export interface AppOptions {
 export interface ConsumerProducerTarget {
   produceSync(message: ProducedMessage): Promise<ProducedReport>;
   produceAsync(message: ProducedMessage): Promise<{ wait(): Promise<ProducedReport> }>;
+  /** Runs `work` in one Kafka transaction (commits when it resolves); needed for `this.transaction()` in consumers. */
+  transaction?<T>(work: (tx: ConsumerProducerTransaction) => Promise<T>): Promise<T>;
+  /** `transactionalId` set = a transactional producer: the App fences an older instance with the same id before it joins its groups. */
+  readonly options?: { readonly transactionalId?: string | undefined };
+}
+
+/** The subset of @decanter/producer's Transaction the consumer side calls. */
+export interface ConsumerProducerTransaction {
+  produceManySync(messages: readonly ProducedMessage[]): Promise<ProducedReport[]>;
+  sendOffsets(offsets: { consumerGroupId: string; topics: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }> }): Promise<void>;
 }
 
 /** A message produced from a consumer (same shape as @decanter/producer's ProduceMessage). */

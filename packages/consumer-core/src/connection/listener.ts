@@ -19,9 +19,21 @@ export interface ListenerHooks {
   onFetched(topic: string, partition: number, lastOffset: number, highWatermark: number): void;
   /** KafkaJS (re)joined the group with this assignment (eager: everything was revoked first). */
   onAssignment(assignment: Array<{ topic: string; partition: number }>): void;
-  /** KafkaJS is about to rejoin: last chance to commit for partitions that may move. */
-  onRebalancing(): void;
+  /**
+   * KafkaJS is about to rejoin: last chance to commit for partitions that may move. Called
+   * synchronously from KafkaJS's REBALANCING event, which fires just before it sends FindCoordinator
+   * and then JoinGroup on the same coordinator connection: a commit started right here reaches
+   * the broker ahead of the JoinGroup, while the old generation is still valid. The returned
+   * promise settles when that commit did.
+   */
+  onRebalancing(): Promise<void>;
 }
+
+// KafkaJS's own test (errors.js isRebalancing): these mean "the generation moved, rejoin".
+const isRebalancingError = (error: unknown): boolean => {
+  const type = (error as { type?: unknown } | null)?.type;
+  return type === 'REBALANCE_IN_PROGRESS' || type === 'NOT_COORDINATOR_FOR_GROUP' || type === 'ILLEGAL_GENERATION';
+};
 
 export class Listener {
   readonly #consumer: KafkaConsumer;
@@ -54,7 +66,7 @@ export class Listener {
       if (paused.length > 0) this.#consumer.resume(paused);
       this.hooks.onAssignment(assignment);
     });
-    this.#consumer.on(REBALANCING, () => this.hooks.onRebalancing());
+    this.#consumer.on(REBALANCING, () => void this.hooks.onRebalancing());
     this.#consumer.on(CRASH, (event) => {
       this.monitor.notify('error.occurred', {
         type: 'listener.crash',
@@ -90,7 +102,13 @@ export class Listener {
       const scope = { ...this.#scope, bufferedBytes: this.buffer.bytes, limitBytes: this.buffer.limitBytes };
       this.monitor.notify('listener.buffer.hold', scope);
       while (this.buffer.isFull() && isRunning() && !isStale()) {
-        await heartbeat(); // throws when the group rebalances: KafkaJS then rejoins
+        try {
+          await heartbeat(); // throws when the group rebalances: KafkaJS then rejoins
+        } catch (error) {
+          // we are inside eachBatch, so KafkaJS cannot rejoin before this returns: commit first
+          if (isRebalancingError(error)) await this.hooks.onRebalancing();
+          throw error;
+        }
         await this.buffer.waitForChange(Math.min(this.kafka.heartbeatIntervalMs, 1000));
       }
       this.monitor.notify('listener.buffer.held', { ...scope, bufferedBytes: this.buffer.bytes, durationMs: performance.now() - held });

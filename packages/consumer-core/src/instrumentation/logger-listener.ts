@@ -34,6 +34,11 @@ export class LoggerListener {
       monitor.subscribe('partitions.revoked', (e) =>
         logger.info(`[${e.consumerGroup}/${e.subscriptionGroup}] Revoked ${e.partitions.map((p) => `${p.topic}-${p.partition}`).join(', ')}`),
       ),
+      monitor.subscribe('offsets.discarded', (e) =>
+        logger.warn(
+          `Lost ${e.topic}-${e.partition} with ${e.messages} processed but uncommitted messages (${e.fromOffset}..${e.toOffset - 1}, ${e.reason}): the next owner processes them again`,
+        ),
+      ),
       monitor.subscribe('partition.paused', (e) =>
         logger.warn(`Paused ${e.topic}-${e.partition} for ${e.timeoutMs} ms, restarting at offset ${e.offset} (${e.reason})`),
       ),

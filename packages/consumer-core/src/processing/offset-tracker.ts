@@ -2,51 +2,85 @@
 // (where the listener reads next) apart from the commit position (what was processed). Must never
 // let a commit go past a message that was not processed: a mark is accepted only for an offset
 // that was dispatched to a job, only from that job's own result, and marks only move forward.
+// Each ownership of a partition has an epoch: a job's marks count only under the epoch it was
+// dispatched in, so a job that finishes after its partition was lost (and perhaps assigned back)
+// can never commit. Offsets a transaction committed are never committed again by the normal path.
 import { partitionKey } from '../connection/prefetch-buffer';
 import type { OffsetEntry } from '../events';
 
 interface PartitionOffsets {
   topic: string;
   partition: number;
+  /** Ownership epoch: new each time the partition is assigned after not being owned. */
+  epoch: number;
+  /** Transactions carrying this partition's offsets that have not ended yet. */
+  transactions: number;
   /** Next offset the listener will read (last buffered + 1). */
   fetchPosition: number | null;
   /** Highest offset handed to a job, + 1. */
   dispatched: number | null;
+  /** First offset handed to a job in this ownership (where it started from the committed offset). */
+  origin: number | null;
   /** Next offset to commit: everything before it was processed. */
   marked: number | null;
   committed: number | null;
   highWatermark: number | null;
 }
 
+let lastEpoch = 0;
+
 export class OffsetTracker {
   readonly #partitions = new Map<string, PartitionOffsets>();
 
-  assign(topic: string, partition: number): void {
+  /**
+   * Records an assignment; returns the ownership epoch. A partition kept through an eager
+   * rebalance keeps its epoch, marks and dispatched bound (jobs of the old generation may still
+   * mark), but KafkaJS fetches it again from the committed offset.
+   */
+  assign(topic: string, partition: number): number {
     const key = partitionKey(topic, partition);
     const existing = this.#partitions.get(key);
     if (existing !== undefined) {
-      // eager rebalance: KafkaJS fetches again from the committed offset
       existing.fetchPosition = null;
-      existing.dispatched = null;
-      return;
+      return existing.epoch;
     }
+    lastEpoch += 1;
     this.#partitions.set(key, {
       topic,
       partition,
+      epoch: lastEpoch,
+      transactions: 0,
+      origin: null,
       fetchPosition: null,
       dispatched: null,
       marked: null,
       committed: null,
       highWatermark: null,
     });
+    return lastEpoch;
   }
 
-  revoke(topic: string, partition: number): void {
-    this.#partitions.delete(partitionKey(topic, partition));
+  /** Forgets a lost partition; returns what it knew (marked vs committed tells the duplicates to come). */
+  revoke(topic: string, partition: number): Readonly<PartitionOffsets> | undefined {
+    const key = partitionKey(topic, partition);
+    const p = this.#partitions.get(key);
+    this.#partitions.delete(key);
+    return p;
   }
 
-  owns(topic: string, partition: number): boolean {
-    return this.#partitions.has(partitionKey(topic, partition));
+  owns(topic: string, partition: number, epoch?: number): boolean {
+    const p = this.#partitions.get(partitionKey(topic, partition));
+    return p !== undefined && (epoch === undefined || p.epoch === epoch);
+  }
+
+  /** Epoch of the current ownership, or null when not owned. */
+  epochOf(topic: string, partition: number): number | null {
+    return this.#partitions.get(partitionKey(topic, partition))?.epoch ?? null;
+  }
+
+  /** Next offset to commit (everything before it was processed in this ownership), or null. */
+  markedOffset(topic: string, partition: number): number | null {
+    return this.#partitions.get(partitionKey(topic, partition))?.marked ?? null;
   }
 
   fetched(topic: string, partition: number, lastOffset: number, highWatermark: number): void {
@@ -56,19 +90,22 @@ export class OffsetTracker {
     p.highWatermark = highWatermark;
   }
 
-  dispatched(topic: string, partition: number, lastOffset: number): void {
+  dispatched(topic: string, partition: number, lastOffset: number, firstOffset = lastOffset): void {
     const p = this.#partitions.get(partitionKey(topic, partition));
     if (p === undefined) return;
+    p.origin ??= firstOffset;
     p.dispatched = Math.max(p.dispatched ?? 0, lastOffset + 1);
   }
 
   /**
    * Records that everything before `nextOffset` was processed. Rejected (false) for a partition no
-   * longer owned, beyond what was dispatched, or not ahead of the current mark.
+   * longer owned (or owned again under another epoch than `epoch`), beyond what was dispatched,
+   * or not ahead of the current mark.
    */
-  mark(topic: string, partition: number, nextOffset: number): boolean {
+  mark(topic: string, partition: number, nextOffset: number, epoch?: number): boolean {
     const p = this.#partitions.get(partitionKey(topic, partition));
-    if (p === undefined || p.dispatched === null || nextOffset > p.dispatched) return false;
+    if (p === undefined || (epoch !== undefined && p.epoch !== epoch)) return false;
+    if (p.dispatched === null || nextOffset > p.dispatched) return false;
     if (p.marked !== null && nextOffset <= p.marked) return false;
     p.marked = nextOffset;
     return true;
@@ -82,11 +119,30 @@ export class OffsetTracker {
     p.dispatched = Math.min(p.dispatched ?? offset, offset);
   }
 
-  /** Marked offsets not yet committed. */
+  /** A transaction will carry this partition's offsets: the normal commit path leaves it alone until it ends. */
+  beginTransaction(topic: string, partition: number): void {
+    const p = this.#partitions.get(partitionKey(topic, partition));
+    if (p !== undefined) p.transactions += 1;
+  }
+
+  /**
+   * The transaction ended; when it committed `nextOffset` (under `epoch`), that offset counts as
+   * marked and committed, so the normal path neither commits it again nor anything below it.
+   */
+  endTransaction(topic: string, partition: number, epoch: number, committedOffset: number | null): void {
+    const p = this.#partitions.get(partitionKey(topic, partition));
+    if (p === undefined || p.epoch !== epoch) return;
+    p.transactions = Math.max(0, p.transactions - 1);
+    if (committedOffset === null) return;
+    p.marked = Math.max(p.marked ?? 0, committedOffset);
+    p.committed = Math.max(p.committed ?? 0, committedOffset);
+  }
+
+  /** Marked offsets not yet committed (partitions with a transaction in flight excluded). */
   pending(): OffsetEntry[] {
     const out: OffsetEntry[] = [];
     for (const p of this.#partitions.values()) {
-      if (p.marked !== null && p.marked !== p.committed) out.push({ topic: p.topic, partition: p.partition, offset: p.marked });
+      if (p.transactions === 0 && p.marked !== null && p.marked !== p.committed) out.push({ topic: p.topic, partition: p.partition, offset: p.marked });
     }
     return out;
   }

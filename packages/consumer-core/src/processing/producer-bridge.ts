@@ -1,6 +1,10 @@
 // The main-thread end of `this.producer`: worker threads have no Kafka connection, so their
 // produce calls arrive here over a BroadcastChannel and go through the process's one producer.
+// So do consumers' transactions: the worker sends the whole intent (messages + offset) once its
+// callback resolved, and the main thread runs it as one Kafka transaction — no transaction ever
+// stays open waiting on a worker thread that may die.
 import { BroadcastChannel } from 'node:worker_threads';
+import type { TransactionIntent } from '../consumer';
 import type { ConsumerProducerTarget, ProducedMessage } from '../options';
 
 interface ProduceRequest {
@@ -8,6 +12,12 @@ interface ProduceRequest {
   id: string;
   mode: 'sync' | 'async';
   message: ProducedMessage;
+}
+
+interface TransactionRequest {
+  kind: 'transaction';
+  id: string;
+  intent: TransactionIntent;
 }
 
 // Structured clone turns Buffers into plain Uint8Arrays; give the producer Buffers back.
@@ -32,11 +42,13 @@ export class ProducerBridge {
   constructor(
     readonly channelName: string,
     private readonly producer: ConsumerProducerTarget,
+    private readonly transact?: (intent: TransactionIntent) => Promise<void>,
   ) {
     this.#channel = new BroadcastChannel(channelName);
     this.#channel.onmessage = (event: unknown) => {
-      const request = (event as { data: unknown }).data as ProduceRequest;
+      const request = (event as { data: unknown }).data as ProduceRequest | TransactionRequest;
       if (request?.kind === 'produce') void this.#handle(request);
+      else if (request?.kind === 'transaction') void this.#transaction(request);
     };
     (this.#channel as unknown as { unref(): void }).unref();
   }
@@ -51,6 +63,17 @@ export class ProducerBridge {
         await this.producer.produceAsync(message);
         this.#channel.postMessage({ id: request.id, ok: true });
       }
+    } catch (error) {
+      const e = error instanceof Error ? error : new Error(String(error));
+      this.#channel.postMessage({ id: request.id, ok: false, error: { name: e.name, message: e.message } });
+    }
+  }
+
+  async #transaction(request: TransactionRequest): Promise<void> {
+    try {
+      if (this.transact === undefined) throw new Error('This app runs no transactions');
+      await this.transact({ ...request.intent, messages: request.intent.messages.map((m) => revive(m)) });
+      this.#channel.postMessage({ id: request.id, ok: true });
     } catch (error) {
       const e = error instanceof Error ? error : new Error(String(error));
       this.#channel.postMessage({ id: request.id, ok: false, error: { name: e.name, message: e.message } });

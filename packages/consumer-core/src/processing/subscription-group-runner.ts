@@ -2,10 +2,27 @@
 // (batcher → jobs → scheduler → worker lanes), its offset tracker and commits. Never hands out a
 // message of a paused or revoked partition, never marks what a job did not process, and never
 // commits for a partition it no longer owns.
+//
+// Rebalances (KafkaJS is eager: every rebalance revokes everything, then assigns): marks are
+// committed the moment KafkaJS announces the rejoin, while the old generation still counts; a
+// partition kept through the rejoin keeps its consumer instance, its epoch and its marks (jobs
+// still running may mark it), and what KafkaJS fetches again below the mark is skipped; a lost
+// partition's epoch ends at once (workers see it through the ownership board), its buffered
+// messages go, its running job may finish but cannot mark, and `revoked()` runs after it. What
+// was processed but could not be committed is reported as `offsets.discarded`: the next owner
+// processes it again (the duplicates at-least-once allows).
 import { performance } from 'node:perf_hooks';
 import { Listener } from '../connection/listener';
 import { PrefetchBuffer, partitionKey } from '../connection/prefetch-buffer';
-import { ConsumeFailedError, CommitFailedError, WorkerFailedError } from '../errors';
+import type { TransactionIntent } from '../consumer';
+import {
+  ConsumeFailedError,
+  CommitFailedError,
+  PartitionRevokedError,
+  ProducerUnavailableError,
+  TransactionFailedError,
+  WorkerFailedError,
+} from '../errors';
 import type { GroupScope, PartitionStatistics, StatisticsEvent } from '../events';
 import type { Monitor } from '../instrumentation/monitor';
 import { packMessages } from '../messages/message-packer';
@@ -15,6 +32,7 @@ import type { Topic } from '../routing/topic';
 import { Batcher } from './batcher';
 import { jobKey, type ConsumeJob } from './job';
 import { OffsetTracker } from './offset-tracker';
+import { OwnershipBoard } from './ownership-board';
 import type { Scheduler } from './scheduler';
 import type { WorkerPool } from './worker-pool';
 import type { ConsumeResult } from './worker-protocol';
@@ -33,6 +51,10 @@ export class SubscriptionGroupRunner {
   #commitChain: Promise<void> = Promise.resolve();
   #loop: Promise<void> | undefined;
   #stopping = false;
+  readonly #board = new OwnershipBoard();
+  /** Between KafkaJS's REBALANCING and its next GROUP_JOIN. */
+  #rebalancing = false;
+  readonly #rebalanceCounters = { rebalances: 0, discardedMessages: 0, skippedMessages: 0 };
 
   constructor(
     readonly group: SubscriptionGroup,
@@ -58,7 +80,10 @@ export class SubscriptionGroupRunner {
       {
         onFetched: (topic, partition, last, hw) => this.tracker.fetched(topic, partition, last, hw),
         onAssignment: (assignment) => this.#onAssignment(assignment),
-        onRebalancing: () => void this.commit('rebalance'),
+        onRebalancing: () => {
+          this.#rebalancing = true;
+          return this.commit('rebalance');
+        },
       },
       `${options.kafka.clientId}-${options.id}`,
     );
@@ -109,8 +134,18 @@ export class SubscriptionGroupRunner {
     const jobs: ConsumeJob[] = [];
     for (const t of taken) {
       const topic = this.#topics.get(t.topic);
-      if (topic === undefined || !this.tracker.owns(t.topic, t.partition)) continue;
-      jobs.push({ key: jobKey(topic.consumerGroup, t.topic, t.partition), topic, partition: t.partition, messages: t.messages, readyAt });
+      const epoch = this.tracker.epochOf(t.topic, t.partition);
+      if (topic === undefined || epoch === null) continue;
+      // after a rejoin KafkaJS fetches a kept partition again from its committed offset: what
+      // this ownership already processed (below its mark) is not handed out twice
+      const marked = this.tracker.markedOffset(t.topic, t.partition);
+      let messages = t.messages;
+      if (marked !== null && (messages[0]?.offset ?? marked) < marked) {
+        messages = messages.filter((m) => m.offset >= marked);
+        this.#rebalanceCounters.skippedMessages += t.messages.length - messages.length;
+        if (messages.length === 0) continue;
+      }
+      jobs.push({ key: jobKey(topic.consumerGroup, t.topic, t.partition), topic, partition: t.partition, messages, readyAt, epoch });
     }
     await this.scheduler.schedule(jobs, (job) => this.#execute(job));
   }
@@ -120,7 +155,7 @@ export class SubscriptionGroupRunner {
     const first = messages[0];
     const last = messages[messages.length - 1];
     if (first === undefined || last === undefined) return;
-    this.tracker.dispatched(topic.name, partition, last.offset);
+    this.tracker.dispatched(topic.name, partition, last.offset, first.offset);
     const lane = this.pool.laneFor(job.key);
     const base = {
       ...this.#scope,
@@ -147,6 +182,7 @@ export class SubscriptionGroupRunner {
         packed: packMessages(messages),
         readyAt: job.readyAt,
         producerChannel: this.producerChannel,
+        lease: this.#board.lease(job.key, job.epoch ?? this.tracker.epochOf(topic.name, partition) ?? 0),
       });
     } catch (error) {
       const failure = new WorkerFailedError(`Worker failed running ${topic.consumer.export} on ${topic.name}-${partition}`, {
@@ -154,10 +190,18 @@ export class SubscriptionGroupRunner {
         context: { ...this.#scope, topic: topic.name, partition, offset: first.offset },
       });
       this.monitor.notify('error.occurred', { type: 'worker.error', error: failure, ...this.#scope, topic: topic.name, partition, offset: first.offset });
+      if (job.epoch !== undefined && !this.tracker.owns(topic.name, partition, job.epoch)) return; // lost meanwhile: not ours to retry
       this.#pause(topic.name, partition, first.offset, this.options.pauseTimeoutMs, 'error');
       return;
     }
-    if (result.markedOffset !== null) this.tracker.mark(topic.name, partition, result.markedOffset);
+    if (job.epoch !== undefined && !this.tracker.owns(topic.name, partition, job.epoch)) {
+      // the partition was lost while the job ran: its work cannot be committed by us
+      this.#finishedAfterRevocation(job, result);
+      return;
+    }
+    if (result.markedOffset !== null) this.tracker.mark(topic.name, partition, result.markedOffset, job.epoch);
+    // marks made while KafkaJS rejoins may still make it under the old generation
+    if (this.#rebalancing && result.markedOffset !== null) void this.commit('rebalance');
     this.monitor.notify('consumer.consumed', {
       ...base,
       durationMs: result.finishedAt - result.startedAt,
@@ -169,7 +213,9 @@ export class SubscriptionGroupRunner {
       success: result.error === null,
     });
     if (result.error !== null) {
-      const restart = Math.max(first.offset, result.markedOffset ?? first.offset);
+      // transactions of this job may have committed offsets (the tracker knows): never redo those
+      const committedByTransactions = Math.min(this.tracker.markedOffset(topic.name, partition) ?? first.offset, last.offset + 1);
+      const restart = Math.max(first.offset, result.markedOffset ?? first.offset, committedByTransactions);
       const error = new ConsumeFailedError(`${topic.consumer.export}.consume() failed on ${topic.name}-${partition}: ${result.error.message}`, {
         cause: result.error,
         context: { ...this.#scope, topic: topic.name, partition, offset: restart },
@@ -200,13 +246,87 @@ export class SubscriptionGroupRunner {
     this.#pauseTimers.set(key, timer);
   }
 
+  /**
+   * Runs a consumer's transaction on the app's transactional producer: its messages, then its
+   * offset via sendOffsets for this consumer group, then commit. Refused (and aborted when
+   * already open) once the partition is lost or a rebalance is under way: with KafkaJS's
+   * TxnOffsetCommit v0/v1 the broker does not check the group generation, so this ownership
+   * check is the only fence against a zombie commit. While it runs, the normal commit path leaves
+   * the partition alone; once committed, its offset counts as marked and committed.
+   */
+  async runTransaction(intent: TransactionIntent): Promise<void> {
+    const { topic, partition, epoch, markedOffset, messages } = intent;
+    const producer = this.options.producer;
+    if (producer?.transaction === undefined) throw new ProducerUnavailableError('Transactions need a producer with transaction support in the App options');
+    const owned = (): boolean => !this.#rebalancing && this.tracker.owns(topic, partition, epoch === 0 ? undefined : epoch);
+    const revoked = (): PartitionRevokedError =>
+      new PartitionRevokedError(`${topic}-${partition} is being rebalanced or was lost: its transaction was aborted`, {
+        context: { ...this.#scope, topic, partition },
+      });
+    if (!owned()) throw revoked();
+    const withOffsets = markedOffset !== null;
+    const ownEpoch = this.tracker.epochOf(topic, partition) ?? epoch;
+    if (withOffsets) {
+      this.tracker.beginTransaction(topic, partition);
+      await this.#commitChain; // a normal commit already sent must land before the transaction's offset
+    }
+    let committed = false;
+    try {
+      await producer.transaction(async (tx) => {
+        if (messages.length > 0) await tx.produceManySync(messages);
+        if (withOffsets) {
+          if (!owned()) throw revoked();
+          await tx.sendOffsets({ consumerGroupId: this.group.consumerGroup, topics: [{ topic, partitions: [{ partition, offset: String(markedOffset) }] }] });
+        }
+        if (!owned()) throw revoked(); // last look before EndTxn(commit)
+      });
+      committed = true;
+    } catch (error) {
+      if (error instanceof PartitionRevokedError) throw error;
+      throw new TransactionFailedError(`Transaction of ${topic}-${partition} aborted: ${(error as Error).message}`, {
+        cause: error,
+        context: { ...this.#scope, topic, partition },
+      });
+    } finally {
+      if (withOffsets) this.tracker.endTransaction(topic, partition, ownEpoch, committed ? markedOffset : null);
+    }
+  }
+
+  /** A job of a partition lost while it ran: report what it processed as duplicates to come. */
+  #finishedAfterRevocation(job: ConsumeJob, result: ConsumeResult): void {
+    const processedTo = result.error === null ? (job.messages[job.messages.length - 1]?.offset ?? -1) + 1 : result.markedOffset;
+    if (processedTo === null) return;
+    const done = job.messages.filter((m) => m.offset < processedTo);
+    const first = done[0];
+    if (first === undefined) return;
+    this.#discarded(job.topic.name, job.partition, first.offset, processedTo, done.length, 'finished-after-revocation');
+  }
+
+  #discarded(topic: string, partition: number, fromOffset: number, toOffset: number, messages: number, reason: 'revoked' | 'finished-after-revocation'): void {
+    this.#rebalanceCounters.discardedMessages += messages;
+    this.monitor.notify('offsets.discarded', { ...this.#scope, topic, partition, fromOffset, toOffset, messages, reason });
+  }
+
   #onAssignment(assignment: Array<{ topic: string; partition: number }>): void {
     for (const t of this.#pauseTimers.values()) clearTimeout(t);
     this.#pauseTimers.clear();
+    this.#rebalancing = false;
+    this.#rebalanceCounters.rebalances += 1;
     const next = new Set(assignment.map((a) => partitionKey(a.topic, a.partition)));
     const revoked = this.tracker.partitions().filter((p) => !next.has(partitionKey(p.topic, p.partition)));
-    for (const p of revoked) this.tracker.revoke(p.topic, p.partition);
-    for (const a of assignment) this.tracker.assign(a.topic, a.partition);
+    for (const p of revoked) {
+      const key = jobKey(this.group.consumerGroup, p.topic, p.partition);
+      this.#board.release(key); // running jobs of it stop being able to mark, at once
+      const last = this.tracker.revoke(p.topic, p.partition);
+      const from = last?.committed ?? last?.origin ?? null;
+      if (last?.marked != null && from !== null && last.marked > from) this.#discarded(p.topic, p.partition, from, last.marked, last.marked - from, 'revoked');
+    }
+    for (const a of assignment) {
+      const epoch = this.tracker.assign(a.topic, a.partition);
+      this.#board.own(jobKey(this.group.consumerGroup, a.topic, a.partition), epoch);
+    }
+    // kept partitions' marks that missed the old generation: commit them under the new one now
+    if (assignment.length > 0) void this.commit('rebalance');
     if (revoked.length > 0) {
       this.monitor.notify('partitions.revoked', { ...this.#scope, partitions: revoked.map((p) => ({ topic: p.topic, partition: p.partition })) });
       void this.pool
@@ -221,27 +341,40 @@ export class SubscriptionGroupRunner {
     this.monitor.notify('partitions.assigned', { ...this.#scope, partitions: assignment });
   }
 
-  /** Commits marked offsets of owned partitions; commits run one at a time. */
+  /**
+   * Commits marked offsets of owned partitions. Commits run one at a time, except a rebalance
+   * commit: it is sent at once (KafkaJS sends its JoinGroup right after announcing the rejoin,
+   * on the same connection, and the broker answers requests of a connection in order), and only
+   * carries marks at or ahead of any commit still in flight.
+   */
   commit(reason: 'interval' | 'rebalance' | 'shutdown'): Promise<void> {
-    this.#commitChain = this.#commitChain.then(async () => {
-      const offsets = this.tracker.pending();
-      if (offsets.length === 0) return;
-      const event = { ...this.#scope, offsets, reason };
-      this.monitor.notify('offsets.commit', event);
-      const started = performance.now();
-      try {
-        await this.#listener.commit(offsets);
-        this.tracker.committed(offsets);
-        this.monitor.notify('offsets.committed', { ...event, durationMs: performance.now() - started });
-      } catch (error) {
-        this.monitor.notify('error.occurred', {
-          type: 'offsets.commit.error',
-          error: new CommitFailedError(`Committing offsets of ${this.group.consumerGroup} failed (${reason})`, { cause: error, context: this.#scope }),
-          ...this.#scope,
-        });
-      }
-    });
+    if (reason === 'rebalance') {
+      const sent = this.#send(reason);
+      this.#commitChain = this.#commitChain.then(() => sent);
+      return sent;
+    }
+    this.#commitChain = this.#commitChain.then(() => this.#send(reason));
     return this.#commitChain;
+  }
+
+  // The snapshot and the KafkaJS call happen synchronously, before the first await.
+  async #send(reason: 'interval' | 'rebalance' | 'shutdown'): Promise<void> {
+    const offsets = this.tracker.pending();
+    if (offsets.length === 0) return;
+    const event = { ...this.#scope, offsets, reason };
+    this.monitor.notify('offsets.commit', event);
+    const started = performance.now();
+    try {
+      await this.#listener.commit(offsets);
+      this.tracker.committed(offsets);
+      this.monitor.notify('offsets.committed', { ...event, durationMs: performance.now() - started });
+    } catch (error) {
+      this.monitor.notify('error.occurred', {
+        type: 'offsets.commit.error',
+        error: new CommitFailedError(`Committing offsets of ${this.group.consumerGroup} failed (${reason})`, { cause: error, context: this.#scope }),
+        ...this.#scope,
+      });
+    }
   }
 
   statistics(): StatisticsEvent['subscriptionGroups'][number] {
@@ -260,6 +393,6 @@ export class SubscriptionGroupRunner {
         bufferedMessages: this.buffer.countFor(p.topic, p.partition),
       };
     });
-    return { ...this.#scope, bufferedBytes: this.buffer.bytes, partitions };
+    return { ...this.#scope, bufferedBytes: this.buffer.bytes, partitions, ...this.#rebalanceCounters };
   }
 }

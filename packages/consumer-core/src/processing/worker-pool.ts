@@ -14,6 +14,8 @@ import { workerEntryPath } from './worker-entry';
 export class WorkerPool {
   readonly #lanes: Piscina[];
   readonly #laneOf = new Map<string, number>();
+  /** Jobs handed out per key: a revoked key stays pinned until its hook ran, unless it was used again. */
+  readonly #uses = new Map<string, number>();
   readonly #load: number[];
   #closed = false;
 
@@ -61,21 +63,35 @@ export class WorkerPool {
   consume(task: ConsumeTask): Promise<ConsumeResult> {
     const lane = this.#lanes[this.laneFor(task.key)];
     if (lane === undefined || this.#closed) return Promise.reject(new Error('Worker pool is closed'));
+    this.#uses.set(task.key, (this.#uses.get(task.key) ?? 0) + 1);
     return lane.run(task, { transferList: [task.packed] }) as Promise<ConsumeResult>;
   }
 
-  /** Runs `revoked()` hooks for these keys on their lanes (after their queued jobs) and unpins them. */
+  /**
+   * Runs `revoked()` hooks for these keys on their lanes (after their queued jobs, so a job still
+   * running finishes first) and then unpins them. A key assigned back before that keeps its lane:
+   * a partition never runs on two threads at once, and its next job gets a fresh instance.
+   */
   async revoke(keys: string[]): Promise<LifecycleResult> {
     const byLane = new Map<number, string[]>();
+    const uses = new Map<string, number | undefined>();
     for (const key of keys) {
       const lane = this.#laneOf.get(key);
       if (lane === undefined) continue;
-      this.#laneOf.delete(key);
-      this.#load[lane] = (this.#load[lane] ?? 1) - 1;
+      uses.set(key, this.#uses.get(key));
       byLane.set(lane, [...(byLane.get(lane) ?? []), key]);
     }
     const results = await Promise.all(
-      [...byLane].map(([lane, laneKeys]) => this.#lanes[lane]?.run({ kind: 'revoked', keys: laneKeys }) as Promise<LifecycleResult>),
+      [...byLane].map(async ([lane, laneKeys]) => {
+        const result = (await this.#lanes[lane]?.run({ kind: 'revoked', keys: laneKeys })) as LifecycleResult;
+        for (const key of laneKeys) {
+          if (this.#uses.get(key) !== uses.get(key) || this.#laneOf.get(key) !== lane) continue;
+          this.#laneOf.delete(key);
+          this.#uses.delete(key);
+          this.#load[lane] = (this.#load[lane] ?? 1) - 1;
+        }
+        return result;
+      }),
     );
     return { errors: results.flatMap((r) => r.errors) };
   }

@@ -13,8 +13,9 @@ import {
   type ConsumerProducer,
   type ConsumerRequests,
   type Messages,
+  type Transactor,
 } from '../consumer';
-import { DependencyMissingError, ProducerUnavailableError } from '../errors';
+import { DependencyMissingError, PartitionRevokedError, ProducerUnavailableError, TransactionFailedError } from '../errors';
 import { builtInDeserializers } from '../messages/deserializers';
 import { Message, type Deserializer } from '../messages/message';
 import { unpackMessages, type UnpackedMessage } from '../messages/message-packer';
@@ -143,6 +144,30 @@ function producerFor(channelName: string | null): ConsumerProducer | undefined {
   };
 }
 
+/** Carries a consumer's transaction to the main thread over the producer bridge (null channel: none). */
+function transactorFor(channelName: string | null): Transactor | undefined {
+  if (channelName === null) return undefined;
+  producerFor(channelName); // opens the channel
+  const b = bridge!;
+  return (intent) =>
+    new Promise<void>((resolve, reject) => {
+      const seq = b.next++;
+      b.pending.set(seq, (reply) => {
+        if (reply.ok) resolve();
+        else {
+          const error = reply.error;
+          const failure =
+            error?.name === 'PartitionRevokedError'
+              ? new PartitionRevokedError(error.message)
+              : new TransactionFailedError(error?.message ?? 'transaction failed', { cause: error });
+          reject(failure);
+        }
+      });
+      (b.channel as unknown as { ref(): void }).ref();
+      b.channel.postMessage({ kind: 'transaction', id: `${threadId}:${seq}`, intent });
+    });
+}
+
 /** What one job left behind: the requests its consume() made, and what it threw (null when it returned). */
 export interface JobOutcome {
   requests: ConsumerRequests;
@@ -182,7 +207,7 @@ export async function runJob(
   try {
     const hook = job.hook ?? 'consume';
     await (hook === 'consume' ? instance.consume() : hook === 'eofed' ? instance.eofed() : instance.tick());
-    if (!job.manualOffsetManagement && last !== undefined && requests.pause === null && (requests.seek ?? null) === null) {
+    if (!job.manualOffsetManagement && last !== undefined && requests.pause === null && (requests.seek ?? null) === null && requests.transactional !== true) {
       requests.markedOffset = Math.max(requests.markedOffset ?? 0, last.offset + 1);
     }
   } catch (thrown) {
@@ -203,6 +228,7 @@ async function consume(task: ConsumeTask): Promise<ConsumeResult> {
       instance,
       { topic: task.topic, partition: task.partition, consumerGroup: task.consumerGroup },
       producerFor(task.producerChannel),
+      transactorFor(task.producerChannel),
     );
     instances.set(task.key, instance);
   }

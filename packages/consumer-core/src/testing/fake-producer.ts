@@ -2,8 +2,8 @@
 // plausible delivery report (the requested partition, or 0, and the next offset of that
 // partition). Never talks to Kafka. Rejects what a real producer would reject, with the error a
 // consumer sees in production (PRODUCER_UNAVAILABLE).
-import type { ConsumerProducer } from '../consumer';
-import { ProducerUnavailableError } from '../errors';
+import type { ConsumerProducer, Transactor } from '../consumer';
+import { ProducerUnavailableError, TransactionFailedError } from '../errors';
 import type { ProducedMessage, ProducedReport } from '../options';
 
 function problemWith(message: ProducedMessage): string | null {
@@ -34,6 +34,24 @@ export class FakeProducer {
       produceAsync: async (message) => {
         this.#record(message, sink);
       },
+    };
+  }
+
+  /**
+   * The transactions of `this.transaction()`: all of a transaction's messages are recorded (into
+   * this producer and `sink`) and `onCommit` gets its offset — or, when a message is invalid or
+   * `failure` is set, nothing is recorded and it rejects as an aborted transaction does.
+   */
+  transactor(sink: ProducedMessage[], onCommit: (markedOffset: number | null, messages: ProducedMessage[]) => void): Transactor {
+    return async (intent) => {
+      const problem = intent.messages.map((m) => problemWith(m)).find((p) => p !== null);
+      if (problem !== undefined && problem !== null) throw new TransactionFailedError(`transaction aborted: ${problem}`);
+      if (this.failure !== null) throw new TransactionFailedError(`transaction aborted: ${this.failure.message}`, { cause: this.failure });
+      const copies = intent.messages.map((m) => {
+        this.#record(m, sink);
+        return sink[sink.length - 1]!;
+      });
+      onCommit(intent.markedOffset, copies);
     };
   }
 

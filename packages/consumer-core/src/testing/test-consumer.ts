@@ -30,8 +30,10 @@ export class TestConsumer<C extends Consumer = Consumer> {
   readonly topic: string;
   readonly partition: number;
   readonly consumerGroup: string;
-  /** Messages this partition's consumer produced through `this.producer`, in order. */
+  /** Messages this partition's consumer produced through `this.producer` or committed transactions, in order. */
   readonly produced: ProducedMessage[] = [];
+  /** Committed `this.transaction()`s of this partition, in order: their messages and the offset each committed. */
+  readonly transactions: Array<{ readonly messages: readonly ProducedMessage[]; readonly markedOffset: number | null }> = [];
   readonly #route: Topic;
   readonly #log: PartitionLog;
   readonly #producer: FakeProducer;
@@ -64,6 +66,10 @@ export class TestConsumer<C extends Consumer = Consumer> {
         instance,
         { topic: this.topic, partition: this.partition, consumerGroup: this.consumerGroup },
         this.#producer.for(this.produced),
+        this.#producer.transactor(this.produced, (markedOffset, messages) => {
+          this.transactions.push(Object.freeze({ messages, markedOffset }));
+          if (markedOffset !== null) this.#markedOffset = Math.max(this.#markedOffset ?? 0, markedOffset);
+        }),
       );
       this.#instance = instance;
     }
@@ -141,7 +147,8 @@ export class TestConsumer<C extends Consumer = Consumer> {
     if (requests.markedOffset !== null) this.#markedOffset = Math.max(this.#markedOffset ?? 0, requests.markedOffset);
     if (failure !== null) {
       this.#pause = null;
-      this.#position = Math.max(first.offset, requests.markedOffset ?? first.offset);
+      // offsets committed by this run's transactions are never processed again, as in production
+      this.#position = Math.max(first.offset, requests.markedOffset ?? first.offset, Math.min(this.#markedOffset ?? first.offset, last.offset + 1));
       throw failure.thrown;
     }
     this.#pause = requests.pause === null ? null : Object.freeze({ ...requests.pause });

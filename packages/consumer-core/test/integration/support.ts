@@ -65,9 +65,9 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
-/** Runs `decanter server fixtures/recording-app.ts` as a separate process and waits until it is running. */
-export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [cli, 'server', recordingApp], {
+/** Runs `decanter server fixtures/recording-app.ts` (or another app file) as a separate process and waits until it is running. */
+export async function startServer(env: Record<string, string>, app: string = recordingApp): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [cli, 'server', app], {
     env: { ...process.env, KAFKA_BROKERS: brokers().join(','), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
