@@ -13,7 +13,8 @@ export interface PartitionScope extends GroupScope {
   partition: number;
 }
 
-export type AppState = 'pending' | 'starting' | 'running' | 'quieting' | 'stopping' | 'stopped';
+/** `quieting` → `quiet`: quiet mode (no new work, group membership kept); `stop()` goes on from either. */
+export type AppState = 'pending' | 'starting' | 'running' | 'quieting' | 'quiet' | 'stopping' | 'stopped';
 
 export interface StateChangedEvent {
   from: AppState;
@@ -97,8 +98,40 @@ export interface PartitionsEvent extends GroupScope {
 export interface PartitionPausedEvent extends PartitionScope {
   /** Where consumption restarts. */
   offset: number;
+  /** How long the partition stays paused, ms (Infinity: until the consumer calls resume()). */
   timeoutMs: number;
-  reason: 'error' | 'request';
+  /** `error`: a failed job's retry backoff; `request`: the consumer's pause/seek; `dlq`: skipping a message sent to the DLQ. */
+  reason: 'error' | 'request' | 'dlq';
+  /** Failures in a row of this partition (0 unless reason is `error`). */
+  attempt: number;
+}
+
+export interface DeadLetterEvent extends PartitionScope {
+  /** Offset of the message sent to the DLQ. */
+  offset: number;
+  /** The DLQ topic. */
+  deadLetterTopic: string;
+  /** Runs of the message that failed (1 + maxRetries). */
+  attempts: number;
+  /** Name of the error class the last run threw. */
+  errorClass: string;
+}
+
+export interface DeadLetteredEvent extends DeadLetterEvent {
+  /** Where the DLQ copy landed. */
+  deadLetterPartition: number;
+  deadLetterOffset: string | null;
+  durationMs: number;
+}
+
+export interface HookEvent extends PartitionScope {
+  hook: 'eofed' | 'tick';
+  consumer: string;
+}
+
+export interface HookedEvent extends HookEvent {
+  durationMs: number;
+  success: boolean;
 }
 
 /**
@@ -149,6 +182,10 @@ export type ErrorType =
   | 'consumer.consume.error'
   | 'consumer.revoked.error'
   | 'consumer.shutdown.error'
+  | 'consumer.eofed.error'
+  | 'consumer.tick.error'
+  | 'consumer.seek.error'
+  | 'dlq.dispatch.error'
   | 'worker.error'
   | 'poll.error'
   | 'listener.crash'
@@ -189,6 +226,16 @@ export interface AppEvents {
   /** A partition was paused (after an error or a consumer's pause/seek). */
   'partition.paused': (event: PartitionPausedEvent) => void;
   'partition.resumed': (event: PartitionPausedEvent) => void;
+  /** A message that kept failing is being produced to its route's dead letter queue. */
+  'dlq.dispatch': (event: DeadLetterEvent) => void;
+  /** It was produced and marked; the partition goes on after it. */
+  'dlq.dispatched': (event: DeadLetteredEvent) => void;
+  /** An `eofed()` or `tick()` hook job was handed to its lane. */
+  'consumer.hook': (event: HookEvent) => void;
+  /** The hook job finished. */
+  'consumer.hooked': (event: HookedEvent) => void;
+  /** The KafkaJS consumer crashed for good and Decanter started it again (from committed offsets). */
+  'listener.restarted': (event: GroupScope) => void;
   /** Periodic lag and buffer figures (kafka['statistics.interval.ms']). */
   'statistics.emitted': (event: StatisticsEvent) => void;
   /** Any failure, with a `type`. */

@@ -3,7 +3,7 @@
 // prefetch buffer and RETURNS, so KafkaJS fetches again while workers run. When the buffer is full
 // it holds KafkaJS inside eachBatch, heartbeating (KafkaJS has no background heartbeat). It never
 // commits on its own: auto-commit is off, commits come from the offset tracker's marks only.
-import { Kafka, type Consumer as KafkaConsumer, type EachBatchPayload } from 'kafkajs';
+import { Kafka, type Admin, type Consumer as KafkaConsumer, type EachBatchPayload } from 'kafkajs';
 import { performance } from 'node:perf_hooks';
 import type { Monitor } from '../instrumentation/monitor';
 import type { FetchedMessage } from '../messages/fetched-message';
@@ -24,9 +24,25 @@ export interface ListenerHooks {
    * synchronously from KafkaJS's REBALANCING event, which fires just before it sends FindCoordinator
    * and then JoinGroup on the same coordinator connection: a commit started right here reaches
    * the broker ahead of the JoinGroup, while the old generation is still valid. The returned
-   * promise settles when that commit did.
+   * promise settles when that commit did. With `keepAlive`, the rebalance was noticed inside
+   * eachBatch, where KafkaJS cannot rejoin before we return: running jobs may finish first
+   * (heartbeats through `keepAlive` keep the member alive meanwhile).
    */
-  onRebalancing(): Promise<void>;
+  onRebalancing(keepAlive?: () => Promise<void>): Promise<void>;
+  /** The fetch loop crashed and KafkaJS gave up; Decanter restarts it (everything buffered is void). */
+  onRestart?(): void;
+}
+
+/** Where a partition starts and ends, as the broker says now. */
+export interface PartitionBounds {
+  topic: string;
+  partition: number;
+  /** Earliest offset still in the log. */
+  low: number;
+  /** High watermark: the offset the next message gets. */
+  high: number;
+  /** The group's committed offset, or null when it has none. */
+  committed: number | null;
 }
 
 // KafkaJS's own test (errors.js isRebalancing): these mean "the generation moved, rejoin".
@@ -37,8 +53,11 @@ const isRebalancingError = (error: unknown): boolean => {
 
 export class Listener {
   readonly #consumer: KafkaConsumer;
+  readonly #client: Kafka;
   readonly #paused = new Set<string>();
   readonly #scope: { consumerGroup: string; subscriptionGroup: string };
+  #admin: Promise<Admin> | undefined;
+  #restartTimer: NodeJS.Timeout | undefined;
   #running = false;
 
   constructor(
@@ -51,6 +70,7 @@ export class Listener {
   ) {
     this.#scope = { consumerGroup: group.consumerGroup, subscriptionGroup: group.id };
     const client = new Kafka(toKafkaJsClientConfig(kafka, `${clientId}-${group.consumerGroup}-${group.id}`));
+    this.#client = client;
     this.#consumer = client.consumer(toKafkaJsConsumerConfig(kafka, group.fetch, group.consumerGroup));
     const { GROUP_JOIN, REBALANCING, CRASH } = this.#consumer.events;
     this.#consumer.on(GROUP_JOIN, (event) => {
@@ -68,15 +88,99 @@ export class Listener {
     });
     this.#consumer.on(REBALANCING, () => void this.hooks.onRebalancing());
     this.#consumer.on(CRASH, (event) => {
+      const { restart, error } = event.payload;
       this.monitor.notify('error.occurred', {
         type: 'listener.crash',
-        error: new ListenerCrashedError(`KafkaJS consumer of ${group.consumerGroup}/${group.id} crashed (restart: ${event.payload.restart})`, {
-          cause: event.payload.error,
-          context: this.#scope,
-        }),
+        error: new ListenerCrashedError(
+          `KafkaJS consumer of ${group.consumerGroup}/${group.id} crashed (${restart ? 'KafkaJS restarts it' : `Decanter restarts it in ${this.kafka.fetchErrorBackoffMs} ms`})`,
+          { cause: error, context: this.#scope },
+        ),
         ...this.#scope,
       });
+      // KafkaJS restarts by itself only after retriable errors; after any other crash it has
+      // disconnected for good. Start it again (from the committed offsets) after the backoff.
+      if (!restart && this.#running) this.#scheduleRestart();
     });
+  }
+
+  #scheduleRestart(): void {
+    clearTimeout(this.#restartTimer);
+    this.#restartTimer = setTimeout(() => {
+      this.#restartTimer = undefined;
+      if (!this.#running) return;
+      this.buffer.clear();
+      this.#paused.clear();
+      this.hooks.onRestart?.();
+      this.#run(true).then(
+        () => this.monitor.notify('listener.restarted', { ...this.#scope }),
+        (error: unknown) => {
+          this.monitor.notify('error.occurred', {
+            type: 'listener.crash',
+            error: new ListenerCrashedError(`Restarting the KafkaJS consumer of ${this.group.consumerGroup}/${this.group.id} failed; retrying`, {
+              cause: error,
+              context: this.#scope,
+            }),
+            ...this.#scope,
+          });
+          this.#scheduleRestart();
+        },
+      );
+    }, this.kafka.fetchErrorBackoffMs);
+  }
+
+  async #run(connect = false): Promise<void> {
+    if (connect) await this.#consumer.connect();
+    await this.#consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: true,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.#onBatch(payload),
+    });
+  }
+
+  /** A lazily connected admin client on the same connection settings (offset look-ups). */
+  #adminClient(): Promise<Admin> {
+    this.#admin ??= (async () => {
+      const admin = this.#client.admin();
+      await admin.connect();
+      return admin;
+    })();
+    this.#admin.catch(() => (this.#admin = undefined));
+    return this.#admin;
+  }
+
+  /** The offset of the first message at or after `timestamp` (the high watermark when there is none), or either end. */
+  async resolveOffset(topic: string, partition: number, target: { timestamp: number } | 'earliest' | 'latest'): Promise<number> {
+    const admin = await this.#adminClient();
+    if (typeof target === 'object') {
+      const offsets = await admin.fetchTopicOffsetsByTimestamp(topic, target.timestamp);
+      const found = offsets.find((o) => o.partition === partition);
+      if (found === undefined) throw new Error(`Partition ${topic}-${partition} not found`);
+      return Number(found.offset);
+    }
+    const offsets = await admin.fetchTopicOffsets(topic);
+    const found = offsets.find((o) => o.partition === partition);
+    if (found === undefined) throw new Error(`Partition ${topic}-${partition} not found`);
+    return Number(target === 'earliest' ? found.low : found.high);
+  }
+
+  /** Low/high watermarks and the group's committed offsets of these partitions. */
+  async bounds(partitions: ReadonlyArray<{ topic: string; partition: number }>): Promise<PartitionBounds[]> {
+    const admin = await this.#adminClient();
+    const topics = [...new Set(partitions.map((p) => p.topic))];
+    const out: PartitionBounds[] = [];
+    const committed = await admin.fetchOffsets({ groupId: this.group.consumerGroup, topics });
+    for (const topic of topics) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const commits = committed.find((c) => c.topic === topic)?.partitions ?? [];
+      for (const p of partitions.filter((x) => x.topic === topic)) {
+        const end = ends.find((e) => e.partition === p.partition);
+        if (end === undefined) continue;
+        const c = Number(commits.find((x) => x.partition === p.partition)?.offset ?? -1);
+        out.push({ topic, partition: p.partition, low: Number(end.low), high: Number(end.high), committed: c >= 0 ? c : null });
+      }
+    }
+    return out;
   }
 
   async start(): Promise<void> {
@@ -84,13 +188,10 @@ export class Listener {
     for (const topic of this.group.topics) {
       await this.#consumer.subscribe({ topics: [topic.name], fromBeginning: topic.initialOffset === 'earliest' });
     }
-    await this.#consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: true,
-      partitionsConsumedConcurrently: 1,
-      eachBatch: (payload) => this.#onBatch(payload),
-    });
+    // running before run(): KafkaJS reports a failed first join as a CRASH from inside run(),
+    // and a crash it does not restart itself must be restarted by us then too
     this.#running = true;
+    await this.#run();
   }
 
   async #onBatch({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
@@ -102,13 +203,7 @@ export class Listener {
       const scope = { ...this.#scope, bufferedBytes: this.buffer.bytes, limitBytes: this.buffer.limitBytes };
       this.monitor.notify('listener.buffer.hold', scope);
       while (this.buffer.isFull() && isRunning() && !isStale()) {
-        try {
-          await heartbeat(); // throws when the group rebalances: KafkaJS then rejoins
-        } catch (error) {
-          // we are inside eachBatch, so KafkaJS cannot rejoin before this returns: commit first
-          if (isRebalancingError(error)) await this.hooks.onRebalancing();
-          throw error;
-        }
+        await this.#heartbeatInside(heartbeat); // throws when the group rebalances: KafkaJS then rejoins
         await this.buffer.waitForChange(Math.min(this.kafka.heartbeatIntervalMs, 1000));
       }
       this.monitor.notify('listener.buffer.held', { ...scope, bufferedBytes: this.buffer.bytes, durationMs: performance.now() - held });
@@ -138,6 +233,21 @@ export class Listener {
       highWatermark,
       bufferedBytes: this.buffer.bytes,
     });
+    await this.#heartbeatInside(heartbeat);
+  }
+
+  // KafkaJS heartbeats right after eachBatch returns (throttled to heartbeat.interval.ms, so this
+  // call takes that heartbeat's place rather than adding one): sent from here, a rebalance is
+  // usually noticed while we are still inside eachBatch, where KafkaJS cannot rejoin yet, so the
+  // running jobs finish and their marks are committed under the old generation instead of being
+  // processed again by the next owner.
+  async #heartbeatInside(heartbeat: () => Promise<void>): Promise<void> {
+    try {
+      await heartbeat();
+    } catch (error) {
+      if (isRebalancingError(error)) await this.hooks.onRebalancing(() => heartbeat().catch(() => undefined));
+      throw error;
+    }
   }
 
   /** Stops fetching a partition and drops what is buffered for it (takes effect on the next fetch). */
@@ -165,8 +275,12 @@ export class Listener {
   /** Leaves the group and closes the connections. */
   async stop(): Promise<void> {
     this.#running = false;
+    clearTimeout(this.#restartTimer);
     this.buffer.interrupt();
     await this.#consumer.stop();
     await this.#consumer.disconnect();
+    const admin = this.#admin;
+    this.#admin = undefined;
+    if (admin !== undefined) await admin.then((a) => a.disconnect()).catch(() => undefined);
   }
 }

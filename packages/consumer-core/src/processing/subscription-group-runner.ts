@@ -18,11 +18,15 @@ import type { TransactionIntent } from '../consumer';
 import {
   ConsumeFailedError,
   CommitFailedError,
+  DeadLetterFailedError,
   PartitionRevokedError,
   ProducerUnavailableError,
   TransactionFailedError,
   WorkerFailedError,
 } from '../errors';
+import type { FetchedMessage } from '../messages/fetched-message';
+import { backoffDelay, type BackoffPolicy } from './backoff';
+import { DLQ_HEADERS } from './dead-letter-headers';
 import type { GroupScope, PartitionStatistics, StatisticsEvent } from '../events';
 import type { Monitor } from '../instrumentation/monitor';
 import { packMessages } from '../messages/message-packer';
@@ -35,9 +39,26 @@ import { OffsetTracker } from './offset-tracker';
 import { OwnershipBoard } from './ownership-board';
 import type { Scheduler } from './scheduler';
 import type { WorkerPool } from './worker-pool';
-import type { ConsumeResult } from './worker-protocol';
+import type { ConsumeResult, ConsumeTask } from './worker-protocol';
 
 const now = (): number => performance.timeOrigin + performance.now();
+
+/** Error handling and flow state of one owned partition (dropped when the partition is revoked). */
+interface PartitionFlow {
+  /** Failures in a row (0 after a successful job or a DLQ dispatch). */
+  attempts: number;
+  /** Restart offset of the last failure (independent DLQ counting). */
+  failedAt: number | null;
+  /** Restart offset of the pause in effect, or null when not paused. */
+  pausedAt: number | null;
+  /** When a job last ran on the partition (periodic ticks), ms since epoch. */
+  lastJobAt: number;
+  /** The partition's end as last seen (high watermark), and how far it was processed. */
+  endOffset: number | null;
+  processedTo: number | null;
+  /** eofed() already ran for the current end. */
+  eofSignalled: boolean;
+}
 
 export class SubscriptionGroupRunner {
   readonly buffer: PrefetchBuffer;
@@ -47,11 +68,18 @@ export class SubscriptionGroupRunner {
   readonly #scope: GroupScope;
   readonly #topics: Map<string, Topic>;
   readonly #pauseTimers = new Map<string, NodeJS.Timeout>();
+  readonly #flows = new Map<string, PartitionFlow>();
+  readonly #backoff: BackoffPolicy;
+  readonly #eofEnabled: boolean;
+  #quiet = false;
+  #current: Promise<void> = Promise.resolve();
   #commitTimer: NodeJS.Timeout | undefined;
   #commitChain: Promise<void> = Promise.resolve();
   #loop: Promise<void> | undefined;
   #stopping = false;
   readonly #board = new OwnershipBoard();
+  /** Consume jobs running on the pool (a rebalance noticed inside eachBatch waits for them). */
+  readonly #inFlight = new Set<Promise<unknown>>();
   /** Between KafkaJS's REBALANCING and its next GROUP_JOIN. */
   #rebalancing = false;
   readonly #rebalanceCounters = { rebalances: 0, discardedMessages: 0, skippedMessages: 0 };
@@ -66,6 +94,12 @@ export class SubscriptionGroupRunner {
   ) {
     this.#scope = { consumerGroup: group.consumerGroup, subscriptionGroup: group.id };
     this.#topics = new Map(group.topics.map((t) => [t.name, t]));
+    this.#backoff = {
+      timeoutMs: options.pauseTimeoutMs,
+      maxTimeoutMs: options.pauseMaxTimeoutMs,
+      exponential: options.pauseWithExponentialBackoff,
+    };
+    this.#eofEnabled = group.fetch.enablePartitionEof;
     this.buffer = new PrefetchBuffer(group.fetch.queuedMaxMessagesKbytes * 1024);
     this.#batcher = new Batcher(this.buffer, {
       maxMessages: group.maxMessages,
@@ -78,11 +112,23 @@ export class SubscriptionGroupRunner {
       this.buffer,
       monitor,
       {
-        onFetched: (topic, partition, last, hw) => this.tracker.fetched(topic, partition, last, hw),
+        onFetched: (topic, partition, last, hw) => {
+          this.tracker.fetched(topic, partition, last, hw);
+          const flow = this.#flows.get(partitionKey(topic, partition));
+          if (flow !== undefined && (flow.endOffset === null || hw > flow.endOffset)) {
+            flow.endOffset = hw;
+            flow.eofSignalled = false;
+          }
+        },
         onAssignment: (assignment) => this.#onAssignment(assignment),
-        onRebalancing: () => {
+        onRebalancing: async (keepAlive) => {
           this.#rebalancing = true;
+          if (keepAlive !== undefined) await this.#drainForRebalance(keepAlive);
           return this.commit('rebalance');
+        },
+        onRestart: () => {
+          for (const t of this.#pauseTimers.values()) clearTimeout(t);
+          this.#pauseTimers.clear();
         },
       },
       `${options.kafka.clientId}-${options.id}`,
@@ -94,6 +140,16 @@ export class SubscriptionGroupRunner {
     this.#loop = this.#run();
     this.#commitTimer = setInterval(() => void this.commit('interval'), this.options.kafka.autoCommitIntervalMs);
     this.#commitTimer.unref();
+  }
+
+  /**
+   * Quiet mode: hands out no new polls (fetching and heartbeats go on, so the group membership
+   * stays; the prefetch buffer fills up to its bound). Resolves when the running poll's jobs
+   * have finished.
+   */
+  quiet(): Promise<void> {
+    this.#quiet = true;
+    return this.#current;
   }
 
   /** Stops handing out polls; resolves when the jobs of the current poll have finished. */
@@ -113,8 +169,13 @@ export class SubscriptionGroupRunner {
 
   async #run(): Promise<void> {
     while (!this.#stopping) {
+      if (this.#quiet) {
+        await this.buffer.waitForChange(this.group.maxWaitTimeMs);
+        continue;
+      }
       try {
-        await this.#pollOnce();
+        this.#current = this.#pollOnce();
+        await this.#current;
       } catch (error) {
         // never let one bad poll end the loop silently: report it and poll again
         this.monitor.notify('error.occurred', { type: 'poll.error', error: error instanceof Error ? error : new Error(String(error)), ...this.#scope });
@@ -127,9 +188,13 @@ export class SubscriptionGroupRunner {
     this.monitor.notify('poll.started', this.#scope);
     const started = performance.now();
     const taken = await this.#batcher.poll();
+    // KafkaJS is rejoining: whatever is handed out now may move; everything is fetched again after
+    // the rejoin from the committed offsets (kept partitions skip what they marked), so drop it
+    if (this.#rebalancing) return;
     const count = taken.reduce((s, t) => s + t.messages.length, 0);
-    this.monitor.notify('poll.completed', { ...this.#scope, messages: count, partitions: taken.length, durationMs: performance.now() - started });
-    if (taken.length === 0) return;
+    if (taken.length > 0) {
+      this.monitor.notify('poll.completed', { ...this.#scope, messages: count, partitions: taken.length, durationMs: performance.now() - started });
+    }
     const readyAt = now();
     const jobs: ConsumeJob[] = [];
     for (const t of taken) {
@@ -147,7 +212,111 @@ export class SubscriptionGroupRunner {
       }
       jobs.push({ key: jobKey(topic.consumerGroup, t.topic, t.partition), topic, partition: t.partition, messages, readyAt, epoch });
     }
-    await this.scheduler.schedule(jobs, (job) => this.#execute(job));
+    jobs.push(...this.#hookJobs(taken, readyAt));
+    if (jobs.length === 0) return;
+    await this.scheduler.schedule(jobs, (job) => (job.hook === undefined || job.hook === 'consume' ? this.#execute(job) : this.#executeHook(job)));
+  }
+
+  /** eofed() jobs for partitions processed up to their end, tick() jobs for quiet periodic partitions. */
+  #hookJobs(taken: ReadonlyArray<{ topic: string; partition: number }>, readyAt: number): ConsumeJob[] {
+    const busy = new Set(taken.map((t) => partitionKey(t.topic, t.partition)));
+    const jobs: ConsumeJob[] = [];
+    const at = Date.now();
+    for (const [key, flow] of this.#flows) {
+      if (busy.has(key)) continue;
+      const p = this.tracker.partitions().find((x) => partitionKey(x.topic, x.partition) === key);
+      const topic = p === undefined ? undefined : this.#topics.get(p.topic);
+      if (p === undefined || topic === undefined) continue;
+      const base = { key: jobKey(topic.consumerGroup, p.topic, p.partition), topic, partition: p.partition, messages: [], readyAt };
+      const atEnd =
+        topic.fetch.enablePartitionEof &&
+        !flow.eofSignalled &&
+        flow.pausedAt === null &&
+        flow.endOffset !== null &&
+        flow.processedTo !== null &&
+        flow.processedTo >= flow.endOffset &&
+        this.buffer.countFor(p.topic, p.partition) === 0;
+      if (atEnd) {
+        flow.eofSignalled = true;
+        flow.lastJobAt = at;
+        jobs.push({ ...base, hook: 'eofed' });
+      } else if (topic.periodicIntervalMs != null && at - flow.lastJobAt >= topic.periodicIntervalMs) {
+        flow.lastJobAt = at;
+        jobs.push({ ...base, hook: 'tick' });
+      }
+    }
+    return jobs;
+  }
+
+  #flow(topic: string, partition: number): PartitionFlow {
+    const key = partitionKey(topic, partition);
+    let flow = this.#flows.get(key);
+    if (flow === undefined) {
+      flow = { attempts: 0, failedAt: null, pausedAt: null, lastJobAt: Date.now(), endOffset: null, processedTo: null, eofSignalled: false };
+      this.#flows.set(key, flow);
+    }
+    return flow;
+  }
+
+  #task(job: ConsumeJob, attempt: number): ConsumeTask {
+    const { topic, partition, messages } = job;
+    const epoch = job.epoch ?? this.tracker.epochOf(topic.name, partition) ?? 0;
+    return {
+      lease: this.#board.lease(job.key, epoch),
+      kind: 'consume',
+      key: job.key,
+      consumerGroup: topic.consumerGroup,
+      topic: topic.name,
+      partition,
+      consumer: topic.consumer,
+      deserializer: topic.deserializer,
+      manualOffsetManagement: topic.manualOffsetManagement,
+      packed: packMessages(messages),
+      readyAt: job.readyAt,
+      producerChannel: this.producerChannel,
+      attempt,
+      hook: job.hook ?? 'consume',
+    };
+  }
+
+  /** Runs an eofed()/tick() hook; it may pause, resume or seek its partition. */
+  async #executeHook(job: ConsumeJob): Promise<void> {
+    const { topic, partition } = job;
+    const hook = job.hook === 'eofed' ? 'eofed' : 'tick';
+    const event = { ...this.#scope, topic: topic.name, partition, hook, consumer: topic.consumer.export } as const;
+    this.monitor.notify('consumer.hook', event);
+    const started = performance.now();
+    let result: ConsumeResult;
+    try {
+      result = await this.pool.consume(this.#task(job, 1));
+    } catch (error) {
+      this.monitor.notify('consumer.hooked', { ...event, durationMs: performance.now() - started, success: false });
+      const failure = new WorkerFailedError(`Worker failed running ${topic.consumer.export}.${hook}() on ${topic.name}-${partition}`, {
+        cause: error,
+        context: { ...this.#scope, topic: topic.name, partition },
+      });
+      this.monitor.notify('error.occurred', { type: 'worker.error', error: failure, ...this.#scope, topic: topic.name, partition });
+      return;
+    }
+    this.monitor.notify('consumer.hooked', { ...event, durationMs: performance.now() - started, success: result.error === null });
+    if (result.error !== null) {
+      const error = new ConsumeFailedError(`${topic.consumer.export}.${hook}() failed on ${topic.name}-${partition}: ${result.error.message}`, {
+        cause: result.error,
+        context: { ...this.#scope, topic: topic.name, partition },
+      });
+      this.monitor.notify('error.occurred', { type: `consumer.${hook}.error`, error, ...this.#scope, topic: topic.name, partition });
+      return;
+    }
+    const flow = this.#flows.get(partitionKey(topic.name, partition));
+    const position = flow?.pausedAt ?? flow?.processedTo ?? this.tracker.partitions().find((p) => p.topic === topic.name && p.partition === partition)?.fetchPosition ?? null;
+    if (result.pause !== null) {
+      const offset = result.pause.offset >= 0 ? result.pause.offset : position;
+      if (offset !== null) this.#pause(topic.name, partition, offset, result.pause.timeoutMs, 'request');
+    } else if ((result.seek ?? null) !== null) {
+      await this.#seek(topic.name, partition, result.seek!);
+    } else if (result.resume === true) {
+      this.#resume(topic.name, partition);
+    }
   }
 
   async #execute(job: ConsumeJob): Promise<void> {
@@ -155,6 +324,9 @@ export class SubscriptionGroupRunner {
     const first = messages[0];
     const last = messages[messages.length - 1];
     if (first === undefined || last === undefined) return;
+    const flow = this.#flow(topic.name, partition);
+    flow.lastJobAt = Date.now();
+    const attempt = flow.attempts + 1;
     this.tracker.dispatched(topic.name, partition, last.offset, first.offset);
     const lane = this.pool.laneFor(job.key);
     const base = {
@@ -170,28 +342,16 @@ export class SubscriptionGroupRunner {
     this.monitor.notify('consumer.consume', base);
     let result: ConsumeResult;
     try {
-      result = await this.pool.consume({
-        kind: 'consume',
-        key: job.key,
-        consumerGroup: topic.consumerGroup,
-        topic: topic.name,
-        partition,
-        consumer: topic.consumer,
-        deserializer: topic.deserializer,
-        manualOffsetManagement: topic.manualOffsetManagement,
-        packed: packMessages(messages),
-        readyAt: job.readyAt,
-        producerChannel: this.producerChannel,
-        lease: this.#board.lease(job.key, job.epoch ?? this.tracker.epochOf(topic.name, partition) ?? 0),
-      });
+      result = await this.#track(this.pool.consume(this.#task(job, attempt)));
     } catch (error) {
+      // the thread died (piscina replaces it): marks of this job are lost, retry the whole batch
       const failure = new WorkerFailedError(`Worker failed running ${topic.consumer.export} on ${topic.name}-${partition}`, {
         cause: error,
         context: { ...this.#scope, topic: topic.name, partition, offset: first.offset },
       });
       this.monitor.notify('error.occurred', { type: 'worker.error', error: failure, ...this.#scope, topic: topic.name, partition, offset: first.offset });
       if (job.epoch !== undefined && !this.tracker.owns(topic.name, partition, job.epoch)) return; // lost meanwhile: not ours to retry
-      this.#pause(topic.name, partition, first.offset, this.options.pauseTimeoutMs, 'error');
+      await this.#failed(job, first.offset, { name: failure.name, message: failure.message });
       return;
     }
     if (job.epoch !== undefined && !this.tracker.owns(topic.name, partition, job.epoch)) {
@@ -221,25 +381,148 @@ export class SubscriptionGroupRunner {
         context: { ...this.#scope, topic: topic.name, partition, offset: restart },
       });
       this.monitor.notify('error.occurred', { type: 'consumer.consume.error', error, ...this.#scope, topic: topic.name, partition, offset: restart });
-      this.#pause(topic.name, partition, restart, this.options.pauseTimeoutMs, 'error');
-    } else if (result.pause !== null) {
+      await this.#failed(job, restart, result.error);
+      return;
+    }
+    flow.attempts = 0;
+    flow.failedAt = null;
+    flow.processedTo = last.offset + 1;
+    if (result.pause !== null) {
       this.#pause(topic.name, partition, result.pause.offset, result.pause.timeoutMs, 'request');
+    } else if ((result.seek ?? null) !== null) {
+      await this.#seek(topic.name, partition, result.seek!);
     }
   }
 
-  // Seam for issue 5 (exponential backoff, DLQ): today a failed partition is retried after a
-  // constant pause from its first unmarked offset; other partitions keep flowing.
-  #pause(topic: string, partition: number, offset: number, timeoutMs: number, reason: 'error' | 'request'): void {
+  /**
+   * A job failed with its first unmarked message at `restart`: count the failure, then either
+   * retry from there after the backoff, or — once the route's dead letter queue allows no more
+   * retries — send that message to the DLQ, mark it and go on after it.
+   */
+  async #failed(job: ConsumeJob, restart: number, error: { name: string; message: string }): Promise<void> {
+    const { topic, partition, messages } = job;
+    const flow = this.#flow(topic.name, partition);
+    const dlq = topic.deadLetterQueue ?? null;
+    // independent counting: getting past the message that failed before starts a new count
+    if (dlq?.independent === true && flow.failedAt !== null && restart > flow.failedAt) flow.attempts = 0;
+    flow.attempts += 1;
+    flow.failedAt = restart;
+    const failing = messages.find((m) => m.offset === restart);
+    if (dlq !== null && failing !== undefined && flow.attempts > dlq.maxRetries) {
+      const dispatched = await this.#deadLetter(job, failing, flow.attempts, error, dlq.topic);
+      if (dispatched) {
+        flow.attempts = 0;
+        flow.failedAt = null;
+        this.#pause(topic.name, partition, restart + 1, 0, 'dlq');
+        return;
+      }
+    }
+    this.#pause(topic.name, partition, restart, backoffDelay(this.#backoff, flow.attempts), 'error', flow.attempts);
+  }
+
+  /** Produces `message` to the DLQ topic with where it came from and why; marks it when that worked. */
+  async #deadLetter(
+    job: ConsumeJob,
+    message: FetchedMessage,
+    attempts: number,
+    error: { name: string; message: string },
+    deadLetterTopic: string,
+  ): Promise<boolean> {
+    const { topic, partition } = job;
+    const producer = this.options.producer;
+    const event = { ...this.#scope, topic: topic.name, partition, offset: message.offset, deadLetterTopic, attempts, errorClass: error.name };
+    this.monitor.notify('dlq.dispatch', event);
+    const started = performance.now();
+    try {
+      if (producer === undefined) throw new ProducerUnavailableError('This app has no producer: pass `producer` in the App options');
+      const report = await producer.produceSync({
+        topic: deadLetterTopic,
+        key: message.key,
+        payload: message.value,
+        headers: {
+          ...message.headers,
+          [DLQ_HEADERS.topic]: topic.name,
+          [DLQ_HEADERS.partition]: String(partition),
+          [DLQ_HEADERS.offset]: String(message.offset),
+          [DLQ_HEADERS.consumerGroup]: topic.consumerGroup,
+          [DLQ_HEADERS.attempts]: String(attempts),
+          [DLQ_HEADERS.errorClass]: error.name,
+          [DLQ_HEADERS.errorMessage]: error.message,
+        },
+      });
+      this.tracker.dispatched(topic.name, partition, message.offset);
+      this.tracker.mark(topic.name, partition, message.offset + 1);
+      this.monitor.notify('dlq.dispatched', {
+        ...event,
+        deadLetterPartition: report.partition,
+        deadLetterOffset: report.offset,
+        durationMs: performance.now() - started,
+      });
+      return true;
+    } catch (cause) {
+      this.monitor.notify('error.occurred', {
+        type: 'dlq.dispatch.error',
+        error: new DeadLetterFailedError(`Producing ${topic.name}-${partition}@${message.offset} to the dead letter queue ${deadLetterTopic} failed; retrying`, {
+          cause,
+          context: { ...this.#scope, topic: topic.name, partition, offset: message.offset },
+        }),
+        ...this.#scope,
+        topic: topic.name,
+        partition,
+        offset: message.offset,
+      });
+      return false;
+    }
+  }
+
+  /** Resolves a seek to a time or an end, then restarts the partition there. */
+  async #seek(topic: string, partition: number, target: NonNullable<ConsumeResult['seek']>): Promise<void> {
+    try {
+      const offset = await this.#listener.resolveOffset(topic, partition, target);
+      this.#pause(topic, partition, offset, 0, 'request');
+    } catch (cause) {
+      this.monitor.notify('error.occurred', {
+        type: 'consumer.seek.error',
+        error: new ConsumeFailedError(`Seeking ${topic}-${partition} to ${JSON.stringify(target)} failed`, { cause, context: { ...this.#scope, topic, partition } }),
+        ...this.#scope,
+        topic,
+        partition,
+      });
+    }
+  }
+
+  /** Lifts a pause now (a consumer's resume()). */
+  #resume(topic: string, partition: number): void {
+    const key = partitionKey(topic, partition);
+    const flow = this.#flows.get(key);
+    if (flow === undefined || flow.pausedAt === null || !this.tracker.owns(topic, partition)) return;
+    clearTimeout(this.#pauseTimers.get(key));
+    this.#pauseTimers.delete(key);
+    const offset = flow.pausedAt;
+    flow.pausedAt = null;
+    this.#listener.resumeAt(topic, partition, offset);
+    this.monitor.notify('partition.resumed', { ...this.#scope, topic, partition, offset, timeoutMs: 0, reason: 'request', attempt: flow.attempts });
+  }
+
+  // Only this partition stops: the listener drops what it buffered and KafkaJS stops fetching it;
+  // after `timeoutMs` (never, for Infinity, until resume()) it restarts exactly at `offset`.
+  #pause(topic: string, partition: number, offset: number, timeoutMs: number, reason: 'error' | 'request' | 'dlq', attempt = 0): void {
     if (!this.tracker.owns(topic, partition)) return;
     const key = partitionKey(topic, partition);
+    const flow = this.#flow(topic, partition);
     this.#listener.pause(topic, partition);
     this.tracker.rewind(topic, partition, offset);
-    const event = { ...this.#scope, topic, partition, offset, timeoutMs, reason };
+    flow.pausedAt = offset;
+    flow.processedTo = offset;
+    const event = { ...this.#scope, topic, partition, offset, timeoutMs, reason, attempt };
     this.monitor.notify('partition.paused', event);
     clearTimeout(this.#pauseTimers.get(key));
+    this.#pauseTimers.delete(key);
+    if (!Number.isFinite(timeoutMs)) return;
     const timer = setTimeout(() => {
       this.#pauseTimers.delete(key);
       if (this.#stopping || !this.tracker.owns(topic, partition)) return;
+      flow.pausedAt = null;
       this.#listener.resumeAt(topic, partition, offset);
       this.monitor.notify('partition.resumed', event);
     }, timeoutMs);
@@ -292,6 +575,27 @@ export class SubscriptionGroupRunner {
     }
   }
 
+  #track<T>(job: Promise<T>): Promise<T> {
+    this.#inFlight.add(job);
+    const done = (): void => void this.#inFlight.delete(job);
+    job.then(done, done);
+    return job;
+  }
+
+  /**
+   * Lets the running jobs finish before KafkaJS may rejoin (their marks are then committed under
+   * the old generation), heartbeating meanwhile; bounded by half the rebalance timeout, within
+   * which the group waits for this member's JoinGroup.
+   */
+  async #drainForRebalance(keepAlive: () => Promise<void>): Promise<void> {
+    const deadline = Date.now() + this.options.kafka.rebalanceTimeoutMs / 2;
+    while (this.#inFlight.size > 0 && Date.now() < deadline) {
+      const tick = new Promise((resolve) => setTimeout(resolve, Math.min(this.options.kafka.heartbeatIntervalMs, 1_000)));
+      await Promise.race([Promise.allSettled([...this.#inFlight]), tick]);
+      if (this.#inFlight.size > 0) await keepAlive();
+    }
+  }
+
   /** A job of a partition lost while it ran: report what it processed as duplicates to come. */
   #finishedAfterRevocation(job: ConsumeJob, result: ConsumeResult): void {
     const processedTo = result.error === null ? (job.messages[job.messages.length - 1]?.offset ?? -1) + 1 : result.markedOffset;
@@ -327,6 +631,10 @@ export class SubscriptionGroupRunner {
     }
     // kept partitions' marks that missed the old generation: commit them under the new one now
     if (assignment.length > 0) void this.commit('rebalance');
+    // eager rebalance: every partition starts over from its committed offset, unpaused
+    this.#flows.clear();
+    for (const a of assignment) this.#flow(a.topic, a.partition);
+    if (this.#eofEnabled && assignment.length > 0) void this.#learnBounds(assignment);
     if (revoked.length > 0) {
       this.monitor.notify('partitions.revoked', { ...this.#scope, partitions: revoked.map((p) => ({ topic: p.topic, partition: p.partition })) });
       void this.pool
@@ -339,6 +647,28 @@ export class SubscriptionGroupRunner {
         .catch(() => undefined);
     }
     this.monitor.notify('partitions.assigned', { ...this.#scope, partitions: assignment });
+  }
+
+  /**
+   * KafkaJS delivers no batch for a partition with nothing to fetch, so an empty (or fully
+   * consumed) partition would never show its end: ask the broker where each assigned partition
+   * starts and ends, and where the group stands in it.
+   */
+  async #learnBounds(assignment: Array<{ topic: string; partition: number }>): Promise<void> {
+    try {
+      const bounds = await this.#listener.bounds(assignment);
+      for (const b of bounds) {
+        const flow = this.#flows.get(partitionKey(b.topic, b.partition));
+        const topic = this.#topics.get(b.topic);
+        if (flow === undefined || topic === undefined || flow.processedTo !== null) continue;
+        const start = b.committed ?? (topic.initialOffset === 'earliest' ? b.low : b.high);
+        flow.processedTo = start;
+        if (flow.endOffset === null || b.high > flow.endOffset) flow.endOffset = b.high;
+      }
+      this.buffer.interrupt();
+    } catch (error) {
+      this.monitor.notify('error.occurred', { type: 'poll.error', error: error instanceof Error ? error : new Error(String(error)), ...this.#scope });
+    }
   }
 
   /**

@@ -93,6 +93,11 @@ export class PartitionLog {
     return start === -1 ? [] : this.#messages.slice(start, start + max);
   }
 
+  /** Offset of the first message with a timestamp at or after `timestamp`; the end when there is none (as Kafka's ListOffsets). */
+  offsetAt(timestamp: number): number {
+    return this.#messages.find((m) => m.timestamp >= timestamp)?.offset ?? this.nextOffset;
+  }
+
   /** How many messages lie at or after `from` (null: all). */
   countFrom(from: number | null): number {
     return from === null ? this.#messages.length : this.#messages.filter((m) => m.offset >= from).length;

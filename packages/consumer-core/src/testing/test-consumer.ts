@@ -4,9 +4,10 @@
 // `this.messages`, lazy deserialization, automatic marking and requests behave as in production.
 // Never swallows what consume() throws: it reaches the test.
 import { performance } from 'node:perf_hooks';
-import { attachConsumer, type Consumer } from '../consumer';
+import { attachConsumer, type Consumer, type ConsumerRequests } from '../consumer';
 import { packMessages, unpackMessages } from '../messages/message-packer';
 import type { ProducedMessage } from '../options';
+import { DLQ_HEADERS } from '../processing/dead-letter-headers';
 import { deserializerFor, loadConsumerClass, runJob } from '../processing/worker';
 import type { Topic } from '../routing/topic';
 import type { FakeProducer } from './fake-producer';
@@ -42,6 +43,10 @@ export class TestConsumer<C extends Consumer = Consumer> {
   #markedOffset: number | null = null;
   #pause: ConsumeRun['pause'] = null;
   #running = false;
+  #attempts = 0;
+  #failedAt: number | null = null;
+  /** Messages this partition sent to its route's dead letter queue (as produced, with the DLQ headers), in order. */
+  readonly deadLettered: ProducedMessage[] = [];
 
   /** @internal Made by `TestingKit.consumerFor()`. */
   constructor(route: Topic, log: PartitionLog, producer: FakeProducer) {
@@ -86,6 +91,11 @@ export class TestConsumer<C extends Consumer = Consumer> {
     return this.#pause;
   }
 
+  /** `this.attempt` of the next `consume()`: 1, or n + 1 after n failures in a row. */
+  get attempt(): number {
+    return this.#attempts + 1;
+  }
+
   /** Offset the next `consume()` starts from (null: the partition's first message). */
   get position(): number | null {
     return this.#position;
@@ -113,6 +123,9 @@ export class TestConsumer<C extends Consumer = Consumer> {
       throw new Error(
         `consume() of ${label} is already running; production never runs two jobs of one partition at once`,
       );
+    if (this.#pause !== null && !Number.isFinite(this.#pause.timeoutMs)) {
+      throw new Error(`${label} is paused until resume(): run consumer.tick() or consumer.eofed() to let the consumer resume it`);
+    }
     const batch = this.#log.read(this.#position, this.#route.maxMessages);
     const first = batch[0];
     const last = batch[batch.length - 1];
@@ -135,6 +148,7 @@ export class TestConsumer<C extends Consumer = Consumer> {
           consumerGroup: this.consumerGroup,
           manualOffsetManagement: this.#route.manualOffsetManagement,
           readyAt,
+          attempt: this.#attempts + 1,
         },
         unpackMessages(packMessages(batch)),
         deserializer,
@@ -148,11 +162,16 @@ export class TestConsumer<C extends Consumer = Consumer> {
     if (failure !== null) {
       this.#pause = null;
       // offsets committed by this run's transactions are never processed again, as in production
-      this.#position = Math.max(first.offset, requests.markedOffset ?? first.offset, Math.min(this.#markedOffset ?? first.offset, last.offset + 1));
+      const restart = Math.max(first.offset, requests.markedOffset ?? first.offset, Math.min(this.#markedOffset ?? first.offset, last.offset + 1));
+      this.#position = restart;
+      this.#deadLetterIfExhausted(batch, restart, failure.thrown);
       throw failure.thrown;
     }
+    this.#attempts = 0;
+    this.#failedAt = null;
     this.#pause = requests.pause === null ? null : Object.freeze({ ...requests.pause });
     this.#position = requests.pause === null ? last.offset + 1 : requests.pause.offset;
+    this.#applySeek(requests.seek ?? null);
     return Object.freeze({
       size: batch.length,
       firstOffset: first.offset,
@@ -160,6 +179,83 @@ export class TestConsumer<C extends Consumer = Consumer> {
       markedOffset: requests.markedOffset,
       pause: this.#pause,
     });
+  }
+
+  /**
+   * Runs the instance's `eofed()` (with an empty `this.messages`), as the app does when the
+   * partition reached its end; a `pause`, `resume()` or `seek` it asks for takes effect.
+   */
+  async eofed(): Promise<void> {
+    await this.#hook('eofed');
+  }
+
+  /** Runs the instance's `tick()` (with an empty `this.messages`), as the periodic timer does; requests take effect. */
+  async tick(): Promise<void> {
+    await this.#hook('tick');
+  }
+
+  async #hook(hook: 'eofed' | 'tick'): Promise<void> {
+    const label = `${this.topic}-${this.partition} (${this.consumerGroup})`;
+    if (this.#running) throw new Error(`A job of ${label} is already running; production never runs two jobs of one partition at once`);
+    this.#running = true;
+    let outcome: Awaited<ReturnType<typeof runJob>>;
+    try {
+      const readyAt = now();
+      const job = { topic: this.topic, partition: this.partition, consumerGroup: this.consumerGroup, manualOffsetManagement: true, readyAt, hook };
+      outcome = await runJob(this.instance, job, [], deserializerFor(this.#route.deserializer, false), readyAt);
+    } finally {
+      this.#running = false;
+    }
+    const { requests, failure } = outcome;
+    if (failure !== null) throw failure.thrown;
+    if (requests.pause !== null) {
+      // pause() without an offset in a hook means "where the partition stands"
+      const offset = requests.pause.offset >= 0 ? requests.pause.offset : (this.#position ?? 0);
+      this.#pause = Object.freeze({ offset, timeoutMs: requests.pause.timeoutMs });
+      this.#position = offset;
+    } else if (requests.resume === true) {
+      this.#pause = null;
+    }
+    this.#applySeek(requests.seek ?? null);
+  }
+
+  #applySeek(seek: ConsumerRequests['seek'] | null): void {
+    if (seek === null || seek === undefined) return;
+    this.#pause = null;
+    this.#position = seek === 'earliest' ? null : seek === 'latest' ? this.#log.nextOffset : this.#log.offsetAt(seek.timestamp);
+  }
+
+  // Same rule as production: after the route's deadLetterQueue.maxRetries failed retries, the
+  // first unmarked message goes to the DLQ topic (recorded here), is marked, and the position
+  // moves past it; the error is still rethrown to the test.
+  #deadLetterIfExhausted(batch: readonly { offset: number; key: Buffer | null; value: Buffer | null; headers?: unknown }[], restart: number, thrown: unknown): void {
+    const dlq = this.#route.deadLetterQueue ?? null;
+    if (dlq?.independent === true && this.#failedAt !== null && restart > this.#failedAt) this.#attempts = 0;
+    this.#attempts += 1;
+    this.#failedAt = restart;
+    const failing = batch.find((m) => m.offset === restart);
+    if (dlq === null || failing === undefined || this.#attempts <= dlq.maxRetries) return;
+    const error = thrown instanceof Error ? thrown : new Error(String(thrown));
+    const message: ProducedMessage = {
+      topic: dlq.topic,
+      key: failing.key,
+      payload: failing.value,
+      headers: {
+        ...(failing.headers as ProducedMessage['headers']),
+        [DLQ_HEADERS.topic]: this.topic,
+        [DLQ_HEADERS.partition]: String(this.partition),
+        [DLQ_HEADERS.offset]: String(failing.offset),
+        [DLQ_HEADERS.consumerGroup]: this.consumerGroup,
+        [DLQ_HEADERS.attempts]: String(this.#attempts),
+        [DLQ_HEADERS.errorClass]: error.name,
+        [DLQ_HEADERS.errorMessage]: error.message,
+      },
+    };
+    this.deadLettered.push(message);
+    this.#markedOffset = Math.max(this.#markedOffset ?? 0, failing.offset + 1);
+    this.#position = failing.offset + 1;
+    this.#attempts = 0;
+    this.#failedAt = null;
   }
 
   /**
@@ -181,6 +277,8 @@ export class TestConsumer<C extends Consumer = Consumer> {
     this.#instance = undefined;
     this.#position = this.#markedOffset;
     this.#pause = null;
+    this.#attempts = 0;
+    this.#failedAt = null;
     if (instance !== undefined) await hook(instance);
   }
 }

@@ -33,7 +33,7 @@ function routingOf(source: TestingKitSource): readonly ConsumerGroup[] {
     return resolveAppOptions({
       kafka: { 'bootstrap.servers': '127.0.0.1:9092', 'group.id': TESTING_CONSUMER_GROUP },
       routes: source,
-    }).routing;
+    }, { dlqNeedsProducer: false }).routing;
   }
   if ('routing' in source) return source.routing;
   return resolveAppOptions(source).routing;
