@@ -368,6 +368,9 @@ async function main(): Promise<void> {
       kafkajs_noop_startup_ms: kafkajsNoop.startupMs,
       cpu_startup_ms: cpu.startupMs,
       kafkajs_cpu_startup_ms: kafkajsCpu.startupMs,
+      noop_runs_msgs_per_s: noopRuns.map((r) => r.msgsPerS).join('/'),
+      kafkajs_noop_runs_msgs_per_s: kafkajsNoopRuns.map((r) => r.msgsPerS).join('/'),
+      loadavg_1m: runs.map((r) => `${r.name}:${r.loadAvg}`).join(' '),
       timed_out:
         runs
           .filter((r) => r.timedOut)
