@@ -1,5 +1,6 @@
 // pnpm bench producer-throughput: async produce of 100-byte messages (acks 1, linger 5 ms) for
-// ~10 s, against, in the same run and on the same broker: raw KafkaJS with one send() per message
+// ~10 s (two rounds of 5 s, the scenarios interleaved so the shared machine's load hits each
+// alike), against, in the same run and on the same broker: raw KafkaJS with one send() per message
 // (up to 1,000 in flight), raw KafkaJS sendBatch with ideal pre-built batches (several in flight),
 // and Kafka's own Java producer perf tool (the ceiling). Every scenario writes to its own fresh
 // topic with the same partition count. A scenario's rate = messages acknowledged / time from its
@@ -12,6 +13,8 @@ import { benchBrokers, PeakRss, printResult, progress, round } from './lib/stats
 import { withTopics } from './lib/topics';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 2);
+const ROUND_SECONDS = SECONDS / ROUNDS;
 const PARTITIONS = Number(process.env['BENCH_PARTITIONS'] ?? 6);
 const MESSAGE_BYTES = 100;
 const SEND_IN_FLIGHT = 1_000;
@@ -32,7 +35,7 @@ async function decanter(brokers: string[], topic: string): Promise<{ rate: numbe
   await producer.connect();
   await producer.produceSync({ topic, payload }); // metadata warm-up, not counted
   const start = performance.now();
-  const until = start + SECONDS * 1000;
+  const until = start + ROUND_SECONDS * 1000;
   let count = 0;
   while (performance.now() < until) {
     // Check the clock every 256 messages; produceAsync resolves as soon as the message is queued.
@@ -50,7 +53,7 @@ async function kafkajsSend(brokers: string[], topic: string): Promise<{ rate: nu
   await producer.connect();
   await producer.send({ topic, acks: 1, messages: [{ value: payload }] });
   const start = performance.now();
-  const until = start + SECONDS * 1000;
+  const until = start + ROUND_SECONDS * 1000;
   let count = 0;
   let inFlight = 0;
   let wake: (() => void) | undefined;
@@ -84,7 +87,7 @@ async function kafkajsSendBatch(brokers: string[], topic: string): Promise<{ rat
   const perRequest = messages.length;
   await producer.sendBatch({ acks: 1, topicMessages: [{ topic, messages: messages.slice(0, PARTITIONS) }] });
   const start = performance.now();
-  const until = start + SECONDS * 1000;
+  const until = start + ROUND_SECONDS * 1000;
   let count = 0;
   const worker = async (): Promise<void> => {
     while (performance.now() < until) {
@@ -102,16 +105,30 @@ async function main(): Promise<void> {
   const brokers = benchBrokers();
   const specs = ['decanter', 'send', 'sendbatch', 'java'].map((prefix) => ({ prefix: `throughput-${prefix}`, partitions: PARTITIONS }));
   await withTopics(brokers, specs, async ([tDecanter, tSend, tBatch, tJava]) => {
-    progress(`decanter produceAsync for ${SECONDS} s (acks 1, linger 5, ${PARTITIONS} partitions, ${MESSAGE_BYTES} B)…`);
-    const d = await decanter(brokers, tDecanter as string);
-    progress(`  ${Math.round(d.rate)} msg/s (${d.count} messages, peak RSS ${d.peakRssMb} MB)`);
-    progress(`kafkajs send() per message, up to ${SEND_IN_FLIGHT} in flight…`);
-    const s = await kafkajsSend(brokers, tSend as string);
-    progress(`  ${Math.round(s.rate)} msg/s (${s.count} messages)`);
-    progress(`kafkajs sendBatch, ${BATCH_PER_PARTITION} msgs x ${PARTITIONS} partitions per request, ${BATCHES_IN_FLIGHT} in flight…`);
-    const b = await kafkajsSendBatch(brokers, tBatch as string);
-    progress(`  ${Math.round(b.rate)} msg/s (${b.count} messages)`);
+    const total = { d: { count: 0, s: 0, rss: 0 }, s: { count: 0, s: 0 }, b: { count: 0, s: 0 } };
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      progress(`round ${round}/${ROUNDS}: decanter produceAsync for ${ROUND_SECONDS} s (acks 1, linger 5, ${PARTITIONS} partitions, ${MESSAGE_BYTES} B)…`);
+      const d = await decanter(brokers, tDecanter as string);
+      progress(`  ${Math.round(d.rate)} msg/s (${d.count} messages, peak RSS ${d.peakRssMb} MB)`);
+      total.d.count += d.count;
+      total.d.s += d.count / d.rate;
+      total.d.rss = Math.max(total.d.rss, d.peakRssMb);
+      progress(`round ${round}/${ROUNDS}: kafkajs send() per message, up to ${SEND_IN_FLIGHT} in flight…`);
+      const s = await kafkajsSend(brokers, tSend as string);
+      progress(`  ${Math.round(s.rate)} msg/s (${s.count} messages)`);
+      total.s.count += s.count;
+      total.s.s += s.count / s.rate;
+      progress(`round ${round}/${ROUNDS}: kafkajs sendBatch, ${BATCH_PER_PARTITION} msgs x ${PARTITIONS} partitions per request, ${BATCHES_IN_FLIGHT} in flight…`);
+      const b = await kafkajsSendBatch(brokers, tBatch as string);
+      progress(`  ${Math.round(b.rate)} msg/s (${b.count} messages)`);
+      total.b.count += b.count;
+      total.b.s += b.count / b.rate;
+    }
+    const d = { rate: total.d.count / total.d.s, peakRssMb: total.d.rss };
+    const s = { rate: total.s.count / total.s.s };
+    const b = { rate: total.b.count / total.b.s };
     const records = Math.max(500_000, Math.round(d.rate * SECONDS));
+    progress(`totals: decanter ${Math.round(d.rate)}, kafkajs send ${Math.round(s.rate)}, kafkajs sendBatch ${Math.round(b.rate)} msg/s`);
     progress(`java ProducerPerformance, ${records} records (acks 1, linger.ms 5)…`);
     const j = await javaProducerPerf({
       brokers: brokers.join(','),
@@ -131,6 +148,7 @@ async function main(): Promise<void> {
       vs_kafkajs_sendbatch_ratio: round(d.rate / b.rate, 2),
       vs_java_perf_ratio: round(d.rate / j.msgsPerSec, 2),
       seconds_per_scenario: SECONDS,
+      rounds: ROUNDS,
       partitions: PARTITIONS,
       message_bytes: MESSAGE_BYTES,
     });

@@ -24,6 +24,8 @@ export class Accumulator {
   constructor(
     private readonly limits: AccumulatorLimits,
     private readonly onSealed: (batch: PartitionBatch) => void,
+    /** After the linger (or a flush) sealed batches: send them now. */
+    private readonly onFlushed: () => void = () => undefined,
   ) {}
 
   get openBatches(): number {
@@ -52,13 +54,14 @@ export class Accumulator {
     if (batch.bytes >= batchSizeBytes || batch.records.length >= batchMaxMessages) this.seal(batch, byPartition);
   }
 
-  /** Seals every open batch now. */
+  /** Seals every open batch now and hands them to the dispatcher at once. */
   sealAll(): void {
     this.clearLinger();
     if (this.openCount === 0) return;
     for (const byPartition of this.open.values()) {
       for (const batch of byPartition) if (batch !== undefined) this.seal(batch, byPartition);
     }
+    this.onFlushed();
   }
 
   private seal(batch: PartitionBatch, byPartition: Array<PartitionBatch | undefined>): void {

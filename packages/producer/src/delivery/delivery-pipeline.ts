@@ -249,6 +249,7 @@ export class DeliveryPipeline implements RecordSettler {
           this.shared.partitioner.onBatchSealed(batch.topic, batch.partition, this.shared.metadata.get(batch.topic));
           this.dispatcher.ready(batch, variant);
         },
+        () => this.dispatcher.drainNow(),
       );
       acc.urgent = this.urgent;
       this.accumulators.set(variant.key, acc);
