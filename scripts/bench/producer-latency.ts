@@ -23,11 +23,24 @@ async function main(): Promise<void> {
     const linger0 = new Producer({ id: 'bench-linger0', kafka: { 'bootstrap.servers': brokers.join(','), 'queue.buffering.max.ms': 0 } });
     const linger5 = new Producer({ id: 'bench-linger5', kafka: { 'bootstrap.servers': brokers.join(','), 'queue.buffering.max.ms': 5 } });
     await Promise.all([raw.connect(), linger0.connect(), linger5.connect()]);
+    // How long a linger-5 message waited before its request left (the linger itself), so the
+    // linger can be told apart from the request round trip on a busy machine.
+    const lingerWaits: number[] = [];
+    let producedAt = 0;
+    linger5.on('request.dispatched', () => lingerWaits.push(performance.now() - producedAt));
 
     const scenarios: Array<{ name: string; perRound: number; once: () => Promise<unknown>; samples: number[] }> = [
       { name: 'kafkajs_send', perRound: PER_ROUND_FAST, once: () => raw.send({ topic: t, messages: [{ value: payload }] }), samples: [] },
       { name: 'linger0', perRound: PER_ROUND_FAST, once: () => linger0.produceSync({ topic: t, payload }), samples: [] },
-      { name: 'linger5', perRound: PER_ROUND_LINGER, once: () => linger5.produceSync({ topic: t, payload }), samples: [] },
+      {
+        name: 'linger5',
+        perRound: PER_ROUND_LINGER,
+        once: () => {
+          producedAt = performance.now();
+          return linger5.produceSync({ topic: t, payload });
+        },
+        samples: [],
+      },
     ];
     for (const s of scenarios) for (let i = 0; i < WARMUP; i += 1) await s.once();
     for (let round = 0; round < ROUNDS; round += 1) {
@@ -41,6 +54,8 @@ async function main(): Promise<void> {
       progress(`round ${round + 1}/${ROUNDS} done`);
     }
     const [kjs, l0, l5] = scenarios.map((s) => summarize(s.samples));
+    const wait5 = summarize(lingerWaits.slice(WARMUP));
+    progress(`linger 5: produce -> request dispatched p50=${wait5.p50.toFixed(3)} p99=${wait5.p99.toFixed(3)} ms`);
     if (!kjs || !l0 || !l5) throw new Error('missing scenario');
     for (const [name, s] of [['kafkajs send()', kjs], ['decanter linger 0', l0], ['decanter linger 5', l5]] as const) {
       progress(`${name.padEnd(18)} n=${s.count} p50=${s.p50.toFixed(3)} p90=${s.p90.toFixed(3)} p99=${s.p99.toFixed(3)} max=${s.max.toFixed(2)} ms`);
@@ -51,6 +66,7 @@ async function main(): Promise<void> {
       linger0_p99_ms: round(l0.p99),
       linger5_p50_ms: round(l5.p50),
       linger5_p99_ms: round(l5.p99),
+      linger5_wait_before_dispatch_p50_ms: round(wait5.p50),
       kafkajs_send_p50_ms: round(kjs.p50),
       kafkajs_send_p99_ms: round(kjs.p99),
       linger0_vs_kafkajs_p50_ratio: round(l0.p50 / kjs.p50),

@@ -105,21 +105,33 @@ async function main(): Promise<void> {
   const brokers = benchBrokers();
   const specs = ['decanter', 'send', 'sendbatch', 'java'].map((prefix) => ({ prefix: `throughput-${prefix}`, partitions: PARTITIONS }));
   await withTopics(brokers, specs, async ([tDecanter, tSend, tBatch, tJava]) => {
-    const total = { d: { count: 0, s: 0, rss: 0 }, s: { count: 0, s: 0 }, b: { count: 0, s: 0 } };
+    const total = { d: { count: 0, s: 0, rss: 0, cpu: 0 }, s: { count: 0, s: 0, cpu: 0 }, b: { count: 0, s: 0, cpu: 0 } };
+    // CPU time of this process per message: less sensitive than wall time to the shared machine.
+    const cpuMicros = (since: NodeJS.CpuUsage): number => {
+      const used = process.cpuUsage(since);
+      return used.user + used.system;
+    };
+    let cpu: NodeJS.CpuUsage;
     for (let round = 1; round <= ROUNDS; round += 1) {
       progress(`round ${round}/${ROUNDS}: decanter produceAsync for ${ROUND_SECONDS} s (acks 1, linger 5, ${PARTITIONS} partitions, ${MESSAGE_BYTES} B)…`);
+      cpu = process.cpuUsage();
       const d = await decanter(brokers, tDecanter as string);
+      total.d.cpu += cpuMicros(cpu);
       progress(`  ${Math.round(d.rate)} msg/s (${d.count} messages, peak RSS ${d.peakRssMb} MB)`);
       total.d.count += d.count;
       total.d.s += d.count / d.rate;
       total.d.rss = Math.max(total.d.rss, d.peakRssMb);
       progress(`round ${round}/${ROUNDS}: kafkajs send() per message, up to ${SEND_IN_FLIGHT} in flight…`);
+      cpu = process.cpuUsage();
       const s = await kafkajsSend(brokers, tSend as string);
+      total.s.cpu += cpuMicros(cpu);
       progress(`  ${Math.round(s.rate)} msg/s (${s.count} messages)`);
       total.s.count += s.count;
       total.s.s += s.count / s.rate;
       progress(`round ${round}/${ROUNDS}: kafkajs sendBatch, ${BATCH_PER_PARTITION} msgs x ${PARTITIONS} partitions per request, ${BATCHES_IN_FLIGHT} in flight…`);
+      cpu = process.cpuUsage();
       const b = await kafkajsSendBatch(brokers, tBatch as string);
+      total.b.cpu += cpuMicros(cpu);
       progress(`  ${Math.round(b.rate)} msg/s (${b.count} messages)`);
       total.b.count += b.count;
       total.b.s += b.count / b.rate;
@@ -147,6 +159,9 @@ async function main(): Promise<void> {
       vs_kafkajs_send_ratio: round(d.rate / s.rate, 2),
       vs_kafkajs_sendbatch_ratio: round(d.rate / b.rate, 2),
       vs_java_perf_ratio: round(d.rate / j.msgsPerSec, 2),
+      cpu_us_per_msg: round(total.d.cpu / total.d.count, 2),
+      kafkajs_send_cpu_us_per_msg: round(total.s.cpu / total.s.count, 2),
+      kafkajs_sendbatch_cpu_us_per_msg: round(total.b.cpu / total.b.count, 2),
       seconds_per_scenario: SECONDS,
       rounds: ROUNDS,
       partitions: PARTITIONS,
