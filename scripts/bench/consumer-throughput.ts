@@ -13,7 +13,7 @@
 // Settings: BENCH_MESSAGES, BENCH_CPU_MESSAGES (messages consumed in the CPU pair; default
 // min(BENCH_MESSAGES, 400000) so the 50 µs/message baseline stays near 20 s), BENCH_MAX_MESSAGES
 // (the App's max_messages, default 50000), BENCH_QUEUED_KBYTES (queued.max.messages.kbytes,
-// default 8192), BENCH_PARTITION_EOF (0 turns the App's
+// default 65536, the App's), BENCH_PARTITION_EOF (0 turns the App's
 // enable.partition.eof off), BENCH_CPU_US (work per message), BENCH_CPU_ROUNDS (pins the work
 // instead of calibrating), BENCH_NOOP_REPEATS (no-op pairs, alternated; the best of each side
 // counts; default 3), BENCH_RUN_TIMEOUT_MS, BENCH_RUNS (a subset), BENCH_VERBOSE=1 (every job).
@@ -46,11 +46,9 @@ const CPU_US = env('BENCH_CPU_US', 50);
 const RUN_TIMEOUT_MS = env('BENCH_RUN_TIMEOUT_MS', 180_000);
 const VERBOSE = process.env['BENCH_VERBOSE'] === '1';
 const NOOP_REPEATS = env('BENCH_NOOP_REPEATS', 3);
-// 8 MiB (the App's default is 64 MiB): the prefetch buffer then holds about one fetch of every
-// partition, so a poll spans the partitions and both worker threads get work. With 64 MiB the
-// buffer runs far ahead, PrefetchBuffer.take() fills a whole poll from one partition, and under
-// blocking polls one thread works while the other waits (docs/benchmarks.md, "Consumer").
-const QUEUED_KBYTES = env('BENCH_QUEUED_KBYTES', 8_192);
+// The App's default (64 MiB). Before consumer-core f26d748 a poll was filled whole partition by
+// whole partition, so a deep buffer made each poll one job on one thread; 8192 was the workaround.
+const QUEUED_KBYTES = env('BENCH_QUEUED_KBYTES', 65_536);
 // On by default: without it the App's last poll of a finite topic waits a full max_wait_time for
 // messages that never come, which a drain benchmark would count against the framework.
 const EOF_ENABLED = process.env['BENCH_PARTITION_EOF'] !== '0';
