@@ -43,6 +43,7 @@ export interface ReadRecord {
   key: string | null;
   value: string | null;
   headers: Record<string, string>;
+  timestamp: string;
 }
 
 /**
@@ -73,6 +74,7 @@ export async function readTopic(
           key: message.key === null ? null : message.key.toString(),
           value: message.value === null ? null : message.value.toString(),
           headers,
+          timestamp: message.timestamp,
         });
       },
     });
