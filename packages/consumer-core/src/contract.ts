@@ -35,6 +35,8 @@ const APP_KEYS = [
   'pauseWithExponentialBackoff',
   'pause_with_exponential_backoff',
   'pause.with_exponential_backoff',
+  'rebalanceDrainTimeoutMs',
+  'rebalance_drain_timeout',
   'logger',
   'producer',
 ];
@@ -103,6 +105,8 @@ export function resolveAppOptions(input: AppOptions, mode: ContractMode = {}): R
     'pause.with_exponential_backoff',
   ]);
   issues.optional('options.pauseWithExponentialBackoff', exponential, isBoolean);
+  const rebalanceDrainTimeoutMs = issues.aliased('options', raw, 'rebalanceDrainTimeoutMs', 'rebalance_drain_timeout');
+  issues.optional('options.rebalanceDrainTimeoutMs', rebalanceDrainTimeoutMs, isInteger(0));
   const pauseTimeout = typeof pauseTimeoutMs === 'number' ? pauseTimeoutMs : defaultAppOptions.pauseTimeoutMs;
   const pauseMax = typeof pauseMaxTimeoutMs === 'number' ? pauseMaxTimeoutMs : defaultAppOptions.pauseMaxTimeoutMs;
   // Cross-field rule: the cap of the backoff cannot be below its first step.
@@ -165,6 +169,7 @@ export function resolveAppOptions(input: AppOptions, mode: ContractMode = {}): R
     pauseTimeoutMs: pauseTimeout,
     pauseMaxTimeoutMs: pauseMax,
     pauseWithExponentialBackoff: (exponential as boolean | undefined) ?? defaultAppOptions.pauseWithExponentialBackoff,
+    rebalanceDrainTimeoutMs: (rebalanceDrainTimeoutMs as number | undefined) ?? defaultAppOptions.rebalanceDrainTimeoutMs,
     logger: logger === true ? console : logger,
     producer: input.producer,
   });

@@ -86,6 +86,16 @@ export interface AppOptions {
   pauseWithExponentialBackoff?: boolean;
   pause_with_exponential_backoff?: boolean;
   'pause.with_exponential_backoff'?: boolean;
+  /**
+   * How long a rebalance noticed inside KafkaJS's eachBatch may wait for running jobs to finish
+   * (their marks are then committed under the old generation, so the next owner does not process
+   * them again), in ms; capped at half of `max.poll.interval.ms`. The whole consumer group waits
+   * for this member meanwhile, other subscription groups of it included. 0 = do not wait (the
+   * jobs still finish, their work is reported by `offsets.discarded`). Default 0.
+   * Alias `rebalance_drain_timeout`.
+   */
+  rebalanceDrainTimeoutMs?: number;
+  rebalance_drain_timeout?: number;
   /** `true` prints the built-in log lines to the console; or pass a logger. Default false. */
   logger?: boolean | LoggerLike;
   /**
@@ -157,6 +167,7 @@ export const defaultAppOptions = {
   pauseTimeoutMs: 1_000,
   pauseMaxTimeoutMs: 30_000,
   pauseWithExponentialBackoff: true,
+  rebalanceDrainTimeoutMs: 0,
   logger: false,
 } as const satisfies Partial<AppOptions>;
 
@@ -198,6 +209,7 @@ export interface ResolvedAppOptions {
   readonly pauseTimeoutMs: number;
   readonly pauseMaxTimeoutMs: number;
   readonly pauseWithExponentialBackoff: boolean;
+  readonly rebalanceDrainTimeoutMs: number;
   readonly logger: false | LoggerLike;
   readonly producer: ConsumerProducerTarget | undefined;
 }

@@ -233,7 +233,9 @@ export class Listener {
       highWatermark,
       bufferedBytes: this.buffer.bytes,
     });
-    await this.#heartbeatInside(heartbeat);
+    // only a rebalance ends eachBatch here: the batch is buffered, and an error thrown now would
+    // keep KafkaJS from resolving its offset (it would fetch and buffer the batch again)
+    await this.#heartbeatInside(heartbeat, false);
   }
 
   // KafkaJS heartbeats right after eachBatch returns (throttled to heartbeat.interval.ms, so this
@@ -241,12 +243,17 @@ export class Listener {
   // usually noticed while we are still inside eachBatch, where KafkaJS cannot rejoin yet, so the
   // running jobs finish and their marks are committed under the old generation instead of being
   // processed again by the next owner.
-  async #heartbeatInside(heartbeat: () => Promise<void>): Promise<void> {
+  // Other heartbeat failures are rethrown when `rethrowOthers` (KafkaJS's own heartbeat after
+  // eachBatch meets them anyway when they persist).
+  async #heartbeatInside(heartbeat: () => Promise<void>, rethrowOthers = true): Promise<void> {
     try {
       await heartbeat();
     } catch (error) {
-      if (isRebalancingError(error)) await this.hooks.onRebalancing(() => heartbeat().catch(() => undefined));
-      throw error;
+      if (isRebalancingError(error)) {
+        await this.hooks.onRebalancing(() => heartbeat().catch(() => undefined));
+        throw error;
+      }
+      if (rethrowOthers) throw error;
     }
   }
 

@@ -584,11 +584,12 @@ export class SubscriptionGroupRunner {
 
   /**
    * Lets the running jobs finish before KafkaJS may rejoin (their marks are then committed under
-   * the old generation), heartbeating meanwhile; bounded by half the rebalance timeout, within
-   * which the group waits for this member's JoinGroup.
+   * the old generation), heartbeating meanwhile; bounded by `rebalanceDrainTimeoutMs` (default 0:
+   * not at all — the whole group waits for this member meanwhile) and by half the rebalance
+   * timeout, within which the group waits for this member's JoinGroup.
    */
   async #drainForRebalance(keepAlive: () => Promise<void>): Promise<void> {
-    const deadline = Date.now() + this.options.kafka.rebalanceTimeoutMs / 2;
+    const deadline = Date.now() + Math.min(this.options.rebalanceDrainTimeoutMs, this.options.kafka.rebalanceTimeoutMs / 2);
     while (this.#inFlight.size > 0 && Date.now() < deadline) {
       const tick = new Promise((resolve) => setTimeout(resolve, Math.min(this.options.kafka.heartbeatIntervalMs, 1_000)));
       await Promise.race([Promise.allSettled([...this.#inFlight]), tick]);

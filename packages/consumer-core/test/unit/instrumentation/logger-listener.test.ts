@@ -20,3 +20,23 @@ test('prints the poll and job lines', () => {
     'Consume job for OrdersConsumer on orders-0 failed in 2 ms',
   ]);
 });
+
+test('warns about processed work a lost partition could not commit (the duplicates to come)', () => {
+  const monitor = new Monitor();
+  const lines: string[] = [];
+  const listener = new LoggerListener(monitor, { info: () => undefined, warn: (m) => void lines.push(m), error: () => undefined });
+  monitor.notify('offsets.discarded', {
+    consumerGroup: 'g',
+    subscriptionGroup: 'default',
+    topic: 'orders',
+    partition: 3,
+    fromOffset: 100,
+    toOffset: 140,
+    messages: 40,
+    reason: 'finished-after-revocation',
+  });
+  listener.close();
+  expect(lines).toEqual([
+    'Lost orders-3 with 40 processed but uncommitted messages (100..139, finished-after-revocation): the next owner processes them again',
+  ]);
+});
