@@ -23,7 +23,16 @@ test('a process joining and leaving repeatedly under load: at least once, no gap
   const topic = await createTopic('cc-rebalance-loop', { partitions: PARTITIONS });
   topics.push(topic);
   const group = uniqueTopicName('cc-rebalance-loop-group');
-  const env = { DECANTER_TEST_TOPIC: topic, DECANTER_TEST_GROUP: group, DECANTER_TEST_MAX_MESSAGES: '400', DECANTER_TEST_COMMIT_MS: '1000' };
+  // the default (no drain: running jobs of moved partitions are not waited for) unless
+  // DECANTER_REBALANCE_DRAIN_MS is set, e.g. 2000, to measure rebalanceDrainTimeoutMs
+  const drainMs = process.env['DECANTER_REBALANCE_DRAIN_MS'] ?? '0';
+  const env = {
+    DECANTER_TEST_TOPIC: topic,
+    DECANTER_TEST_GROUP: group,
+    DECANTER_TEST_MAX_MESSAGES: '400',
+    DECANTER_TEST_COMMIT_MS: '1000',
+    DECANTER_TEST_REBALANCE_DRAIN_MS: drainMs,
+  };
   const pidsIn = (text: string, pid: number | undefined): boolean => text.includes(`"pid":${pid}}`);
   const recording = (): string => (existsSync(outputFile(topic)) ? readFileSync(outputFile(topic), 'utf8') : '');
 
@@ -80,7 +89,7 @@ test('a process joining and leaving repeatedly under load: at least once, no gap
   const discarded = processed(`${topic}.discarded`) as unknown as Array<{ messages: number; reason: string; pid: number }>;
   const reported = discarded.reduce((s, d) => s + d.messages, 0);
   console.log(
-    `rebalance loop: ${TOTAL} messages, ${cycles.length} join/leave cycles of a second process ` +
+    `rebalance loop (rebalanceDrainTimeoutMs ${drainMs}): ${TOTAL} messages, ${cycles.length} join/leave cycles of a second process ` +
       `(${cycles.filter((c) => c.processed).length} of them took work), ${duplicates} duplicates processed ` +
       `(${((duplicates / TOTAL) * 100).toFixed(2)}%), ${reported} reported by the framework as discarded ` +
       `(${discarded.filter((d) => d.reason === 'revoked').length} revoked-before-commit, ${discarded.filter((d) => d.reason !== 'revoked').length} finished-after-revocation)`,
