@@ -192,9 +192,7 @@ export class SubscriptionGroupRunner {
     // the rejoin from the committed offsets (kept partitions skip what they marked), so drop it
     if (this.#rebalancing) return;
     const count = taken.reduce((s, t) => s + t.messages.length, 0);
-    if (taken.length > 0) {
-      this.monitor.notify('poll.completed', { ...this.#scope, messages: count, partitions: taken.length, durationMs: performance.now() - started });
-    }
+    this.monitor.notify('poll.completed', { ...this.#scope, messages: count, partitions: taken.length, durationMs: performance.now() - started });
     const readyAt = now();
     const jobs: ConsumeJob[] = [];
     for (const t of taken) {
@@ -222,9 +220,10 @@ export class SubscriptionGroupRunner {
     const busy = new Set(taken.map((t) => partitionKey(t.topic, t.partition)));
     const jobs: ConsumeJob[] = [];
     const at = Date.now();
+    const owned = new Map(this.tracker.partitions().map((x) => [partitionKey(x.topic, x.partition), x]));
     for (const [key, flow] of this.#flows) {
       if (busy.has(key)) continue;
-      const p = this.tracker.partitions().find((x) => partitionKey(x.topic, x.partition) === key);
+      const p = owned.get(key);
       const topic = p === undefined ? undefined : this.#topics.get(p.topic);
       if (p === undefined || topic === undefined) continue;
       const base = { key: jobKey(topic.consumerGroup, p.topic, p.partition), topic, partition: p.partition, messages: [], readyAt };
