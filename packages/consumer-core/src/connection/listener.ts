@@ -1,12 +1,12 @@
 // One listener per subscription group: owns one KafkaJS consumer (one group membership, one
-// connection set). Its eachBatch copies nothing and processes nothing: it puts the batch into the
-// prefetch buffer and RETURNS, so KafkaJS fetches again while workers run. When the buffer is full
+// connection set). Its eachBatch processes nothing: it packs the batch once (one copy of its
+// bytes, out of KafkaJS's fetch response) into the prefetch buffer and RETURNS, so KafkaJS fetches again while workers run. When the buffer is full
 // it holds KafkaJS inside eachBatch, heartbeating (KafkaJS has no background heartbeat). It never
 // commits on its own: auto-commit is off, commits come from the offset tracker's marks only.
 import { Kafka, type Admin, type Consumer as KafkaConsumer, type EachBatchPayload } from 'kafkajs';
 import { performance } from 'node:perf_hooks';
 import type { Monitor } from '../instrumentation/monitor';
-import type { FetchedMessage } from '../messages/fetched-message';
+import { PackedChunk } from '../messages/packed-chunk';
 import type { ResolvedKafkaSettings } from '../options';
 import type { SubscriptionGroup } from '../routing/subscription-group';
 import type { OffsetEntry } from '../events';
@@ -209,27 +209,22 @@ export class Listener {
       this.monitor.notify('listener.buffer.held', { ...scope, bufferedBytes: this.buffer.bytes, durationMs: performance.now() - held });
     }
     if (!isRunning() || isStale() || this.#paused.has(partitionKey(topic, partition))) return;
-    const messages: FetchedMessage[] = new Array<FetchedMessage>(batch.messages.length);
-    let bytes = 0;
-    for (let i = 0; i < batch.messages.length; i++) {
-      const m = batch.messages[i]!;
-      const size = (m.key?.length ?? 0) + (m.value?.length ?? 0);
-      bytes += size;
-      messages[i] = { offset: Number(m.offset), timestamp: Number(m.timestamp), key: m.key ?? null, value: m.value, headers: m.headers, size };
-    }
-    const first = messages[0]!;
-    const last = messages[messages.length - 1]!;
+    // packed once, here: keys/values are copied out of KafkaJS's fetch response (which is then
+    // free to go) and no object is kept per message
+    const chunk = PackedChunk.pack(batch.messages);
+    const firstOffset = chunk.offsetAt(0);
+    const lastOffset = chunk.offsetAt(chunk.count - 1);
     const highWatermark = Number(batch.highWatermark);
-    this.buffer.push(topic, partition, messages, last.offset + 1 >= highWatermark);
-    this.hooks.onFetched(topic, partition, last.offset, highWatermark);
+    this.buffer.push(topic, partition, chunk, lastOffset + 1 >= highWatermark);
+    this.hooks.onFetched(topic, partition, lastOffset, highWatermark);
     this.monitor.notify('listener.batch.received', {
       ...this.#scope,
       topic,
       partition,
-      messages: messages.length,
-      bytes,
-      firstOffset: first.offset,
-      lastOffset: last.offset,
+      messages: chunk.count,
+      bytes: chunk.payloadBytes,
+      firstOffset,
+      lastOffset,
       highWatermark,
       bufferedBytes: this.buffer.bytes,
     });

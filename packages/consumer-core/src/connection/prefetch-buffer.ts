@@ -1,13 +1,19 @@
 // The prefetch buffer of one subscription group: messages the listener took from KafkaJS (so
 // KafkaJS can fetch again) and the batcher has not handed out yet. Bounded by bytes
-// (`queued.max.messages.kbytes`); the listener waits for room before adding to a full buffer.
+// (`queued.max.messages.kbytes`) counted on the bytes really held: each fetched batch is one
+// PackedChunk (its records and copied key/value/header bytes; KafkaJS's fetch response is not
+// kept). The listener waits for room before adding to a full buffer.
 import type { FetchedMessage } from '../messages/fetched-message';
+import { MessageRun, PackedChunk, type ChunkSlice } from '../messages/packed-chunk';
 
 interface PartitionQueue {
   topic: string;
   partition: number;
-  messages: FetchedMessage[];
+  /** Chunks in offset order; `chunks[0]` is consumed up to `head`. */
+  chunks: PackedChunk[];
   head: number;
+  /** Messages buffered (not taken). */
+  count: number;
   bytes: number;
   /** The last batch reached the partition's high watermark. */
   eof: boolean;
@@ -16,7 +22,7 @@ interface PartitionQueue {
 export interface TakenBatch {
   topic: string;
   partition: number;
-  messages: FetchedMessage[];
+  messages: MessageRun;
 }
 
 export const partitionKey = (topic: string, partition: number): string => `${topic}/${partition}`;
@@ -44,29 +50,32 @@ export class PrefetchBuffer {
 
   countFor(topic: string, partition: number): number {
     const q = this.#queues.get(partitionKey(topic, partition));
-    return q === undefined ? 0 : q.messages.length - q.head;
+    return q === undefined ? 0 : q.count;
   }
 
   /** True when some partition with buffered messages has reached its end. */
   hasEofPartition(): boolean {
-    for (const q of this.#queues.values()) if (q.eof && q.messages.length > q.head) return true;
+    for (const q of this.#queues.values()) if (q.eof && q.count > 0) return true;
     return false;
   }
 
-  push(topic: string, partition: number, messages: FetchedMessage[], eof: boolean): void {
+  /** Adds one fetched batch (packed by the listener; plain messages are packed here). */
+  push(topic: string, partition: number, messages: PackedChunk | readonly FetchedMessage[], eof: boolean): void {
+    const chunk = messages instanceof PackedChunk ? messages : PackedChunk.pack(messages);
     const key = partitionKey(topic, partition);
     let q = this.#queues.get(key);
     if (q === undefined) {
-      q = { topic, partition, messages: [], head: 0, bytes: 0, eof: false };
+      q = { topic, partition, chunks: [], head: 0, count: 0, bytes: 0, eof: false };
       this.#queues.set(key, q);
     }
-    for (const m of messages) {
-      q.messages.push(m);
-      q.bytes += m.size;
-    }
     q.eof = eof;
-    this.#bytes += messages.reduce((s, m) => s + m.size, 0);
-    this.#count += messages.length;
+    if (chunk.count > 0) {
+      q.chunks.push(chunk);
+      q.count += chunk.count;
+      q.bytes += chunk.byteLength;
+      this.#bytes += chunk.byteLength;
+      this.#count += chunk.count;
+    }
     this.#wake();
   }
 
@@ -77,7 +86,7 @@ export class PrefetchBuffer {
    * of handing one partition the whole poll. Offsets stay in order within each partition.
    */
   take(max: number): TakenBatch[] {
-    const queues = [...this.#queues.values()].filter((q) => q.messages.length > q.head);
+    const queues = [...this.#queues.values()].filter((q) => q.count > 0);
     if (queues.length === 0) return [];
     const start = this.#rotation++ % queues.length;
     const ordered = queues.map((_, i) => queues[(start + i) % queues.length]!);
@@ -85,13 +94,13 @@ export class PrefetchBuffer {
     let left = max;
     // fill in rounds: equal shares, then the remainder to partitions that still have messages
     while (left > 0) {
-      const hungry = ordered.map((q, i) => (q.messages.length - q.head - (counts[i] ?? 0) > 0 ? i : -1)).filter((i) => i >= 0);
+      const hungry = ordered.map((q, i) => (q.count - (counts[i] ?? 0) > 0 ? i : -1)).filter((i) => i >= 0);
       if (hungry.length === 0) break;
       const share = Math.max(1, Math.floor(left / hungry.length));
       for (const i of hungry) {
         if (left === 0) break;
         const q = ordered[i]!;
-        const n = Math.min(share, left, q.messages.length - q.head - (counts[i] ?? 0));
+        const n = Math.min(share, left, q.count - (counts[i] ?? 0));
         counts[i] = (counts[i] ?? 0) + n;
         left -= n;
       }
@@ -100,23 +109,36 @@ export class PrefetchBuffer {
     ordered.forEach((q, i) => {
       const n = counts[i] ?? 0;
       if (n === 0) return;
-      const messages = q.messages.slice(q.head, q.head + n);
-      q.head += n;
-      const bytes = messages.reduce((s, m) => s + m.size, 0);
-      q.bytes -= bytes;
-      this.#bytes -= bytes;
-      this.#count -= n;
-      if (q.head === q.messages.length) {
-        q.messages = [];
-        q.head = 0;
-      } else if (q.head > 1024 && q.head * 2 > q.messages.length) {
-        q.messages = q.messages.slice(q.head);
-        q.head = 0;
-      }
-      out.push({ topic: q.topic, partition: q.partition, messages });
+      out.push({ topic: q.topic, partition: q.partition, messages: this.#takeFrom(q, n) });
     });
     this.#wake();
     return out;
+  }
+
+  // Slices n messages off the queue's head; a chunk leaves the queue once wholly taken (the
+  // bytes bound counts what is still to be taken, records + data of each message).
+  #takeFrom(q: PartitionQueue, n: number): MessageRun {
+    const slices: ChunkSlice[] = [];
+    let left = n;
+    let bytes = 0;
+    while (left > 0) {
+      const chunk = q.chunks[0]!;
+      const to = Math.min(chunk.count, q.head + left);
+      slices.push({ chunk, from: q.head, to });
+      bytes += chunk.sliceBytes(q.head, to);
+      left -= to - q.head;
+      if (to === chunk.count) {
+        // the last slice also takes the chunk's index (dataStart), which sliceBytes does not count
+        bytes += chunk.byteLength - chunk.sliceBytes(0, chunk.count);
+        q.chunks.shift();
+        q.head = 0;
+      } else q.head = to;
+    }
+    q.count -= n;
+    q.bytes -= bytes;
+    this.#bytes -= bytes;
+    this.#count -= n;
+    return new MessageRun(slices);
   }
 
   /** Drops what is buffered for one partition (paused, sought, revoked). */
@@ -124,7 +146,7 @@ export class PrefetchBuffer {
     const key = partitionKey(topic, partition);
     const q = this.#queues.get(key);
     if (q === undefined) return 0;
-    const n = q.messages.length - q.head;
+    const n = q.count;
     this.#bytes -= q.bytes;
     this.#count -= n;
     this.#queues.delete(key);

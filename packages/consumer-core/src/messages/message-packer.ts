@@ -13,6 +13,10 @@ import type { FetchedMessage } from './fetched-message';
 const VERSION = 1;
 const HEADER_BYTES = 8;
 const RECORD_BYTES = 32;
+/** Shared with packed-chunk.ts, which writes the same records and data (without the prefix). */
+export const PACKED_VERSION = VERSION;
+export const PACKED_PREFIX_BYTES = HEADER_BYTES;
+export const PACKED_RECORD_BYTES = RECORD_BYTES;
 
 /** A message as unpacked in the worker; Buffers are views into the transferred ArrayBuffer. */
 export interface UnpackedMessage {

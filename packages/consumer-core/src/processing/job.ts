@@ -1,5 +1,5 @@
 import type { JobKind } from '../consumer';
-import type { FetchedMessage } from '../messages/fetched-message';
+import type { MessageRun } from '../messages/packed-chunk';
 import type { Topic } from '../routing/topic';
 
 /** One topic-partition's share of a poll: the unit a worker runs. */
@@ -8,7 +8,8 @@ export interface ConsumeJob {
   readonly key: string;
   readonly topic: Topic;
   readonly partition: number;
-  readonly messages: readonly FetchedMessage[];
+  /** The partition's messages of this job, in offset order (slices of packed fetched batches). */
+  readonly messages: MessageRun;
   /** When the poll handed the job out, ms since epoch (high resolution). */
   readonly readyAt: number;
   /** Which consumer hook the job runs: `consume` (default) or, with no messages, `eofed` / `tick`. */

@@ -29,7 +29,7 @@ import { backoffDelay, type BackoffPolicy } from './backoff';
 import { DLQ_HEADERS } from './dead-letter-headers';
 import type { GroupScope, PartitionStatistics, StatisticsEvent } from '../events';
 import type { Monitor } from '../instrumentation/monitor';
-import { packMessages } from '../messages/message-packer';
+import { MessageRun } from '../messages/packed-chunk';
 import type { ResolvedAppOptions } from '../options';
 import type { SubscriptionGroup } from '../routing/subscription-group';
 import type { Topic } from '../routing/topic';
@@ -203,8 +203,8 @@ export class SubscriptionGroupRunner {
       // this ownership already processed (below its mark) is not handed out twice
       const marked = this.tracker.markedOffset(t.topic, t.partition);
       let messages = t.messages;
-      if (marked !== null && (messages[0]?.offset ?? marked) < marked) {
-        messages = messages.filter((m) => m.offset >= marked);
+      if (marked !== null && (messages.offsetAt(0) ?? marked) < marked) {
+        messages = messages.from(marked);
         this.#rebalanceCounters.skippedMessages += t.messages.length - messages.length;
         if (messages.length === 0) continue;
       }
@@ -226,7 +226,7 @@ export class SubscriptionGroupRunner {
       const p = owned.get(key);
       const topic = p === undefined ? undefined : this.#topics.get(p.topic);
       if (p === undefined || topic === undefined) continue;
-      const base = { key: jobKey(topic.consumerGroup, p.topic, p.partition), topic, partition: p.partition, messages: [], readyAt };
+      const base = { key: jobKey(topic.consumerGroup, p.topic, p.partition), topic, partition: p.partition, messages: MessageRun.EMPTY, readyAt };
       const atEnd =
         topic.fetch.enablePartitionEof &&
         !flow.eofSignalled &&
@@ -270,7 +270,7 @@ export class SubscriptionGroupRunner {
       consumer: topic.consumer,
       deserializer: topic.deserializer,
       manualOffsetManagement: topic.manualOffsetManagement,
-      packed: packMessages(messages),
+      packed: messages.pack(),
       readyAt: job.readyAt,
       producerChannel: this.producerChannel,
       attempt,
@@ -320,8 +320,8 @@ export class SubscriptionGroupRunner {
 
   async #execute(job: ConsumeJob): Promise<void> {
     const { topic, partition, messages } = job;
-    const first = messages[0];
-    const last = messages[messages.length - 1];
+    const first = messages.at(0);
+    const last = messages.at(-1);
     if (first === undefined || last === undefined) return;
     const flow = this.#flow(topic.name, partition);
     flow.lastJobAt = Date.now();
@@ -406,7 +406,7 @@ export class SubscriptionGroupRunner {
     if (dlq?.independent === true && flow.failedAt !== null && restart > flow.failedAt) flow.attempts = 0;
     flow.attempts += 1;
     flow.failedAt = restart;
-    const failing = messages.find((m) => m.offset === restart);
+    const failing = messages.atOffset(restart);
     if (dlq !== null && failing !== undefined && flow.attempts > dlq.maxRetries) {
       const dispatched = await this.#deadLetter(job, failing, flow.attempts, error, dlq.topic);
       if (dispatched) {
@@ -598,10 +598,10 @@ export class SubscriptionGroupRunner {
 
   /** A job of a partition lost while it ran: report what it processed as duplicates to come. */
   #finishedAfterRevocation(job: ConsumeJob, result: ConsumeResult): void {
-    const processedTo = result.error === null ? (job.messages[job.messages.length - 1]?.offset ?? -1) + 1 : result.markedOffset;
+    const processedTo = result.error === null ? (job.messages.offsetAt(job.messages.length - 1) ?? -1) + 1 : result.markedOffset;
     if (processedTo === null) return;
-    const done = job.messages.filter((m) => m.offset < processedTo);
-    const first = done[0];
+    const done = job.messages.before(processedTo);
+    const first = done.at(0);
     if (first === undefined) return;
     this.#discarded(job.topic.name, job.partition, first.offset, processedTo, done.length, 'finished-after-revocation');
   }

@@ -5,7 +5,7 @@ import { Batcher } from '../../../src/processing/batcher';
 const batch = (from: number, count: number): FetchedMessage[] =>
   Array.from({ length: count }, (_, i) => ({ offset: from + i, timestamp: 0, key: null, value: null, headers: undefined, size: 1 }));
 
-const total = (taken: Array<{ messages: unknown[] }>): number => taken.reduce((s, t) => s + t.messages.length, 0);
+const total = (taken: Array<{ messages: { length: number } }>): number => taken.reduce((s, t) => s + t.messages.length, 0);
 
 beforeEach(() => jest.useFakeTimers());
 afterEach(() => jest.useRealTimers());

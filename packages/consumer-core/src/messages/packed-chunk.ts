@@ -1,0 +1,332 @@
+// One fetched batch of one partition, packed ONCE when the listener takes it from KafkaJS: key,
+// value and header bytes are copied out of KafkaJS's fetch response (so that response, up to
+// fetch.max.bytes, can be freed at once instead of living as long as any of its messages is
+// buffered), and no object is kept per message. Jobs are runs of chunk slices (`MessageRun`); a
+// job's transferable buffer is made with two copies per slice, no per-message work.
+//
+// Chunk layout (one ArrayBuffer): `count` records of 32 bytes, then the variable data of every
+// message in order. Records and data are exactly those of a packed job (message-packer.ts, which
+// only adds its 8-byte prefix), so slices are concatenated as they are:
+//   record: f64 offset | f64 timestamp | i32 keyLength | i32 valueLength | i32 headersLength | i32 spare
+//   data:   key bytes, value bytes, header bytes (u16 entries, then per entry u16 nameLength, name,
+//           i32 valueLength (-1 = undefined), value). A length of -1 means null.
+import type { IHeaders } from 'kafkajs';
+import type { FetchedMessage } from './fetched-message';
+import { PACKED_PREFIX_BYTES, PACKED_RECORD_BYTES, PACKED_VERSION } from './message-packer';
+
+const RECORD = PACKED_RECORD_BYTES;
+
+/** What the packer reads of a message: KafkaJS's (string offsets) or a FetchedMessage. */
+export interface PackableMessage {
+  readonly offset: string | number;
+  readonly timestamp: string | number;
+  readonly key?: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers?: IHeaders | undefined;
+}
+
+type HeaderParts = Array<[Buffer, Buffer | null]>;
+
+function headerParts(headers: IHeaders | undefined): HeaderParts | null {
+  if (headers === undefined) return null;
+  let parts: HeaderParts | null = null;
+  for (const name in headers) {
+    const value = headers[name];
+    const nameBytes = Buffer.from(name, 'utf8');
+    parts ??= [];
+    const values = Array.isArray(value) ? value : [value];
+    for (const v of values) parts.push([nameBytes, v === undefined ? null : typeof v === 'string' ? Buffer.from(v, 'utf8') : v]);
+  }
+  return parts;
+}
+
+export class PackedChunk {
+  readonly count: number;
+  /** Records then data; the chunk's memory is exactly this buffer plus `dataStart`. */
+  readonly buffer: ArrayBuffer;
+  /** Key + value bytes of all messages (what KafkaJS delivered as payload). */
+  readonly payloadBytes: number;
+  readonly #view: DataView;
+  readonly #bytes: Uint8Array;
+  /** Where message i's data starts, relative to the data area (count + 1 entries). */
+  readonly #dataStart: Uint32Array;
+
+  private constructor(count: number, buffer: ArrayBuffer, dataStart: Uint32Array, payloadBytes: number) {
+    this.count = count;
+    this.buffer = buffer;
+    this.payloadBytes = payloadBytes;
+    this.#view = new DataView(buffer);
+    this.#bytes = new Uint8Array(buffer);
+    this.#dataStart = dataStart;
+  }
+
+  /** Bytes this chunk holds (what the prefetch buffer bound counts). */
+  get byteLength(): number {
+    return this.buffer.byteLength + this.#dataStart.byteLength;
+  }
+
+  /** Copies `messages` (in offset order) into one chunk. */
+  static pack(messages: ArrayLike<PackableMessage>): PackedChunk {
+    const count = messages.length;
+    const dataStart = new Uint32Array(count + 1);
+    let headers: Array<HeaderParts | null> | null = null;
+    let payload = 0;
+    let variable = 0;
+    for (let i = 0; i < count; i++) {
+      const m = messages[i]!;
+      const size = (m.key?.length ?? 0) + (m.value?.length ?? 0);
+      payload += size;
+      variable += size;
+      const parts = headerParts(m.headers);
+      if (parts !== null) {
+        headers ??= new Array<HeaderParts | null>(count).fill(null);
+        headers[i] = parts;
+        variable += 2;
+        for (const [name, value] of parts) variable += 2 + name.length + 4 + (value?.length ?? 0);
+      }
+    }
+    const dataBase = count * RECORD;
+    const buffer = new ArrayBuffer(dataBase + variable);
+    const view = new DataView(buffer);
+    const bytes = new Uint8Array(buffer);
+    let cursor = dataBase;
+    for (let i = 0; i < count; i++) {
+      const m = messages[i]!;
+      const record = i * RECORD;
+      const key = m.key ?? null;
+      const value = m.value;
+      dataStart[i] = cursor - dataBase;
+      view.setFloat64(record, Number(m.offset), true);
+      view.setFloat64(record + 8, Number(m.timestamp), true);
+      if (key === null) view.setInt32(record + 16, -1, true);
+      else {
+        view.setInt32(record + 16, key.length, true);
+        bytes.set(key, cursor);
+        cursor += key.length;
+      }
+      if (value === null) view.setInt32(record + 20, -1, true);
+      else {
+        view.setInt32(record + 20, value.length, true);
+        bytes.set(value, cursor);
+        cursor += value.length;
+      }
+      const parts = headers === null ? null : headers[i];
+      if (parts === null || parts === undefined) view.setInt32(record + 24, 0, true);
+      else {
+        const start = cursor;
+        view.setUint16(cursor, parts.length, true);
+        cursor += 2;
+        for (const [name, v] of parts) {
+          view.setUint16(cursor, name.length, true);
+          bytes.set(name, cursor + 2);
+          cursor += 2 + name.length;
+          view.setInt32(cursor, v === null ? -1 : v.length, true);
+          cursor += 4;
+          if (v !== null) {
+            bytes.set(v, cursor);
+            cursor += v.length;
+          }
+        }
+        view.setInt32(record + 24, cursor - start, true);
+      }
+    }
+    dataStart[count] = cursor - dataBase;
+    return new PackedChunk(count, buffer, dataStart, payload);
+  }
+
+  offsetAt(i: number): number {
+    return this.#view.getFloat64(i * RECORD, true);
+  }
+
+  timestampAt(i: number): number {
+    return this.#view.getFloat64(i * RECORD + 8, true);
+  }
+
+  /** Index of the first message at or after `offset` (count when none). Offsets ascend, with gaps. */
+  indexAtOrAfter(offset: number, from = 0, to = this.count): number {
+    let lo = from;
+    let hi = to;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.offsetAt(mid) < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Records + data bytes of messages [from, to). */
+  sliceBytes(from: number, to: number): number {
+    return (to - from) * RECORD + this.#dataStart[to]! - this.#dataStart[from]!;
+  }
+
+  /** Message i as a FetchedMessage; key/value are views into this chunk (for rare paths: DLQ, tests). */
+  message(i: number): FetchedMessage {
+    const view = this.#view;
+    const record = i * RECORD;
+    let cursor = this.count * RECORD + this.#dataStart[i]!;
+    const keyLength = view.getInt32(record + 16, true);
+    const valueLength = view.getInt32(record + 20, true);
+    const headersLength = view.getInt32(record + 24, true);
+    let key: Buffer | null = null;
+    let value: Buffer | null = null;
+    if (keyLength >= 0) {
+      key = Buffer.from(this.buffer, cursor, keyLength);
+      cursor += keyLength;
+    }
+    if (valueLength >= 0) {
+      value = Buffer.from(this.buffer, cursor, valueLength);
+      cursor += valueLength;
+    }
+    let headers: IHeaders | undefined;
+    if (headersLength > 0) {
+      headers = {};
+      let h = cursor;
+      const entries = view.getUint16(h, true);
+      h += 2;
+      for (let e = 0; e < entries; e++) {
+        const nameLength = view.getUint16(h, true);
+        const name = Buffer.from(this.buffer, h + 2, nameLength).toString('utf8');
+        h += 2 + nameLength;
+        const length = view.getInt32(h, true);
+        h += 4;
+        const v = length >= 0 ? Buffer.from(this.buffer, h, length) : undefined;
+        if (length > 0) h += length;
+        const existing = headers[name];
+        headers[name] = existing === undefined ? v : Array.isArray(existing) ? [...existing, v as Buffer] : [existing as Buffer, v as Buffer];
+      }
+    }
+    return {
+      offset: this.offsetAt(i),
+      timestamp: this.timestampAt(i),
+      key,
+      value,
+      headers,
+      size: (keyLength > 0 ? keyLength : 0) + (valueLength > 0 ? valueLength : 0),
+    };
+  }
+
+  /** Copies records [from, to) to `out` at `recordAt` and their data at `dataAt`; returns the data bytes copied. */
+  copyTo(out: Uint8Array, from: number, to: number, recordAt: number, dataAt: number): number {
+    out.set(this.#bytes.subarray(from * RECORD, to * RECORD), recordAt);
+    const base = this.count * RECORD;
+    const start = this.#dataStart[from]!;
+    const end = this.#dataStart[to]!;
+    out.set(this.#bytes.subarray(base + start, base + end), dataAt);
+    return end - start;
+  }
+}
+
+/** Messages [from, to) of one chunk. */
+export interface ChunkSlice {
+  readonly chunk: PackedChunk;
+  readonly from: number;
+  readonly to: number;
+}
+
+let emptyRun: MessageRun | undefined;
+
+/**
+ * A job's messages: consecutive slices of one partition's chunks, in offset order. Offsets and
+ * timestamps are read from the chunks; a FetchedMessage is only built on request (`at`).
+ */
+export class MessageRun {
+  /** The run without messages (hook jobs). */
+  static get EMPTY(): MessageRun {
+    return (emptyRun ??= new MessageRun([]));
+  }
+
+  readonly length: number;
+
+  constructor(readonly slices: readonly ChunkSlice[]) {
+    let n = 0;
+    for (const s of slices) n += s.to - s.from;
+    this.length = n;
+  }
+
+  /** A run over plain messages (tests, tools). */
+  static of(messages: readonly PackableMessage[]): MessageRun {
+    return messages.length === 0 ? MessageRun.EMPTY : new MessageRun([{ chunk: PackedChunk.pack(messages), from: 0, to: messages.length }]);
+  }
+
+  #locate(i: number): [PackedChunk, number] | undefined {
+    if (!Number.isInteger(i) || i < 0) return undefined;
+    let rest = i;
+    for (const s of this.slices) {
+      const n = s.to - s.from;
+      if (rest < n) return [s.chunk, s.from + rest];
+      rest -= n;
+    }
+    return undefined;
+  }
+
+  offsetAt(i: number): number | undefined {
+    const at = this.#locate(i);
+    return at === undefined ? undefined : at[0].offsetAt(at[1]);
+  }
+
+  /** Message i (negative counts from the end), or undefined. */
+  at(i: number): FetchedMessage | undefined {
+    const at = this.#locate(i < 0 ? this.length + i : i);
+    return at === undefined ? undefined : at[0].message(at[1]);
+  }
+
+  /** The message with exactly this offset, or undefined. */
+  atOffset(offset: number): FetchedMessage | undefined {
+    for (const s of this.slices) {
+      const i = s.chunk.indexAtOrAfter(offset, s.from, s.to);
+      if (i < s.to) return s.chunk.offsetAt(i) === offset ? s.chunk.message(i) : undefined;
+    }
+    return undefined;
+  }
+
+  /** The messages at or after `offset`. */
+  from(offset: number): MessageRun {
+    return this.#cut(offset, true);
+  }
+
+  /** The messages before `offset`. */
+  before(offset: number): MessageRun {
+    return this.#cut(offset, false);
+  }
+
+  #cut(offset: number, keepAfter: boolean): MessageRun {
+    const out: ChunkSlice[] = [];
+    for (const s of this.slices) {
+      const i = s.chunk.indexAtOrAfter(offset, s.from, s.to);
+      const slice = keepAfter ? { chunk: s.chunk, from: i, to: s.to } : { chunk: s.chunk, from: s.from, to: i };
+      if (slice.to > slice.from) out.push(slice);
+    }
+    return out.length === 0 ? MessageRun.EMPTY : new MessageRun(out);
+  }
+
+  /** Every message as a FetchedMessage (tests, rare paths). */
+  toArray(): FetchedMessage[] {
+    const out: FetchedMessage[] = [];
+    for (const s of this.slices) for (let i = s.from; i < s.to; i++) out.push(s.chunk.message(i));
+    return out;
+  }
+
+  /** Records + data bytes of the run. */
+  get bytes(): number {
+    let n = 0;
+    for (const s of this.slices) n += s.chunk.sliceBytes(s.from, s.to);
+    return n;
+  }
+
+  /** The run as one transferable buffer in message-packer's format (read by unpackMessages). */
+  pack(): ArrayBuffer {
+    const records = this.length * RECORD;
+    const out = new ArrayBuffer(PACKED_PREFIX_BYTES + this.bytes);
+    const view = new DataView(out);
+    view.setUint32(0, PACKED_VERSION, true);
+    view.setUint32(4, this.length, true);
+    const bytes = new Uint8Array(out);
+    let recordAt = PACKED_PREFIX_BYTES;
+    let dataAt = PACKED_PREFIX_BYTES + records;
+    for (const s of this.slices) {
+      dataAt += s.chunk.copyTo(bytes, s.from, s.to, recordAt, dataAt);
+      recordAt += (s.to - s.from) * RECORD;
+    }
+    return out;
+  }
+}
