@@ -73,7 +73,11 @@ test('a poison partition backs off exponentially to the cap while the others flo
   // the last uncapped one several times the first, the capped one no longer doubling
   const gaps = failing.slice(1, 6).map((r, i) => r.at - failing[i]!.at);
   gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(asked[i]! - 10));
-  expect(gaps[3]! / gaps[0]!).toBeGreaterThan(2); // 1600 vs 200 ms asked: ~5x, generous against noise
+  // (the first retry is sometimes late by up to ~1.5 s here while the other partitions' first
+  // fetches are still being handed out, so the growth is judged from the second gap on)
+  expect(gaps[2]!).toBeGreaterThan(gaps[1]!);
+  expect(gaps[3]!).toBeGreaterThan(gaps[2]!);
+  expect(gaps[3]! / gaps[1]!).toBeGreaterThan(2); // 1600 vs 400 ms asked: ~3.5x measured, generous against noise
   expect(gaps[4]!).toBeLessThan(1_600 * 2.5);
   // healthy partitions were never paused
   expect(pauses.filter((p) => p.partition !== 0)).toEqual([]);
