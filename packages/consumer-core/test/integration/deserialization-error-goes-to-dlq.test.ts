@@ -31,7 +31,8 @@ test('an undeserializable message goes straight to the DLQ with maxRetries 0', a
     concurrency: 1,
     maxMessages: 100,
     maxWaitTimeMs: 50,
-    pauseTimeoutMs: 5_000, // a retry would show up as a 5 s wait: there must be none
+    pauseTimeoutMs: 60_000, // a retry would wait a minute: the test would time out
+    pauseMaxTimeoutMs: 60_000,
     producer,
     routes: [
       {
@@ -51,7 +52,7 @@ test('an undeserializable message goes straight to the DLQ with maxRetries 0', a
   app.on('partition.paused', (e) => pauses.push(e));
   await app.start();
   try {
-    await waitUntil('6 processed messages', () => processed(topic).length >= 6, { timeoutMs: 4_000 });
+    await waitUntil('6 processed messages', () => processed(topic).length >= 6, { timeoutMs: 20_000 });
   } finally {
     await app.stop();
     await producer.close();
