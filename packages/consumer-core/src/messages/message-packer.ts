@@ -103,7 +103,83 @@ export function packMessages(messages: readonly FetchedMessage[]): ArrayBuffer {
   return buffer;
 }
 
-/** Reads what packMessages wrote. */
+/**
+ * A packed buffer read lazily (the worker side): offsets and timestamps are read from the records,
+ * and a message's key, value and headers only when asked for (Buffers are views into `buffer`).
+ * Building it costs one pass over the records and no object per message.
+ */
+export class PackedMessages {
+  readonly count: number;
+  readonly #buffer: ArrayBuffer;
+  readonly #view: DataView;
+  /** Where message i's key (then value, then headers) starts in the buffer. */
+  readonly #dataAt: Int32Array;
+
+  constructor(buffer: ArrayBuffer) {
+    const view = new DataView(buffer);
+    const version = view.getUint32(0, true);
+    if (version !== VERSION) throw new Error(`Unknown packed message format version ${version}`);
+    const count = view.getUint32(4, true);
+    const dataAt = new Int32Array(count);
+    let cursor = HEADER_BYTES + count * RECORD_BYTES;
+    for (let i = 0, record = HEADER_BYTES + 16; i < count; i++, record += RECORD_BYTES) {
+      dataAt[i] = cursor;
+      cursor += Math.max(0, view.getInt32(record, true)) + Math.max(0, view.getInt32(record + 4, true)) + view.getInt32(record + 8, true);
+    }
+    this.count = count;
+    this.#buffer = buffer;
+    this.#view = view;
+    this.#dataAt = dataAt;
+  }
+
+  offset(i: number): number {
+    return this.#view.getFloat64(HEADER_BYTES + i * RECORD_BYTES, true);
+  }
+
+  timestamp(i: number): number {
+    return this.#view.getFloat64(HEADER_BYTES + i * RECORD_BYTES + 8, true);
+  }
+
+  key(i: number): Buffer | null {
+    const length = this.#view.getInt32(HEADER_BYTES + i * RECORD_BYTES + 16, true);
+    return length < 0 ? null : Buffer.from(this.#buffer, this.#dataAt[i]!, length);
+  }
+
+  value(i: number): Buffer | null {
+    const record = HEADER_BYTES + i * RECORD_BYTES;
+    const length = this.#view.getInt32(record + 20, true);
+    if (length < 0) return null;
+    return Buffer.from(this.#buffer, this.#dataAt[i]! + Math.max(0, this.#view.getInt32(record + 16, true)), length);
+  }
+
+  headers(i: number): Record<string, string | string[]> {
+    const view = this.#view;
+    const record = HEADER_BYTES + i * RECORD_BYTES;
+    const headers: Record<string, string | string[]> = {};
+    if (view.getInt32(record + 24, true) <= 0) return headers;
+    let h = this.#dataAt[i]! + Math.max(0, view.getInt32(record + 16, true)) + Math.max(0, view.getInt32(record + 20, true));
+    const entries = view.getUint16(h, true);
+    h += 2;
+    for (let e = 0; e < entries; e++) {
+      const nameLength = view.getUint16(h, true);
+      const name = Buffer.from(this.#buffer, h + 2, nameLength).toString('utf8');
+      h += 2 + nameLength;
+      const length = view.getInt32(h, true);
+      h += 4;
+      const text = length >= 0 ? Buffer.from(this.#buffer, h, length).toString('utf8') : '';
+      if (length > 0) h += length;
+      const existing = headers[name];
+      headers[name] = existing === undefined ? text : Array.isArray(existing) ? [...existing, text] : [existing, text];
+    }
+    return headers;
+  }
+
+  message(i: number): UnpackedMessage {
+    return { offset: this.offset(i), timestamp: this.timestamp(i), key: this.key(i), value: this.value(i), headers: this.headers(i) };
+  }
+}
+
+/** Reads what packMessages wrote, every message at once (see PackedMessages for the lazy reader). */
 export function unpackMessages(buffer: ArrayBuffer): UnpackedMessage[] {
   const view = new DataView(buffer);
   const version = view.getUint32(0, true);

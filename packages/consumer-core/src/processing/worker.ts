@@ -18,7 +18,7 @@ import {
 import { DependencyMissingError, PartitionRevokedError, ProducerUnavailableError, TransactionFailedError } from '../errors';
 import { builtInDeserializers } from '../messages/deserializers';
 import { Message, type Deserializer } from '../messages/message';
-import { unpackMessages, type UnpackedMessage } from '../messages/message-packer';
+import { PackedMessages, type UnpackedMessage } from '../messages/message-packer';
 import type { ProducedMessage, ProducedReport } from '../options';
 import type { ResolvedReference } from '../routing/topic';
 import type {
@@ -182,11 +182,18 @@ export interface JobOutcome {
 export async function runJob(
   instance: Consumer,
   job: Pick<ConsumeTask, 'topic' | 'partition' | 'consumerGroup' | 'manualOffsetManagement' | 'readyAt' | 'attempt' | 'hook' | 'lease'>,
-  unpacked: readonly UnpackedMessage[],
+  unpacked: readonly UnpackedMessage[] | PackedMessages,
   deserializer: Deserializer,
   startedAt: number,
 ): Promise<JobOutcome> {
-  const list = unpacked.map((m) => new Message(job.topic, job.partition, m, deserializer));
+  let list: Message[];
+  if (unpacked instanceof PackedMessages) {
+    // lazy: key, value and headers are read from the packed buffer when a consumer asks
+    list = new Array<Message>(unpacked.count);
+    for (let i = 0; i < unpacked.count; i++) list[i] = new Message(job.topic, job.partition, unpacked, deserializer, i);
+  } else {
+    list = unpacked.map((m) => new Message(job.topic, job.partition, m, deserializer));
+  }
   const first = list[0];
   const last = list[list.length - 1];
   const metadata = Object.freeze({
@@ -233,7 +240,7 @@ async function consume(task: ConsumeTask): Promise<ConsumeResult> {
     instances.set(task.key, instance);
   }
   const deserializer = deserializerFor(task.deserializer);
-  const { requests, failure } = await runJob(instance, task, unpackMessages(task.packed), deserializer, startedAt);
+  const { requests, failure } = await runJob(instance, task, new PackedMessages(task.packed), deserializer, startedAt);
   const error = failure === null ? null : serialize(failure.thrown);
   return {
     startedAt,

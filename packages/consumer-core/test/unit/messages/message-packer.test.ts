@@ -1,4 +1,4 @@
-import { packMessages, unpackMessages } from '../../../src/messages/message-packer';
+import { PackedMessages, packMessages, unpackMessages } from '../../../src/messages/message-packer';
 import type { FetchedMessage } from '../../../src/messages/fetched-message';
 
 const msg = (offset: number, key: string | null, value: string | null, headers?: FetchedMessage['headers']): FetchedMessage => ({
@@ -52,4 +52,25 @@ test('rejects an unknown format version', () => {
   const packed = packMessages([msg(0, 'k', 'v')]);
   new DataView(packed).setUint32(0, 99, true);
   expect(() => unpackMessages(packed)).toThrow('Unknown packed message format version 99');
+});
+
+test('PackedMessages reads every message as unpackMessages does, without unpacking the others', () => {
+  const input = [
+    msg(0, 'k0', '{"a":1}', { trace: 'abc', multi: ['x', Buffer.from('y')], gone: undefined }),
+    msg(1, null, 'v1'),
+    msg(2 ** 40, 'k2', null, { only: 'one' }),
+    msg(3, '', ''),
+    msg(4, null, null),
+  ];
+  const packed = packMessages(input);
+  const lazy = new PackedMessages(packed);
+  expect(lazy.count).toBe(5);
+  expect([4, 2, 0, 3, 1].map((i) => lazy.message(i))).toEqual([4, 2, 0, 3, 1].map((i) => unpackMessages(packed)[i]));
+  expect(lazy.value(1)!.buffer).toBe(packed);
+  expect(lazy.key(2)?.toString()).toBe('k2');
+  expect(lazy.headers(2)).toEqual({ only: 'one' });
+  expect(lazy.headers(4)).toEqual({});
+  expect([lazy.offset(2), lazy.timestamp(3)]).toEqual([2 ** 40, input[3]!.timestamp]);
+  new DataView(packed).setUint32(0, 99, true);
+  expect(() => new PackedMessages(packed)).toThrow('Unknown packed message format version 99');
 });
