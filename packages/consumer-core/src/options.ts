@@ -26,7 +26,7 @@ export interface ConsumerKafkaSettings {
   'fetch.error.backoff.ms'?: number;
   /** Hand a partition's buffered messages out as soon as it reaches its end, without waiting for `maxWaitTimeMs`. Default false. */
   'enable.partition.eof'?: boolean;
-  /** Bound of each subscription group's prefetch buffer, in KiB of key+value bytes. When full, fetching pauses (heartbeats go on). Default 65536 (64 MiB). */
+  /** Bound of each subscription group's prefetch buffer, in KiB of the bytes it holds (key, value and header bytes plus 36 bytes per message). When full, fetching pauses (heartbeats go on). Default 65536 (64 MiB). */
   'queued.max.messages.kbytes'?: number;
   /** Group session timeout, in ms → KafkaJS `sessionTimeout`. Default 45000. */
   'session.timeout.ms'?: number;
