@@ -9,7 +9,8 @@
 // (reuse a pre-filled topic; otherwise one is created, filled and kept for reuse — its name is
 // printed), PROBE_RUNS (default 2 each, alternated), PROBE_SKIP_KAFKAJS=1, PROBE_CORE=<a dist
 // folder of @decanter/consumer-core> (another build, e.g. of an older commit, compared with the
-// current one in the same process: rows `app` and `app@PROBE_CORE`).
+// current one in the same process: rows `app` and `app@PROBE_CORE`; PROBE_CORE_ONLY=1 runs only
+// that build, e.g. for its peak RSS in a fresh process).
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -147,7 +148,8 @@ async function main(): Promise<void> {
   const topic = process.env['PROBE_TOPIC'] ?? (await prefill(brokers));
   const rows: Array<Record<string, number | string>> = [];
   const other = process.env['PROBE_CORE'];
-  const builds = new Map([['app', coreBuild(undefined)]]);
+  const builds = new Map<string, ReturnType<typeof coreBuild>>();
+  if (other === undefined || process.env['PROBE_CORE_ONLY'] !== '1') builds.set('app', coreBuild(undefined));
   if (other !== undefined) builds.set(`app@${other}`, coreBuild(other));
   const sides = [...(process.env['PROBE_SKIP_KAFKAJS'] === '1' ? [] : ['kafkajs']), ...builds.keys()];
   for (let r = 0; r < RUNS; r++) {
