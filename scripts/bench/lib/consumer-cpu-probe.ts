@@ -42,11 +42,28 @@ function cpuSnapshot(): { main: number; others: Map<string, number> } {
   return { main: taskTicks(main) * TICK_US, others };
 }
 
-function cpuSince(before: ReturnType<typeof cpuSnapshot>): { main: number; others: number } {
+function threadName(tid: string): string {
+  try {
+    return readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
+  } catch {
+    return '?';
+  }
+}
+
+/** CPU µs since `before`: main thread, all others, and each other thread (name#tid; PROBE_THREADS=1 prints them). */
+function cpuSince(before: ReturnType<typeof cpuSnapshot>): { main: number; others: number; byName: Record<string, number> } {
   const after = cpuSnapshot();
   let others = 0;
-  for (const [tid, us] of after.others) others += us - (before.others.get(tid) ?? 0);
-  return { main: after.main - before.main, others };
+  const byName: Record<string, number> = {};
+  for (const [tid, us] of after.others) {
+    const spent = us - (before.others.get(tid) ?? 0);
+    others += spent;
+    if (spent > 0) {
+      const name = `${threadName(tid)}#${tid}`;
+      byName[name] = (byName[name] ?? 0) + spent;
+    }
+  }
+  return { main: after.main - before.main, others, byName };
 }
 
 async function prefill(brokers: string[]): Promise<string> {
@@ -71,7 +88,7 @@ async function prefill(brokers: string[]): Promise<string> {
   return topic;
 }
 
-async function runKafkaJs(brokers: string[], topic: string): Promise<{ main: number; others: number }> {
+async function runKafkaJs(brokers: string[], topic: string): Promise<ReturnType<typeof cpuSince>> {
   const consumer = new Kafka({ clientId: 'probe-kafkajs', brokers, logLevel: logLevel.NOTHING }).consumer({
     groupId: `probe-kafkajs-${randomBytes(4).toString('hex')}`,
     maxWaitTimeInMs: FETCH.maxWaitTimeInMs,
@@ -108,7 +125,7 @@ function coreBuild(dir: string | undefined): { App: typeof App; noop: string } {
   return { App: (require(index) as { App: typeof App }).App, noop };
 }
 
-async function runApp(brokers: string[], topic: string, build: { App: typeof App; noop: string }): Promise<{ main: number; others: number }> {
+async function runApp(brokers: string[], topic: string, build: { App: typeof App; noop: string }): Promise<ReturnType<typeof cpuSince>> {
   const app = new build.App({
     id: 'probe-app',
     kafka: {
@@ -167,6 +184,10 @@ async function main(): Promise<void> {
       };
       clearInterval(sampler);
       progress(JSON.stringify(row));
+      if (process.env['PROBE_THREADS'] === '1') {
+        const perMsg = Object.entries(cpu.byName).sort((a, b) => b[1] - a[1]).map(([name, us]) => `${name} ${(us / MESSAGES).toFixed(2)}`);
+        progress(`  other threads, µs/msg: ${perMsg.join(', ')}`);
+      }
       rows.push(row);
     }
   }
