@@ -26,10 +26,12 @@ test('a slow job holds back its own group only', async () => {
   const slowTopic = await createTopic('cc-blocking', { partitions: 2 });
   const otherTopic = await createTopic('cc-blocking-other', { partitions: 1 });
   topics.push(slowTopic, otherTopic);
-  // partition 0: one message taking 2 s; partition 1: 30 fast messages (several polls of 5)
-  await produce(slowTopic, [{ partition: 0, payload: { n: 0, sleepMs: 2000 } }]);
+  // partition 0: one message taking 3 s; partition 1: 30 fast messages (several polls of 5)
+  await produce(slowTopic, [{ partition: 0, payload: { n: 0, sleepMs: 3000 } }]);
   await produce(slowTopic, Array.from({ length: 30 }, (_, i) => ({ partition: 1, payload: { n: i + 1 } })));
-  await produce(otherTopic, Array.from({ length: 30 }, (_, i) => ({ partition: 0, payload: { n: i } })));
+  // the other group's 30 messages take 100 ms each (about 3 s in all), so its work overlaps the slow
+  // job whichever group joins first — with instant messages it could finish before the slow job starts
+  await produce(otherTopic, Array.from({ length: 30 }, (_, i) => ({ partition: 0, payload: { n: i, sleepMs: 100 } })));
   const app = new App({
     kafka: baseKafka(uniqueTopicName('cc-blocking-group')),
     concurrency: 3,
