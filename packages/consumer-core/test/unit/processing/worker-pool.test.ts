@@ -1,7 +1,7 @@
 // Partition → lane affinity of the worker pool (threads from the built worker entry, no broker).
 import { join } from 'node:path';
 import { packMessages } from '../../../src/messages/message-packer';
-import { WorkerPool } from '../../../src/processing/worker-pool';
+import { WorkerPool, workerExecArgv } from '../../../src/processing/worker-pool';
 
 test('partitions are pinned to the least loaded lane and stay there', async () => {
   const pool = new WorkerPool(2);
@@ -52,4 +52,22 @@ test('a lane queues as many jobs as partitions pinned to it', async () => {
   } finally {
     await pool.close();
   }
+});
+
+describe('workerExecArgv', () => {
+  it('drops ts-node preloads in every spelling and keeps every other flag', () => {
+    expect(
+      workerExecArgv([
+        '--expose-gc',
+        '-r',
+        'ts-node/register/transpile-only',
+        '--require',
+        '/repo/node_modules/ts-node/register',
+        '--require=ts-node/register',
+        '-r',
+        'dotenv/config',
+        '--max-old-space-size=512',
+      ]),
+    ).toEqual(['--expose-gc', '-r', 'dotenv/config', '--max-old-space-size=512']);
+  });
 });
