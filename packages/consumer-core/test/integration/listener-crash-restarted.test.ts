@@ -2,7 +2,6 @@
 // restart on its own (restart: false — here the broker refuses the session timeout with the
 // non-retriable INVALID_SESSION_TIMEOUT), the crash is reported on error.occurred and Decanter
 // starts the listener again after fetch.error.backoff.ms — and again — until stop().
-import { join } from 'node:path';
 import { createTopic, deleteTopics, disconnectSharedAdmin, uniqueTopicName, waitUntil } from '@decanter/test-helpers';
 import { App, isDecanterConsumerError, type ErrorOccurredEvent } from '@decanter/consumer-core';
 import { baseKafka, recordingConsumer } from './support';
