@@ -57,6 +57,10 @@ export class Listener {
   readonly #paused = new Set<string>();
   readonly #scope: { consumerGroup: string; subscriptionGroup: string };
   #admin: Promise<Admin> | undefined;
+  /** stop() began: no new admin client may connect (it would outlive the app). */
+  #closed = false;
+  /** Admin look-ups in flight: stop() waits for them (KafkaJS reconnects for a request cut off by disconnect). */
+  readonly #adminWork = new Set<Promise<unknown>>();
   #restartTimer: NodeJS.Timeout | undefined;
   #running = false;
 
@@ -140,6 +144,7 @@ export class Listener {
 
   /** A lazily connected admin client on the same connection settings (offset look-ups). */
   #adminClient(): Promise<Admin> {
+    if (this.#closed) return Promise.reject(new Error('The listener is stopped'));
     this.#admin ??= (async () => {
       const admin = this.#client.admin();
       await admin.connect();
@@ -150,7 +155,23 @@ export class Listener {
   }
 
   /** The offset of the first message at or after `timestamp` (the high watermark when there is none), or either end. */
-  async resolveOffset(topic: string, partition: number, target: { timestamp: number } | 'earliest' | 'latest'): Promise<number> {
+  resolveOffset(topic: string, partition: number, target: { timestamp: number } | 'earliest' | 'latest'): Promise<number> {
+    return this.#track(this.#resolveOffset(topic, partition, target));
+  }
+
+  /** Low/high watermarks and the group's committed offsets of these partitions. */
+  bounds(partitions: ReadonlyArray<{ topic: string; partition: number }>): Promise<PartitionBounds[]> {
+    return this.#track(this.#bounds(partitions));
+  }
+
+  #track<T>(work: Promise<T>): Promise<T> {
+    this.#adminWork.add(work);
+    const done = (): void => void this.#adminWork.delete(work);
+    work.then(done, done);
+    return work;
+  }
+
+  async #resolveOffset(topic: string, partition: number, target: { timestamp: number } | 'earliest' | 'latest'): Promise<number> {
     const admin = await this.#adminClient();
     if (typeof target === 'object') {
       const offsets = await admin.fetchTopicOffsetsByTimestamp(topic, target.timestamp);
@@ -164,8 +185,7 @@ export class Listener {
     return Number(target === 'earliest' ? found.low : found.high);
   }
 
-  /** Low/high watermarks and the group's committed offsets of these partitions. */
-  async bounds(partitions: ReadonlyArray<{ topic: string; partition: number }>): Promise<PartitionBounds[]> {
+  async #bounds(partitions: ReadonlyArray<{ topic: string; partition: number }>): Promise<PartitionBounds[]> {
     const admin = await this.#adminClient();
     const topics = [...new Set(partitions.map((p) => p.topic))];
     const out: PartitionBounds[] = [];
@@ -277,11 +297,13 @@ export class Listener {
   /** Leaves the group and closes the connections. */
   async stop(): Promise<void> {
     this.#running = false;
+    this.#closed = true;
     clearTimeout(this.#restartTimer);
     this.buffer.interrupt();
     await this.#consumer.stop();
     await this.#consumer.disconnect();
-    const admin = this.#admin;
+    await Promise.allSettled([...this.#adminWork]);
+    const admin = this.#admin; // possibly still connecting: wait for it, then disconnect
     this.#admin = undefined;
     if (admin !== undefined) await admin.then((a) => a.disconnect()).catch(() => undefined);
   }

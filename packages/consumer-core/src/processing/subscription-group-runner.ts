@@ -667,6 +667,7 @@ export class SubscriptionGroupRunner {
       }
       this.buffer.interrupt();
     } catch (error) {
+      if (this.#stopping) return; // the listener closed its admin client on the way out
       this.monitor.notify('error.occurred', { type: 'poll.error', error: error instanceof Error ? error : new Error(String(error)), ...this.#scope });
     }
   }
