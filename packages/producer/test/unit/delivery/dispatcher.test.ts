@@ -30,7 +30,9 @@ function harness(send: (r: SendBatchRequest) => Promise<Array<{ topicName: strin
   return { d, ok, failed };
 }
 
-const flush = () => new Promise((r) => setTimeout(r, 0));
+// The dispatcher drains on setImmediate; a bare setTimeout(0) may fire before or after it (Node
+// leaves that order open outside I/O callbacks), which made this test flaky under load.
+const flush = () => new Promise((r) => setImmediate(() => setTimeout(r, 0)));
 
 it('one request per drain with one batch per partition; a partition waits for its request in flight', async () => {
   const requests: string[][] = [];
