@@ -119,21 +119,31 @@ export class WorkerPool {
 }
 
 /**
- * The parent's Node flags minus any `-r ts-node/register…`: a worker registers ts-node itself, and
- * only when a route points at a .ts module, so a parent started under ts-node (scripts, benchmarks)
- * does not load the TypeScript compiler into every worker thread (measured: ~120 MB of peak RSS on
- * a 200k-message benchmark).
+ * What the worker threads get as `execArgv`. Normally `undefined`: they inherit the parent's flags.
+ * When the parent preloads ts-node (`-r ts-node/register…`: scripts, benchmarks) the workers get
+ * the parent's OTHER module preloads only: a worker registers ts-node itself, and only when a route
+ * points at a .ts module, so the TypeScript compiler is not loaded into every thread (~120 MB of
+ * peak RSS on a 200k-message benchmark). Only preloads are passed on because a Worker refuses
+ * process-wide flags given explicitly (ERR_WORKER_INVALID_EXEC_ARGV for e.g. `--expose-gc`); those
+ * apply to the whole process anyway.
  */
-export function workerExecArgv(execArgv: readonly string[]): string[] {
-  const kept: string[] = [];
+export function workerExecArgv(execArgv: readonly string[]): string[] | undefined {
+  const isTsNode = (module: string | undefined): boolean => /(^|[\\/])ts-node([\\/]|$)/.test(module ?? '');
+  const preloads: string[] = [];
+  let droppedTsNode = false;
   for (let i = 0; i < execArgv.length; i++) {
     const arg = execArgv[i]!;
-    if ((arg === '-r' || arg === '--require') && /(^|[\\/])ts-node([\\/]|$)/.test(execArgv[i + 1] ?? '')) {
-      i++;
+    if (arg === '-r' || arg === '--require' || arg === '--import') {
+      const module = execArgv[++i];
+      if (isTsNode(module)) droppedTsNode = true;
+      else if (module !== undefined) preloads.push(arg, module);
       continue;
     }
-    if (/^(-r|--require)=.*ts-node/.test(arg)) continue;
-    kept.push(arg);
+    const inline = /^(-r|--require|--import)=(.*)$/.exec(arg);
+    if (inline) {
+      if (isTsNode(inline[2])) droppedTsNode = true;
+      else preloads.push(arg);
+    }
   }
-  return kept;
+  return droppedTsNode ? preloads : undefined;
 }

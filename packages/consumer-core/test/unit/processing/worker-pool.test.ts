@@ -1,5 +1,6 @@
 // Partition → lane affinity of the worker pool (threads from the built worker entry, no broker).
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { packMessages } from '../../../src/messages/message-packer';
 import { WorkerPool, workerExecArgv } from '../../../src/processing/worker-pool';
 
@@ -55,7 +56,11 @@ test('a lane queues as many jobs as partitions pinned to it', async () => {
 });
 
 describe('workerExecArgv', () => {
-  it('drops ts-node preloads in every spelling and keeps every other flag', () => {
+  it('inherits the parent flags (undefined) when nothing preloads ts-node', () => {
+    expect(workerExecArgv(['--expose-gc', '-r', 'dotenv/config'])).toBeUndefined();
+  });
+
+  it('drops ts-node preloads in every spelling, keeps other preloads and no process-wide flags', () => {
     expect(
       workerExecArgv([
         '--expose-gc',
@@ -68,6 +73,12 @@ describe('workerExecArgv', () => {
         'dotenv/config',
         '--max-old-space-size=512',
       ]),
-    ).toEqual(['--expose-gc', '-r', 'dotenv/config', '--max-old-space-size=512']);
+    ).toEqual(['-r', 'dotenv/config']);
+  });
+
+  it('gives a Worker flags it accepts (a Worker refuses --expose-gc given explicitly)', async () => {
+    const execArgv = workerExecArgv(['--expose-gc', '-r', 'ts-node/register/transpile-only']);
+    const worker = new Worker('0', { eval: true, execArgv });
+    await worker.terminate();
   });
 });
