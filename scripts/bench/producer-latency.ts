@@ -29,8 +29,14 @@ async function main(): Promise<void> {
     let producedAt = 0;
     linger5.on('request.dispatched', () => lingerWaits.push(performance.now() - producedAt));
 
-    const scenarios: Array<{ name: string; perRound: number; once: () => Promise<unknown>; samples: number[] }> = [
+    // A linger-5 sync produce is the linger plus the round trip of a request sent after ~5 ms of
+    // silence, which on a VM is slower than back-to-back (threads on both sides fall asleep). The
+    // `kafkajs_send_idle5` baseline measures that round trip with raw KafkaJS (5 ms pause, untimed,
+    // before each send), so linger5 − idle5 shows what the linger itself costs.
+    const idle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 5));
+    const scenarios: Array<{ name: string; perRound: number; before?: () => Promise<void>; once: () => Promise<unknown>; samples: number[] }> = [
       { name: 'kafkajs_send', perRound: PER_ROUND_FAST, once: () => raw.send({ topic: t, messages: [{ value: payload }] }), samples: [] },
+      { name: 'kafkajs_send_idle5', perRound: PER_ROUND_LINGER, before: idle, once: () => raw.send({ topic: t, messages: [{ value: payload }] }), samples: [] },
       { name: 'linger0', perRound: PER_ROUND_FAST, once: () => linger0.produceSync({ topic: t, payload }), samples: [] },
       {
         name: 'linger5',
@@ -46,6 +52,7 @@ async function main(): Promise<void> {
     for (let round = 0; round < ROUNDS; round += 1) {
       for (const s of scenarios) {
         for (let i = 0; i < s.perRound; i += 1) {
+          if (s.before) await s.before();
           const start = performance.now();
           await s.once();
           s.samples.push(performance.now() - start);
@@ -53,11 +60,11 @@ async function main(): Promise<void> {
       }
       progress(`round ${round + 1}/${ROUNDS} done`);
     }
-    const [kjs, l0, l5] = scenarios.map((s) => summarize(s.samples));
+    const [kjs, kjsIdle, l0, l5] = scenarios.map((s) => summarize(s.samples));
     const wait5 = summarize(lingerWaits.slice(WARMUP));
     progress(`linger 5: produce -> request dispatched p50=${wait5.p50.toFixed(3)} p99=${wait5.p99.toFixed(3)} ms`);
-    if (!kjs || !l0 || !l5) throw new Error('missing scenario');
-    for (const [name, s] of [['kafkajs send()', kjs], ['decanter linger 0', l0], ['decanter linger 5', l5]] as const) {
+    if (!kjs || !kjsIdle || !l0 || !l5) throw new Error('missing scenario');
+    for (const [name, s] of [['kafkajs send()', kjs], ['kafkajs idle 5 ms', kjsIdle], ['decanter linger 0', l0], ['decanter linger 5', l5]] as const) {
       progress(`${name.padEnd(18)} n=${s.count} p50=${s.p50.toFixed(3)} p90=${s.p90.toFixed(3)} p99=${s.p99.toFixed(3)} max=${s.max.toFixed(2)} ms`);
     }
     await Promise.all([raw.disconnect(), linger0.close(), linger5.close()]);
@@ -70,6 +77,8 @@ async function main(): Promise<void> {
       kafkajs_send_p50_ms: round(kjs.p50),
       kafkajs_send_p99_ms: round(kjs.p99),
       linger0_vs_kafkajs_p50_ratio: round(l0.p50 / kjs.p50),
+      kafkajs_send_after_5ms_idle_p50_ms: round(kjsIdle.p50),
+      linger5_minus_idle_round_trip_p50_ms: round(l5.p50 - kjsIdle.p50),
       samples_linger0: l0.count,
       samples_linger5: l5.count,
       samples_kafkajs: kjs.count,
