@@ -27,36 +27,56 @@ export interface UnpackedMessage {
   headers: Record<string, string | string[]>;
 }
 
-const NO_HEADERS: Array<[Buffer, Buffer | null]> = [];
+/** A message's headers as (name, value) byte pairs, one pair per value of a multi-valued header. */
+export type HeaderParts = Array<[Buffer, Buffer | null]>;
 
-function hasKeys(object: object): boolean {
-  for (const _ in object) return true;
-  return false;
-}
-
-function headerParts(headers: IHeaders | undefined): Array<[Buffer, Buffer | null]> {
-  // most messages have none: no allocation for them
-  if (headers === undefined || !hasKeys(headers)) return NO_HEADERS;
-  const parts: Array<[Buffer, Buffer | null]> = [];
-  for (const [name, value] of Object.entries(headers)) {
+/** Encodes headers once; null when there are none (most messages: no allocation for them). */
+export function encodeHeaders(headers: IHeaders | undefined): HeaderParts | null {
+  if (headers === undefined) return null;
+  let parts: HeaderParts | null = null;
+  for (const name in headers) {
+    const value = headers[name];
     const nameBytes = Buffer.from(name, 'utf8');
     const values = Array.isArray(value) ? value : [value];
     for (const v of values) {
+      parts ??= [];
       parts.push([nameBytes, v === undefined ? null : typeof v === 'string' ? Buffer.from(v, 'utf8') : v]);
     }
   }
   return parts;
 }
 
+/**
+ * Writes encoded headers at `cursor` (u16 count, then per pair: u16 name length, name, i32 value
+ * length or -1, value) and returns the cursor after them. The one writer of the header format,
+ * shared by packMessages and PackedChunk.
+ */
+export function writeHeaderParts(view: DataView, bytes: Uint8Array, cursor: number, parts: HeaderParts): number {
+  view.setUint16(cursor, parts.length, true);
+  cursor += 2;
+  for (const [name, value] of parts) {
+    view.setUint16(cursor, name.length, true);
+    bytes.set(name, cursor + 2);
+    cursor += 2 + name.length;
+    view.setInt32(cursor, value === null ? -1 : value.length, true);
+    cursor += 4;
+    if (value !== null) {
+      bytes.set(value, cursor);
+      cursor += value.length;
+    }
+  }
+  return cursor;
+}
+
 /** Copies `messages` into one ArrayBuffer; pass it in the transfer list. */
 export function packMessages(messages: readonly FetchedMessage[]): ArrayBuffer {
-  const encodedHeaders: Array<Array<[Buffer, Buffer | null]>> = [];
+  const encodedHeaders: Array<HeaderParts | null> = [];
   let variable = 0;
   for (const m of messages) {
-    const parts = headerParts(m.headers);
+    const parts = encodeHeaders(m.headers);
     encodedHeaders.push(parts);
     variable += (m.key?.length ?? 0) + (m.value?.length ?? 0);
-    if (parts.length > 0) {
+    if (parts !== null) {
       variable += 2;
       for (const [name, value] of parts) variable += 2 + name.length + 4 + (value?.length ?? 0);
     }
@@ -81,23 +101,9 @@ export function packMessages(messages: readonly FetchedMessage[]): ArrayBuffer {
       bytes.set(m.value, cursor);
       cursor += m.value.length;
     }
-    const parts = encodedHeaders[i] ?? [];
+    const parts = encodedHeaders[i] ?? null;
     const start = cursor;
-    if (parts.length > 0) {
-      view.setUint16(cursor, parts.length, true);
-      cursor += 2;
-      for (const [name, value] of parts) {
-        view.setUint16(cursor, name.length, true);
-        bytes.set(name, cursor + 2);
-        cursor += 2 + name.length;
-        view.setInt32(cursor, value === null ? -1 : value.length, true);
-        cursor += 4;
-        if (value !== null) {
-          bytes.set(value, cursor);
-          cursor += value.length;
-        }
-      }
-    }
+    if (parts !== null) cursor = writeHeaderParts(view, bytes, cursor, parts);
     view.setInt32(record + 24, cursor - start, true);
   });
   return buffer;

@@ -12,7 +12,14 @@
 //           i32 valueLength (-1 = undefined), value). A length of -1 means null.
 import type { IHeaders } from 'kafkajs';
 import type { FetchedMessage } from './fetched-message';
-import { PACKED_PREFIX_BYTES, PACKED_RECORD_BYTES, PACKED_VERSION } from './message-packer';
+import {
+  encodeHeaders,
+  PACKED_PREFIX_BYTES,
+  PACKED_RECORD_BYTES,
+  PACKED_VERSION,
+  writeHeaderParts,
+  type HeaderParts,
+} from './message-packer';
 
 const RECORD = PACKED_RECORD_BYTES;
 
@@ -23,21 +30,6 @@ export interface PackableMessage {
   readonly key?: Buffer | null;
   readonly value: Buffer | null;
   readonly headers?: IHeaders | undefined;
-}
-
-type HeaderParts = Array<[Buffer, Buffer | null]>;
-
-function headerParts(headers: IHeaders | undefined): HeaderParts | null {
-  if (headers === undefined) return null;
-  let parts: HeaderParts | null = null;
-  for (const name in headers) {
-    const value = headers[name];
-    const nameBytes = Buffer.from(name, 'utf8');
-    parts ??= [];
-    const values = Array.isArray(value) ? value : [value];
-    for (const v of values) parts.push([nameBytes, v === undefined ? null : typeof v === 'string' ? Buffer.from(v, 'utf8') : v]);
-  }
-  return parts;
 }
 
 export class PackedChunk {
@@ -77,7 +69,7 @@ export class PackedChunk {
       const size = (m.key?.length ?? 0) + (m.value?.length ?? 0);
       payload += size;
       variable += size;
-      const parts = headerParts(m.headers);
+      const parts = encodeHeaders(m.headers);
       if (parts !== null) {
         headers ??= new Array<HeaderParts | null>(count).fill(null);
         headers[i] = parts;
@@ -114,19 +106,7 @@ export class PackedChunk {
       if (parts === null || parts === undefined) view.setInt32(record + 24, 0, true);
       else {
         const start = cursor;
-        view.setUint16(cursor, parts.length, true);
-        cursor += 2;
-        for (const [name, v] of parts) {
-          view.setUint16(cursor, name.length, true);
-          bytes.set(name, cursor + 2);
-          cursor += 2 + name.length;
-          view.setInt32(cursor, v === null ? -1 : v.length, true);
-          cursor += 4;
-          if (v !== null) {
-            bytes.set(v, cursor);
-            cursor += v.length;
-          }
-        }
+        cursor = writeHeaderParts(view, bytes, cursor, parts);
         view.setInt32(record + 24, cursor - start, true);
       }
     }
