@@ -9,5 +9,6 @@ export {
   uniqueTopicName,
   type CreateTopicOptions,
 } from './topics';
+export { ownBroker, type OwnBroker } from './own-broker';
 export { sleep, waitUntil, type WaitUntilOptions } from './wait-until';
 export { javaConsoleConsume, type ConsoleRecord } from './java-tools';

@@ -5,40 +5,17 @@
 // again, and the committed offsets end at the high watermarks.
 // This test runs its OWN broker on another port (never the shared one): it stops it. The broker
 // comes back on the same port with the same data folder, so topics and committed offsets survive.
-import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { connect } from 'node:net';
-import { resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
-import { uniqueTopicName, waitUntil } from '@decanter/test-helpers';
+import { ownBroker, sleep, uniqueTopicName, waitUntil } from '@decanter/test-helpers';
 import { App, isDecanterConsumerError, type AppState, type ErrorOccurredEvent } from '@decanter/consumer-core';
 import { gaps, processed, recordingConsumer } from './support';
 
 const PORT = 19392;
-const BROKER = `127.0.0.1:${PORT}`;
-const root = resolve(__dirname, '../../../..');
-const kafkaScript = resolve(root, 'scripts/kafka');
-const runDir = resolve(root, '.cache/kafka', `run-${PORT}`);
-const run = promisify(execFile);
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-const listening = (port: number): Promise<boolean> =>
-  new Promise((done) => {
-    const socket = connect({ host: '127.0.0.1', port }, () => {
-      socket.destroy();
-      done(true);
-    });
-    socket.on('error', () => done(false));
-  });
-
-const kafkaCtl = async (command: 'start' | 'stop'): Promise<void> => {
-  if (command === 'start') {
-    // a broker still shutting down (slow on a busy machine) would hold the ports
-    for (let i = 0; i < 120 && ((await listening(PORT)) || (await listening(PORT + 1))); i += 1) await sleep(500);
-  }
-  await run(kafkaScript, [command], { env: { ...process.env, KAFKA_PORT: String(PORT) }, timeout: 120_000 });
-};
+const broker = ownBroker(PORT);
+const BROKER = broker.address;
+const runDir = broker.runDir;
+const kafkaCtl = (command: 'start' | 'stop'): Promise<void> => broker[command]();
 
 const client = (): Kafka => new Kafka({ clientId: 'cc-broker-gone', brokers: [BROKER], logLevel: logLevel.NOTHING });
 

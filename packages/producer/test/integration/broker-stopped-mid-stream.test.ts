@@ -3,36 +3,17 @@
 // report whose offset really holds its message, or with a DecanterError (cause attached) that was
 // also reported on `error.occurred` — and the outage itself is surfaced as retry events.
 // This test runs its OWN broker on another port (never the shared one): it stops it.
-import { execFile } from 'node:child_process';
-import { connect } from 'node:net';
-import { resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { hasErrorCode, isDecanterError, Producer, type DeliveryReport, type ErrorEvent } from '@decanter/producer';
+import { ownBroker, sleep } from '@decanter/test-helpers';
 import { readTopic } from './support';
 
 jest.setTimeout(240_000);
 
-const run = promisify(execFile);
 const PORT = process.env['PRODUCER_OUTAGE_KAFKA_PORT'] ?? '19292';
-const BROKER = `127.0.0.1:${PORT}`;
-const kafkaScript = resolve(__dirname, '../../../../scripts/kafka');
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const listening = (port: number): Promise<boolean> =>
-  new Promise((done) => {
-    const socket = connect({ host: '127.0.0.1', port }, () => {
-      socket.destroy();
-      done(true);
-    });
-    socket.on('error', () => done(false));
-  });
-const kafkaCtl = async (command: 'start' | 'stop'): Promise<void> => {
-  if (command === 'start') {
-    // A broker that is still shutting down (slow on a busy machine) would hold the ports.
-    for (let i = 0; i < 120 && ((await listening(Number(PORT))) || (await listening(Number(PORT) + 1))); i += 1) await sleep(500);
-  }
-  await run(kafkaScript, [command], { env: { ...process.env, KAFKA_PORT: PORT }, timeout: 150_000 });
-};
+const broker = ownBroker(Number(PORT));
+const BROKER = broker.address;
+const kafkaCtl = (command: 'start' | 'stop'): Promise<void> => broker[command]();
 
 let producer: Producer | undefined;
 
