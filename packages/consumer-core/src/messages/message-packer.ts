@@ -68,6 +68,26 @@ export function writeHeaderParts(view: DataView, bytes: Uint8Array, cursor: numb
   return cursor;
 }
 
+/**
+ * Reads the headers writeHeaderParts wrote at `at`: (name, value view or null) pairs in order, a
+ * multi-valued header once per value. The one reader of the header format.
+ */
+export function readHeaderParts(view: DataView, buffer: ArrayBuffer, at: number): Array<[string, Buffer | null]> {
+  const entries = view.getUint16(at, true);
+  const parts = new Array<[string, Buffer | null]>(entries);
+  let cursor = at + 2;
+  for (let e = 0; e < entries; e++) {
+    const nameLength = view.getUint16(cursor, true);
+    const name = Buffer.from(buffer, cursor + 2, nameLength).toString('utf8');
+    cursor += 2 + nameLength;
+    const length = view.getInt32(cursor, true);
+    cursor += 4;
+    parts[e] = [name, length >= 0 ? Buffer.from(buffer, cursor, length) : null];
+    if (length > 0) cursor += length;
+  }
+  return parts;
+}
+
 /** Copies `messages` into one ArrayBuffer; pass it in the transfer list. */
 export function packMessages(messages: readonly FetchedMessage[]): ArrayBuffer {
   const encodedHeaders: Array<HeaderParts | null> = [];
@@ -210,17 +230,8 @@ export function unpackMessages(buffer: ArrayBuffer): UnpackedMessage[] {
     }
     const headers: Record<string, string | string[]> = {};
     if (headersLength > 0) {
-      let h = cursor;
-      const entries = view.getUint16(h, true);
-      h += 2;
-      for (let e = 0; e < entries; e++) {
-        const nameLength = view.getUint16(h, true);
-        const name = Buffer.from(buffer, h + 2, nameLength).toString('utf8');
-        h += 2 + nameLength;
-        const length = view.getInt32(h, true);
-        h += 4;
-        const text = length >= 0 ? Buffer.from(buffer, h, length).toString('utf8') : '';
-        if (length > 0) h += length;
+      for (const [name, bytes] of readHeaderParts(view, buffer, cursor)) {
+        const text = bytes === null ? '' : bytes.toString('utf8');
         const existing = headers[name];
         headers[name] = existing === undefined ? text : Array.isArray(existing) ? [...existing, text] : [existing, text];
       }

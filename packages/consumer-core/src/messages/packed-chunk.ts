@@ -17,6 +17,7 @@ import {
   PACKED_PREFIX_BYTES,
   PACKED_RECORD_BYTES,
   PACKED_VERSION,
+  readHeaderParts,
   writeHeaderParts,
   type HeaderParts,
 } from './message-packer';
@@ -160,17 +161,8 @@ export class PackedChunk {
     let headers: IHeaders | undefined;
     if (headersLength > 0) {
       headers = {};
-      let h = cursor;
-      const entries = view.getUint16(h, true);
-      h += 2;
-      for (let e = 0; e < entries; e++) {
-        const nameLength = view.getUint16(h, true);
-        const name = Buffer.from(this.buffer, h + 2, nameLength).toString('utf8');
-        h += 2 + nameLength;
-        const length = view.getInt32(h, true);
-        h += 4;
-        const v = length >= 0 ? Buffer.from(this.buffer, h, length) : undefined;
-        if (length > 0) h += length;
+      for (const [name, bytes] of readHeaderParts(view, this.buffer, cursor)) {
+        const v = bytes ?? undefined;
         const existing = headers[name];
         headers[name] = existing === undefined ? v : Array.isArray(existing) ? [...existing, v as Buffer] : [existing as Buffer, v as Buffer];
       }
