@@ -19,16 +19,8 @@ import { BroadcastChannel } from 'node:worker_threads';
 import { App, type AppOptions } from '@decanter/consumer-core';
 import { Producer, type ProducerKafkaSettings } from '@decanter/producer';
 import { benchConsumerModule } from './lib/consumer-modules';
-import { benchBrokers, printResult, progress, round, summarize, type LatencySummary } from './lib/stats';
+import { benchBrokers, envNumber as env, printResult, progress, round, summarize, type LatencySummary } from './lib/stats';
 import { withTopics } from './lib/topics';
-
-const env = (name: string, fallback: number): number => {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number (got ${raw})`);
-  return value;
-};
 
 const RATE = env('BENCH_RATE', 1_000);
 const SECONDS = env('BENCH_SECONDS', 20);

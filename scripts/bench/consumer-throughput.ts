@@ -25,16 +25,8 @@ import { Kafka, logLevel } from 'kafkajs';
 import { calibrateCpuRounds, cpuWork } from './consumers/cpu-work';
 import { benchConsumerModule } from './lib/consumer-modules';
 import { javaProducerPerf } from './lib/java-perf';
-import { benchBrokers, printResult, progress, round } from './lib/stats';
+import { benchBrokers, envNumber as env, printResult, progress, round } from './lib/stats';
 import { withTopics } from './lib/topics';
-
-const env = (name: string, fallback: number): number => {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number (got ${raw})`);
-  return value;
-};
 
 const MESSAGES = env('BENCH_MESSAGES', 1_000_000);
 const CPU_MESSAGES = Math.min(MESSAGES, env('BENCH_CPU_MESSAGES', Math.min(MESSAGES, 400_000)));

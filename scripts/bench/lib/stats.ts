@@ -79,3 +79,12 @@ export function printResult(result: Record<string, number | string | boolean | n
 export function benchBrokers(): string[] {
   return (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',').map((b) => b.trim());
 }
+
+/** A positive number from the environment variable `name`, or `fallback` when unset or empty. */
+export function envNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number (got ${raw})`);
+  return value;
+}
