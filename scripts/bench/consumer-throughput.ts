@@ -9,14 +9,16 @@
 //   cpu           a Decanter App with CpuConsumer (the same cpuWork) and concurrency 2
 // A run's rate is messages / (last message consumed − first batch fetched): group join and thread
 // start-up are excluded for both sides (and reported apart as *_startup_ms).
-// Targets (issue 4): noop ≥ 0.9× kafkajs_noop; cpu ≥ 1.6× kafkajs_cpu.
+// Targets (issue 4): noop ≥ 0.9× kafkajs_noop; cpu ≥ 1.6× kafkajs_cpu. After the runs, the same
+// cpuWork is timed on 1 thread and on `concurrency` threads with no Kafka (machine_parallel_speedup):
+// the most two cores of this machine give, to read cpu_ratio against (cpu_ratio_of_machine_ceiling).
 // Settings: BENCH_MESSAGES, BENCH_CPU_MESSAGES (messages consumed in the CPU pair; default
 // min(BENCH_MESSAGES, 400000) so the 50 µs/message baseline stays near 20 s), BENCH_MAX_MESSAGES
 // (the App's max_messages, default 50000), BENCH_QUEUED_KBYTES (queued.max.messages.kbytes,
 // default 65536, the App's), BENCH_PARTITION_EOF (0 turns the App's
 // enable.partition.eof off), BENCH_CPU_US (work per message), BENCH_CPU_ROUNDS (pins the work
 // instead of calibrating), BENCH_NOOP_REPEATS (no-op pairs, alternated; the best of each side
-// counts; default 3), BENCH_RUN_TIMEOUT_MS, BENCH_RUNS (a subset), BENCH_VERBOSE=1 (every job).
+// counts; default 3), BENCH_RUN_TIMEOUT_MS, BENCH_CEILING_MESSAGES, BENCH_RUNS (a subset), BENCH_VERBOSE=1 (every job).
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -25,6 +27,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { calibrateCpuRounds, cpuWork } from './consumers/cpu-work';
 import { benchConsumerModule } from './lib/consumer-modules';
 import { javaProducerPerf } from './lib/java-perf';
+import { measureParallelCeiling } from './lib/parallel-ceiling';
 import { benchBrokers, envNumber as env, printResult, progress, round } from './lib/stats';
 import { withTopics } from './lib/topics';
 
@@ -35,6 +38,8 @@ const PARTITIONS = 4;
 const CONCURRENCY = 2;
 const MAX_MESSAGES = env('BENCH_MAX_MESSAGES', 50_000);
 const CPU_US = env('BENCH_CPU_US', 50);
+// messages hashed for the machine-ceiling measurement (each side): ~5 s of work at 50 µs
+const CEILING_MESSAGES = env('BENCH_CEILING_MESSAGES', 100_000);
 const RUN_TIMEOUT_MS = env('BENCH_RUN_TIMEOUT_MS', 180_000);
 const VERBOSE = process.env['BENCH_VERBOSE'] === '1';
 const NOOP_REPEATS = env('BENCH_NOOP_REPEATS', 3);
@@ -296,7 +301,7 @@ async function main(): Promise<void> {
     ? { rounds: env('BENCH_CPU_ROUNDS', 1), usPerMessage: Number.NaN }
     : calibrateCpuRounds(CPU_US);
   process.env['BENCH_CPU_ROUNDS'] = String(calibration.rounds); // inherited by the App's worker threads
-  progress(`cpuWork: ${calibration.rounds} SHA-256 rounds ≈ ${calibration.usPerMessage.toFixed(1)} µs per message`);
+  progress(`cpuWork: SHA-256 over ${calibration.rounds} KiB ≈ ${calibration.usPerMessage.toFixed(1)} µs per message`);
   const noopConsumer = { module: benchConsumerModule('noop-consumer'), export: 'NoopConsumer' };
   const cpuConsumer = { module: benchConsumerModule('cpu-consumer'), export: 'CpuConsumer' };
 
@@ -342,6 +347,11 @@ async function main(): Promise<void> {
       ? await runApp(brokers, topic, 'cpu', CPU_MESSAGES, cpuConsumer)
       : skipped('cpu', CPU_MESSAGES);
 
+    // the same work on `concurrency` threads with no Kafka: what this machine's cores give at best
+    const ceiling = want('cpu') ? await measureParallelCeiling(calibration.rounds, CONCURRENCY, CEILING_MESSAGES) : null;
+    if (ceiling !== null)
+      progress(`machine ceiling: cpuWork on 1 thread ${ceiling.oneThreadMsgsPerS} msg/s, on ${CONCURRENCY} threads ${ceiling.parallelMsgsPerS} msg/s (${ceiling.speedup.toFixed(2)}x), no Kafka`);
+
     const runs = [...kafkajsNoopRuns, ...noopRuns, kafkajsCpu, cpu];
     printResult({
       noop_msgs_per_s: noop.msgsPerS,
@@ -353,6 +363,8 @@ async function main(): Promise<void> {
       cpu_ratio: round(cpu.msgsPerS / kafkajsCpu.msgsPerS),
       noop_target_met: noop.msgsPerS > 0 && kafkajsNoop.msgsPerS > 0 && noop.msgsPerS >= 0.9 * kafkajsNoop.msgsPerS,
       cpu_target_met: cpu.msgsPerS > 0 && kafkajsCpu.msgsPerS > 0 && cpu.msgsPerS >= 1.6 * kafkajsCpu.msgsPerS,
+      machine_parallel_speedup: ceiling === null ? 0 : round(ceiling.speedup),
+      cpu_ratio_of_machine_ceiling: ceiling === null ? 0 : round(cpu.msgsPerS / kafkajsCpu.msgsPerS / ceiling.speedup),
       kafkajs_peak_rss_mb: Math.max(kafkajsNoop.peakRssMb, kafkajsCpu.peakRssMb),
       noop_startup_ms: noop.startupMs,
       kafkajs_noop_startup_ms: kafkajsNoop.startupMs,
