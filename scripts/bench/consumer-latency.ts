@@ -103,13 +103,18 @@ async function runScenario(brokers: string[], topic: string, scenario: Scenario)
   process.env['BENCH_LATENCY_CHANNEL'] = channelName; // the App's worker threads inherit it
   // [timestamp, latency] of every message, and of every batch's last message from the events
   const samples: Array<[number, number]> = [];
+  // [timestamp, processing lag (batch ready -> job started)] of every message
+  const lagSamples: Array<[number, number]> = [];
   const eventSamples: Array<[number, number]> = [];
   let consumed = 0;
   const channel = new BroadcastChannel(channelName);
   channel.onmessage = (event: unknown) => {
     const data = (event as { data: Float64Array }).data;
-    for (let i = 0; i + 1 < data.length; i += 2) samples.push([data[i] as number, data[i + 1] as number]);
-    consumed += data.length / 2;
+    for (let i = 0; i + 2 < data.length; i += 3) {
+      samples.push([data[i] as number, data[i + 1] as number]);
+      lagSamples.push([data[i] as number, data[i + 2] as number]);
+    }
+    consumed += data.length / 3;
   };
 
   const producer = new Producer({
@@ -161,10 +166,12 @@ async function runScenario(brokers: string[], topic: string, scenario: Scenario)
   const perMessage = summarize(inWindow(samples));
   const perMessageAll = summarize(samples.map(([, latency]) => latency));
   const eventLatency = summarize(inWindow(eventSamples));
+  const processingLag = summarize(inWindow(lagSamples));
   const batches = eventLatency.count;
   progress(
     `${scenario.name.padEnd(8)} consumed ${consumed}/${produced}; per message p50 ${perMessage.p50.toFixed(2)} p90 ${perMessage.p90.toFixed(2)} ` +
       `p99 ${perMessage.p99.toFixed(2)} max ${perMessage.max.toFixed(2)} ms; ${batches} batches (mean ${(perMessage.count / Math.max(1, batches)).toFixed(1)} msgs); ` +
+      `of which batch ready -> job started p50 ${processingLag.p50.toFixed(2)} p99 ${processingLag.p99.toFixed(2)} ms; ` +
       `event consumptionLatencyMs p50 ${eventLatency.p50.toFixed(2)} p99 ${eventLatency.p99.toFixed(2)} ms; ` +
       `all ${perMessageAll.count} messages incl. warm-up/cool-down: p99 ${perMessageAll.p99.toFixed(2)} max ${perMessageAll.max.toFixed(2)} ms`,
   );
