@@ -1,5 +1,7 @@
 // Prints one line per interesting event ("Polled 100 messages in 3 ms", "Consume job for
 // OrdersConsumer on orders-0 finished in 12 ms"). Never throws into the pipeline.
+// Levels: what an operator must see (state, assignment, pauses, DLQ, restarts, errors) is info or
+// above; per-poll and per-job lines, which come many times a second, are debug.
 import type { Monitor } from './monitor';
 
 /** Anything console-like. */
@@ -42,6 +44,25 @@ export class LoggerListener {
       monitor.subscribe('partition.paused', (e) =>
         logger.warn(`Paused ${e.topic}-${e.partition} for ${e.timeoutMs} ms, restarting at offset ${e.offset} (${e.reason})`),
       ),
+      monitor.subscribe('partition.resumed', (e) => logger.info(`Resumed ${e.topic}-${e.partition} at offset ${e.offset}`)),
+      monitor.subscribe('dlq.dispatched', (e) =>
+        logger.warn(
+          `Sent ${e.topic}-${e.partition}@${e.offset} to dead letter topic '${e.deadLetterTopic}'` +
+            `${e.deadLetterOffset === null ? '' : ` (${e.deadLetterPartition}@${e.deadLetterOffset})`} after ${e.attempts} attempt(s) failing with ${e.errorClass}`,
+        ),
+      ),
+      monitor.subscribe('consumer.hooked', (e) =>
+        (e.success ? debug : logger.warn.bind(logger))(
+          `${e.hook} hook of ${e.consumer} on ${e.topic}-${e.partition} ${e.success ? 'finished' : 'failed'} in ${Math.round(e.durationMs)} ms`,
+        ),
+      ),
+      monitor.subscribe('listener.buffer.held', (e) =>
+        debug(
+          `[${e.subscriptionGroup}] Held fetching for ${Math.round(e.durationMs)} ms: prefetch buffer full ` +
+            `(${Math.round(e.bufferedBytes / 1024)} of ${Math.round(e.limitBytes / 1024)} KiB, queued.max.messages.kbytes)`,
+        ),
+      ),
+      monitor.subscribe('listener.restarted', (e) => logger.warn(`[${e.consumerGroup}/${e.subscriptionGroup}] Listener restarted after a crash`)),
       monitor.subscribe('error.occurred', (e) => {
         const where = e.topic === undefined ? '' : ` on ${e.topic}-${e.partition ?? '?'}`;
         const cause = e.error.cause instanceof Error ? ` (cause: ${e.error.cause.message})` : '';

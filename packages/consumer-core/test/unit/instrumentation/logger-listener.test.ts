@@ -40,3 +40,28 @@ test('warns about processed work a lost partition could not commit (the duplicat
     'Lost orders-3 with 40 processed but uncommitted messages (100..139, finished-after-revocation): the next owner processes them again',
   ]);
 });
+
+test('prints the flow-control lines: resume, DLQ, hooks, a held prefetch buffer, a restarted listener', () => {
+  const monitor = new Monitor();
+  const lines: string[] = [];
+  const at = (level: string) => (m: string): void => void lines.push(`${level} ${m}`);
+  const listener = new LoggerListener(monitor, { info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug') });
+  const scope = { consumerGroup: 'g', subscriptionGroup: 'default' };
+  const partition = { ...scope, topic: 'orders', partition: 2 };
+  monitor.notify('partition.resumed', { ...partition, offset: 40, timeoutMs: 0, reason: 'error', attempt: 0 });
+  const dlq = { ...partition, offset: 41, deadLetterTopic: 'orders.dlq', attempts: 3, errorClass: 'TypeError' };
+  monitor.notify('dlq.dispatched', { ...dlq, deadLetterPartition: 0, deadLetterOffset: '7', durationMs: 3 });
+  monitor.notify('consumer.hooked', { ...partition, hook: 'eofed', consumer: 'OrdersConsumer', durationMs: 1.2, success: true });
+  monitor.notify('consumer.hooked', { ...partition, hook: 'tick', consumer: 'OrdersConsumer', durationMs: 4, success: false });
+  monitor.notify('listener.buffer.held', { ...scope, bufferedBytes: 65_536 * 1024, limitBytes: 65_536 * 1024, durationMs: 120.4 });
+  monitor.notify('listener.restarted', scope);
+  listener.close();
+  expect(lines).toEqual([
+    'info Resumed orders-2 at offset 40',
+    "warn Sent orders-2@41 to dead letter topic 'orders.dlq' (0@7) after 3 attempt(s) failing with TypeError",
+    'debug eofed hook of OrdersConsumer on orders-2 finished in 1 ms',
+    'warn tick hook of OrdersConsumer on orders-2 failed in 4 ms',
+    'debug [default] Held fetching for 120 ms: prefetch buffer full (65536 of 65536 KiB, queued.max.messages.kbytes)',
+    'warn [g/default] Listener restarted after a crash',
+  ]);
+});
