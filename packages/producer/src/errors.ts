@@ -1,8 +1,13 @@
-// The producer's error hierarchy. Every error it throws or rejects with is a DecanterError with a
-// code from PRODUCER_ERROR_CODES, a `retriable` flag and the original failure as ES2022 `cause`.
-// Classify with isDecanterError / hasErrorCode (a brand), never instanceof: two copies of the
-// package can live in one process.
+// The one error hierarchy of Decanter. Every error any Decanter package throws, rejects with or
+// reports is a DecanterError: a `code` from its package's `as const` list, a `retriable` flag,
+// the original failure as ES2022 `cause`, and a context. The base lives here, in the package every
+// other one depends on; @decanter/consumer-core builds its errors on it, so one brand check
+// classifies them all. Classify with isDecanterError / hasErrorCode (a brand), never instanceof:
+// two copies of a package, or a worker thread and the main thread, hold different class objects.
 
+// Symbol.for, not Symbol(): every copy of this module (other installs, worker threads) must see
+// the same key. Never give this brand a second name — errors of another package would stop
+// being recognised.
 const BRAND = Symbol.for('decanter.error');
 
 export const PRODUCER_ERROR_CODES = [
@@ -18,11 +23,14 @@ export const PRODUCER_ERROR_CODES = [
 ] as const;
 export type ProducerErrorCode = (typeof PRODUCER_ERROR_CODES)[number];
 
-/** Where an error happened, as far as it is known. */
+/** Where an error happened, as far as it is known; each package fills in the fields it knows. */
 export interface ErrorContext {
   producerId?: string;
+  consumerGroup?: string;
+  subscriptionGroup?: string;
   topic?: string;
   partition?: number;
+  offset?: number;
 }
 
 export interface DecanterErrorOptions {
@@ -31,29 +39,38 @@ export interface DecanterErrorOptions {
   context?: ErrorContext;
 }
 
-export class DecanterError extends Error {
-  readonly [BRAND] = true;
-  readonly code: ProducerErrorCode;
+/**
+ * Base class of every Decanter error. `Code` is the closed union of the package that raises it
+ * (`DecanterError<ProducerErrorCode>`, `DecanterError<ConsumerErrorCode>`); a plain
+ * `DecanterError` is any of them.
+ */
+export class DecanterError<Code extends string = string> extends Error {
+  readonly code: Code;
   /** True when trying the same thing again later may succeed. */
   readonly retriable: boolean;
   readonly context: ErrorContext;
 
-  constructor(code: ProducerErrorCode, message: string, options: DecanterErrorOptions = {}) {
+  constructor(code: Code, message: string, options: DecanterErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
     this.retriable = options.retriable ?? false;
     this.context = options.context ?? {};
+    // non-enumerable: the brand is for isDecanterError, not for logs, JSON or test equality
+    Object.defineProperty(this, BRAND, { value: true });
   }
 }
 
-/** True for any Decanter error, whichever copy of the package created it. */
+/** True for any Decanter error of any package, whichever copy of the package created it. */
 export function isDecanterError(error: unknown): error is DecanterError {
   return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[BRAND] === true;
 }
 
-/** True when `error` is a Decanter error with the given code. */
-export function hasErrorCode(error: unknown, code: ProducerErrorCode): error is DecanterError {
+/**
+ * True when `error` is a Decanter error with the given code (of any package: consumer-core's
+ * codes work too, which is why `code` is any string rather than the producer's union).
+ */
+export function hasErrorCode<Code extends string>(error: unknown, code: Code): error is DecanterError<Code> {
   return isDecanterError(error) && error.code === code;
 }
 
@@ -67,7 +84,7 @@ export interface ConfigurationIssue {
 }
 
 /** Every bad key of an options object at once, each with its path, rule and value. */
-export class ConfigurationError extends DecanterError {
+export class ConfigurationError extends DecanterError<ProducerErrorCode> {
   readonly issues: readonly ConfigurationIssue[];
   constructor(issues: readonly ConfigurationIssue[]) {
     super(
@@ -78,29 +95,36 @@ export class ConfigurationError extends DecanterError {
   }
 }
 
+/** `path rule (got value)`: one line of a ConfigurationError message, the same in every package. */
 export function formatIssue(issue: ConfigurationIssue): string {
   return `${issue.path} ${issue.rule} (got ${describeValue(issue.value)})`;
 }
 
+// Short and unambiguous: a string stays quoted (so "1" and 1 differ), numbers keep NaN/Infinity
+// (JSON would print null), a function is not dumped as its source, long values are cut.
 function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value === undefined || value === null || typeof value !== 'object') return String(value);
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value !== 'object' && typeof value !== 'string') return String(value);
+  let text: string | undefined;
   try {
-    return JSON.stringify(value);
+    text = JSON.stringify(value);
   } catch {
-    return Object.prototype.toString.call(value);
+    return Object.prototype.toString.call(value); // circular
   }
+  if (text === undefined) return String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 /** A message that breaks the message contract (bad topic, payload type, partition, ...). */
-export class MessageInvalidError extends DecanterError {
+export class MessageInvalidError extends DecanterError<ProducerErrorCode> {
   constructor(message: string, context?: ErrorContext) {
     super('MESSAGE_INVALID', message, context ? { context } : {});
   }
 }
 
 /** A message larger than `message.max.bytes`, rejected before it is sent. */
-export class MessageTooLargeError extends DecanterError {
+export class MessageTooLargeError extends DecanterError<ProducerErrorCode> {
   readonly sizeBytes: number;
   readonly limitBytes: number;
   constructor(sizeBytes: number, limitBytes: number, context?: ErrorContext) {
@@ -116,21 +140,21 @@ export class MessageTooLargeError extends DecanterError {
 }
 
 /** The local queue stayed full (queue.buffering.max.messages / .kbytes) for maxWaitTimeoutMs. */
-export class QueueFullError extends DecanterError {
+export class QueueFullError extends DecanterError<ProducerErrorCode> {
   constructor(message: string, context?: ErrorContext) {
     super('QUEUE_FULL', message, { retriable: true, ...(context ? { context } : {}) });
   }
 }
 
 /** The broker refused the message for good, or retries ran out of message.timeout.ms. */
-export class DeliveryError extends DecanterError {
+export class DeliveryError extends DecanterError<ProducerErrorCode> {
   constructor(code: 'DELIVERY_FAILED' | 'DELIVERY_TIMED_OUT', message: string, options: DecanterErrorOptions) {
     super(code, message, options);
   }
 }
 
 /** Produce after close() began, or a transaction on a closed producer. */
-export class ProducerClosedError extends DecanterError {
+export class ProducerClosedError extends DecanterError<ProducerErrorCode> {
   constructor(producerId: string) {
     super('PRODUCER_CLOSED', `Producer '${producerId}' is closed: it accepts no more messages`, {
       context: { producerId },
@@ -139,7 +163,7 @@ export class ProducerClosedError extends DecanterError {
 }
 
 /** A transaction failed and was aborted (cause = what failed), or a transactional call was misused. */
-export class TransactionError extends DecanterError {
+export class TransactionError extends DecanterError<ProducerErrorCode> {
   constructor(code: 'TRANSACTION_REQUIRED' | 'TRANSACTION_FAILED', message: string, options: DecanterErrorOptions = {}) {
     super(code, message, options);
   }

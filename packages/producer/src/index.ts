@@ -34,9 +34,11 @@ export {
   ProducerClosedError,
   QueueFullError,
   TransactionError,
+  formatIssue,
   hasErrorCode,
   isDecanterError,
   type ConfigurationIssue,
+  type DecanterErrorOptions,
   type ErrorContext,
   type ProducerErrorCode,
 } from './errors';

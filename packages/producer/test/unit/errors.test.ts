@@ -1,6 +1,15 @@
 // Claim: every producer error is a DecanterError recognisable by brand (not instanceof), with a
-// code, a retriable flag, a cause and context.
-import { DecanterError, DeliveryError, hasErrorCode, isDecanterError, MessageTooLargeError } from '@decanter/producer';
+// code, a retriable flag, a cause and context; the base, the brand and the issue format are the
+// ones every Decanter package shares.
+import {
+  ConfigurationError,
+  DecanterError,
+  DeliveryError,
+  formatIssue,
+  hasErrorCode,
+  isDecanterError,
+  MessageTooLargeError,
+} from '@decanter/producer';
 
 it('brands errors and carries code, retriable, cause and context', () => {
   const cause = new Error('root');
@@ -15,4 +24,51 @@ it('brands errors and carries code, retriable, cause and context', () => {
   expect(isDecanterError(foreign)).toBe(true);
   expect(isDecanterError(new Error('plain'))).toBe(false);
   expect(new MessageTooLargeError(2032, 1000, { topic: 'a' }).message).toBe("Message of 2032 bytes exceeds message.max.bytes (1000 bytes) for topic 'a'");
+});
+
+it('carries the one shared brand, Symbol.for("decanter.error"), out of sight of logs and JSON', () => {
+  const e = new DecanterError('ANY_CODE', 'm');
+  const brand = Symbol.for('decanter.error');
+  expect((e as unknown as Record<symbol, unknown>)[brand]).toBe(true);
+  expect(Object.getOwnPropertyDescriptor(e, brand)?.enumerable).toBe(false);
+  expect(JSON.stringify({ ...e })).not.toContain('decanter.error');
+});
+
+it('the base takes any package code set, and hasErrorCode checks codes of any package', () => {
+  // consumer-core's codes are not known here: the base is generic over the code union
+  const e = new DecanterError<'CONSUME_FAILED'>('CONSUME_FAILED', 'consume() threw', {
+    retriable: true,
+    context: { consumerGroup: 'g', subscriptionGroup: 's', topic: 't', partition: 0, offset: 7 },
+  });
+  expect(isDecanterError(e)).toBe(true);
+  expect(hasErrorCode(e, 'CONSUME_FAILED')).toBe(true);
+  expect(e.context).toEqual({ consumerGroup: 'g', subscriptionGroup: 's', topic: 't', partition: 0, offset: 7 });
+  expect(e.name).toBe('DecanterError');
+});
+
+it('ConfigurationError has code CONFIGURATION_INVALID and lists each issue by path, rule and value', () => {
+  const e = new ConfigurationError([{ path: 'kafka.batch.size', rule: 'must be an integer >= 1', value: 0 }]);
+  expect(hasErrorCode(e, 'CONFIGURATION_INVALID')).toBe(true);
+  expect(e.message).toBe('Invalid producer configuration:\n  - kafka.batch.size must be an integer >= 1 (got 0)');
+});
+
+it.each<[unknown, string]>([
+  ['1', '"1"'],
+  [1, '1'],
+  [Number.NaN, 'NaN'],
+  [Number.POSITIVE_INFINITY, 'Infinity'],
+  [undefined, 'undefined'],
+  [null, 'null'],
+  [10n, '10n'],
+  [() => 1, 'a function'],
+  [{ a: [1] }, '{"a":[1]}'],
+  ['x'.repeat(100), `"${'x'.repeat(76)}...`],
+])('formatIssue shows %p as %s', (value, shown) => {
+  expect(formatIssue({ path: 'options.x', rule: 'must be y', value })).toBe(`options.x must be y (got ${shown})`);
+});
+
+it('formatIssue survives a value JSON cannot show', () => {
+  const circular: Record<string, unknown> = {};
+  circular['self'] = circular;
+  expect(formatIssue({ path: 'p', rule: 'r', value: circular })).toBe('p r (got [object Object])');
 });
