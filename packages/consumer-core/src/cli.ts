@@ -4,7 +4,7 @@
 // graceful shutdown.
 import { resolve } from 'node:path';
 import type { App } from './app';
-import { DependencyMissingError } from './errors';
+import { DependencyMissingError, hasErrorCode } from './errors';
 import { EXIT_CODES, runServer } from './server';
 
 const USAGE = 'Usage: decanter server <app file (.js, or .ts with ts-node installed)>';
@@ -44,7 +44,8 @@ async function main(argv: string[]): Promise<void> {
     app = await loadApp(resolve(file));
   } catch (error) {
     process.stderr.write(`decanter: cannot load ${file}: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(error instanceof Error && 'code' in error && error.code === 'CONFIGURATION' ? EXIT_CODES.configuration : EXIT_CODES.startFailed);
+    // any Decanter ConfigurationError: the App's, or that of a producer the app file builds
+    process.exit(hasErrorCode(error, 'CONFIGURATION_INVALID') ? EXIT_CODES.configuration : EXIT_CODES.startFailed);
   }
   await runServer(app);
 }

@@ -1,10 +1,19 @@
-// The one error hierarchy of @decanter/consumer-core. Classify errors with the brand check
-// `isDecanterConsumerError` rather than `instanceof`: a worker thread and the main thread (or two
-// installed copies of this package) hold different class objects for the same error.
+// The errors of @decanter/consumer-core: DecanterErrors (the one hierarchy, based in
+// @decanter/producer) with a code from ConsumerErrorCodes. Classify with the brand checks —
+// `isDecanterError` for any Decanter error, `isDecanterConsumerError` for this package's only —
+// never `instanceof`: a worker thread and the main thread (or two installed copies of a package)
+// hold different class objects for the same error.
+// Imports '@decanter/producer/errors', not the package entry: worker threads load this file, and
+// must not pay for loading KafkaJS and the producer to throw an error.
+import { DecanterError, formatIssue, type ConfigurationIssue, type DecanterErrorOptions } from '@decanter/producer/errors';
 
-/** Every error code this package raises; `docs/consumer.md` lists each one. */
+// re-exported so code that only uses this package classifies without importing the producer
+export { DecanterError, formatIssue, hasErrorCode, isDecanterError } from '@decanter/producer/errors';
+export type { ConfigurationIssue, ErrorContext } from '@decanter/producer/errors';
+
+/** Every error code this package raises; `docs/errors.md` and `docs/consumer.md` list each one. */
 export const ConsumerErrorCodes = [
-  'CONFIGURATION',
+  'CONFIGURATION_INVALID',
   'CONSUME_FAILED',
   'WORKER_FAILED',
   'COMMIT_FAILED',
@@ -18,66 +27,24 @@ export const ConsumerErrorCodes = [
 ] as const;
 export type ConsumerErrorCode = (typeof ConsumerErrorCodes)[number];
 
-const BRAND = Symbol.for('decanter.consumer-core.error');
+// A second, narrower brand beside DecanterError's own: it tells this package's errors from the
+// producer's (both are DecanterErrors). Symbol.for so every copy and thread shares it.
+const CONSUMER_BRAND = Symbol.for('decanter.consumer-core.error');
 
-/** Where an error happened, when it is tied to Kafka data. */
-export interface ErrorContext {
-  consumerGroup?: string;
-  subscriptionGroup?: string;
-  topic?: string;
-  partition?: number;
-  offset?: number;
-}
-
-export interface DecanterConsumerErrorOptions {
-  cause?: unknown;
-  retriable?: boolean;
-  context?: ErrorContext;
-}
+export type DecanterConsumerErrorOptions = DecanterErrorOptions;
 
 /** Base class of every error this package throws or reports. */
-export class DecanterConsumerError extends Error {
-  readonly code: ConsumerErrorCode;
-  /** True when doing the same thing again later may succeed. */
-  readonly retriable: boolean;
-  readonly context: ErrorContext;
-
+export class DecanterConsumerError extends DecanterError<ConsumerErrorCode> {
   constructor(code: ConsumerErrorCode, message: string, options: DecanterConsumerErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(code, message, options);
     this.name = 'DecanterConsumerError';
-    this.code = code;
-    this.retriable = options.retriable ?? false;
-    this.context = options.context ?? {};
-    Object.defineProperty(this, BRAND, { value: true });
+    Object.defineProperty(this, CONSUMER_BRAND, { value: true });
   }
 }
 
-/** Brand check that works across threads' and packages' copies of the class. */
+/** True for errors of this package only (any copy, any thread); `isDecanterError` for any Decanter error. */
 export function isDecanterConsumerError(value: unknown): value is DecanterConsumerError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
-}
-
-/** One problem found by a contract: the full path of the key, the rule it breaks, and the value. */
-export interface ConfigurationIssue {
-  path: string;
-  rule: string;
-  value: unknown;
-}
-
-export function formatIssue(issue: ConfigurationIssue): string {
-  return `${issue.path} ${issue.rule} (got ${describeValue(issue.value)})`;
-}
-
-function describeValue(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'bigint') return `${value}n`;
-  try {
-    const text = JSON.stringify(value);
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-  } catch {
-    return String(value);
-  }
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[CONSUMER_BRAND] === true;
 }
 
 /** Options or routes that break the contract; `issues` lists every bad key at once. */
@@ -86,7 +53,7 @@ export class ConfigurationError extends DecanterConsumerError {
 
   constructor(issues: readonly ConfigurationIssue[]) {
     super(
-      'CONFIGURATION',
+      'CONFIGURATION_INVALID',
       `Invalid consumer configuration (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n` +
         issues.map((i) => `  - ${formatIssue(i)}`).join('\n'),
     );

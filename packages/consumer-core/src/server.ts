@@ -1,7 +1,7 @@
 // Runs an App as the whole process: starts it, turns SIGINT/SIGTERM into a graceful stop and
 // exits with a code that tells how it ended (EXIT_CODES). Used by `decanter server <app file>`.
 import type { App } from './app';
-import { isDecanterConsumerError } from './errors';
+import { hasErrorCode } from './errors';
 
 /** Process exit codes of `decanter server`. */
 export const EXIT_CODES = Object.freeze({
@@ -9,7 +9,7 @@ export const EXIT_CODES = Object.freeze({
   ok: 0,
   /** Could not start (broker unreachable, a consumer class failing to load, …). */
   startFailed: 1,
-  /** Options or routes broke the contract. */
+  /** Options or routes broke the contract: a ConfigurationError (code CONFIGURATION_INVALID), the App's or its producer's. */
   configuration: 2,
   /** Running jobs did not finish within shutdownTimeoutMs; processed offsets were committed, the rest will be redelivered. */
   shutdownTimeout: 3,
@@ -74,7 +74,7 @@ export async function runServer(app: App, options: ServerOptions = {}): Promise<
     for (const s of signals) process.off(s, onSignal);
     for (const s of quietSignals) process.off(s, onQuiet);
     write(`decanter: start failed: ${error instanceof Error ? error.message : String(error)}`);
-    exit(isDecanterConsumerError(error) && error.code === 'CONFIGURATION' ? EXIT_CODES.configuration : EXIT_CODES.startFailed);
+    exit(hasErrorCode(error, 'CONFIGURATION_INVALID') ? EXIT_CODES.configuration : EXIT_CODES.startFailed);
     return;
   }
   write(`decanter: running (pid ${process.pid})`);

@@ -98,7 +98,7 @@ test('every bad key is reported at once, in one error message', () => {
     throw new Error('expected a ConfigurationError');
   } catch (error) {
     const e = error as ConfigurationError;
-    expect(e.code).toBe('CONFIGURATION');
+    expect(e.code).toBe('CONFIGURATION_INVALID');
     expect(e.issues.map((i) => i.path)).toEqual([
       'options.concurrency',
       'options.maxMessages',

@@ -1,0 +1,74 @@
+// Claim: consumer-core has no error hierarchy of its own — every consumer error is a DecanterError
+// (the producer package's base, same brand, same context, same issue format), recognised by the
+// producer's isDecanterError; isDecanterConsumerError still tells the consumer's errors apart.
+import * as producer from '@decanter/producer';
+import {
+  CommitFailedError,
+  ConfigurationError,
+  ConsumeFailedError,
+  ConsumerErrorCodes,
+  DecanterConsumerError,
+  DecanterError,
+  hasErrorCode,
+  isDecanterConsumerError,
+  isDecanterError,
+  PartitionRevokedError,
+} from '@decanter/consumer-core';
+import { formatIssue } from '../../src/errors';
+
+const DECANTER_BRAND = Symbol.for('decanter.error');
+
+test('a consumer error is a DecanterError: shared brand, base class, code, retriable, cause, context', () => {
+  const cause = new Error('root');
+  const e = new ConsumeFailedError('consume() threw', {
+    cause,
+    context: { consumerGroup: 'g', subscriptionGroup: 's', topic: 't', partition: 2, offset: 40 },
+  });
+  expect(producer.isDecanterError(e)).toBe(true);
+  expect(isDecanterError(e)).toBe(true);
+  expect((e as unknown as Record<symbol, unknown>)[DECANTER_BRAND]).toBe(true);
+  expect(e).toBeInstanceOf(producer.DecanterError);
+  expect(DecanterError).toBe(producer.DecanterError);
+  expect([e.name, e.code, e.retriable, e.cause]).toEqual(['ConsumeFailedError', 'CONSUME_FAILED', true, cause]);
+  expect(e.context).toEqual({ consumerGroup: 'g', subscriptionGroup: 's', topic: 't', partition: 2, offset: 40 });
+  expect(producer.hasErrorCode(e, 'CONSUME_FAILED')).toBe(true);
+  expect(hasErrorCode(e, 'COMMIT_FAILED')).toBe(false);
+});
+
+test('isDecanterConsumerError is the narrower check: consumer errors only', () => {
+  expect(isDecanterConsumerError(new CommitFailedError('x'))).toBe(true);
+  expect(isDecanterConsumerError(new DecanterConsumerError('WORKER_FAILED', 'x'))).toBe(true);
+  expect(isDecanterConsumerError(new producer.QueueFullError('full'))).toBe(false);
+  expect(isDecanterConsumerError(new Error('plain'))).toBe(false);
+  // a copy made by another thread or install is recognised by the brands alone
+  const foreign = Object.assign(new Error('x'), {
+    [DECANTER_BRAND]: true,
+    [Symbol.for('decanter.consumer-core.error')]: true,
+    code: 'PARTITION_REVOKED',
+  });
+  expect(isDecanterError(foreign)).toBe(true);
+  expect(isDecanterConsumerError(foreign)).toBe(true);
+});
+
+test('both packages spell the configuration code CONFIGURATION_INVALID', () => {
+  const issue = { path: 'options.concurrency', rule: 'must be an integer between 1 and 256', value: 0 };
+  const consumerError = new ConfigurationError([issue]);
+  const producerError = new producer.ConfigurationError([issue]);
+  expect(consumerError.code).toBe('CONFIGURATION_INVALID');
+  expect(producerError.code).toBe('CONFIGURATION_INVALID');
+  expect(hasErrorCode(consumerError, 'CONFIGURATION_INVALID')).toBe(true);
+  expect(hasErrorCode(producerError, 'CONFIGURATION_INVALID')).toBe(true);
+  expect(ConsumerErrorCodes).not.toContain('CONFIGURATION');
+  expect(consumerError.message).toBe(
+    'Invalid consumer configuration (1 problem):\n  - options.concurrency must be an integer between 1 and 256 (got 0)',
+  );
+});
+
+test('issues are formatted by the one shared helper', () => {
+  expect(formatIssue).toBe(producer.formatIssue);
+});
+
+test('subclasses keep their names and retriable defaults', () => {
+  expect([new PartitionRevokedError('lost').name, new PartitionRevokedError('lost').retriable]).toEqual(['PartitionRevokedError', false]);
+  expect(new DecanterConsumerError('SHUTDOWN_TIMEOUT', 'slow').name).toBe('DecanterConsumerError');
+});
