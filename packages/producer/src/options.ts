@@ -83,7 +83,7 @@ export interface ProducerOptions {
 export const defaultKafkaSettings = {
   'queue.buffering.max.ms': 5,
   'batch.size': 1_000_000,
-  'batch.num.messages': 1_000,
+  'batch.num.messages': 500,
   'compression.codec': 'none',
   'request.required.acks': -1,
   'message.timeout.ms': 300_000,

@@ -23,7 +23,7 @@ describe('resolveProducerOptions', () => {
       brokers: ['127.0.0.1:9092'],
       lingerMs: 5,
       batchSizeBytes: 1_000_000,
-      batchMaxMessages: 1_000,
+      batchMaxMessages: 500,
       compression: 'none',
       acks: -1,
       messageTimeoutMs: 300_000,
