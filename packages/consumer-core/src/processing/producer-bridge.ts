@@ -6,6 +6,7 @@
 import { BroadcastChannel } from 'node:worker_threads';
 import type { TransactionIntent } from '../consumer';
 import type { ConsumerProducerTarget, ProducedMessage } from '../options';
+import { serializeError } from './serialized-error';
 
 interface ProduceRequest {
   kind: 'produce';
@@ -64,8 +65,7 @@ export class ProducerBridge {
         this.#channel.postMessage({ id: request.id, ok: true });
       }
     } catch (error) {
-      const e = error instanceof Error ? error : new Error(String(error));
-      this.#channel.postMessage({ id: request.id, ok: false, error: { name: e.name, message: e.message } });
+      this.#channel.postMessage({ id: request.id, ok: false, error: serializeError(error) });
     }
   }
 
@@ -75,8 +75,7 @@ export class ProducerBridge {
       await this.transact({ ...request.intent, messages: request.intent.messages.map((m) => revive(m)) });
       this.#channel.postMessage({ id: request.id, ok: true });
     } catch (error) {
-      const e = error instanceof Error ? error : new Error(String(error));
-      this.#channel.postMessage({ id: request.id, ok: false, error: { name: e.name, message: e.message } });
+      this.#channel.postMessage({ id: request.id, ok: false, error: serializeError(error) });
     }
   }
 

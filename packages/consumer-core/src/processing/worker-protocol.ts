@@ -4,6 +4,7 @@ import type { ConsumerRequests, JobKind } from '../consumer';
 import type { PartitionLease } from './ownership-board';
 import type { BuiltInDeserializer } from '../routing/routes';
 import type { ResolvedReference } from '../routing/topic';
+import type { SerializedError } from './serialized-error';
 
 export interface ConsumeTask {
   kind: 'consume';
@@ -42,11 +43,8 @@ export interface ValidateTask {
 
 export type WorkerTask = ConsumeTask | LifecycleTask | ValidateTask;
 
-export interface SerializedError {
-  name: string;
-  message: string;
-  stack?: string;
-}
+/** Errors in results: see serialized-error.ts (a Decanter error keeps its code across threads). */
+export type { SerializedError };
 
 export interface ConsumeResult {
   startedAt: number;

@@ -21,6 +21,7 @@ import { Message, type Deserializer } from '../messages/message';
 import { PackedMessages, type UnpackedMessage } from '../messages/message-packer';
 import type { ProducedMessage, ProducedReport } from '../options';
 import type { ResolvedReference } from '../routing/topic';
+import { reviveError, serializeError } from './serialized-error';
 import type {
   ConsumeResult,
   ConsumeTask,
@@ -37,15 +38,6 @@ const deserializers = new Map<string, Deserializer>();
 let tsNodeRegistered = false;
 
 const now = (): number => performance.timeOrigin + performance.now();
-
-function serialize(error: unknown): SerializedError {
-  if (error instanceof Error) {
-    const out: SerializedError = { name: error.name, message: error.message };
-    if (error.stack !== undefined) out.stack = error.stack;
-    return out;
-  }
-  return { name: 'Error', message: String(error) };
-}
 
 /** Lets the worker load TypeScript consumers (tests, ts-node apps) with ts-node in transpile-only mode. */
 function ensureTypeScript(file: string): void {
@@ -129,7 +121,8 @@ function producerFor(channelName: string | null): ConsumerProducer | undefined {
       b.channel.postMessage({ kind: 'produce', id: `${threadId}:${seq}`, mode, message });
     });
   const fail = (reply: BridgeReply): never => {
-    throw new ProducerUnavailableError(reply.error?.message ?? 'produce failed', { cause: reply.error });
+    // the cause is rebuilt: a producer error stays a DecanterError with its code (QUEUE_FULL, …)
+    throw new ProducerUnavailableError(reply.error?.message ?? 'produce failed', reply.error === undefined ? {} : { cause: reviveError(reply.error) });
   };
   return {
     async produceSync(message) {
@@ -156,10 +149,11 @@ function transactorFor(channelName: string | null): Transactor | undefined {
         if (reply.ok) resolve();
         else {
           const error = reply.error;
+          // by code, not class name: the main thread's errors arrive as data (serialized-error.ts)
           const failure =
-            error?.name === 'PartitionRevokedError'
-              ? new PartitionRevokedError(error.message)
-              : new TransactionFailedError(error?.message ?? 'transaction failed', { cause: error });
+            error?.code === 'PARTITION_REVOKED'
+              ? new PartitionRevokedError(error.message, error.context === undefined ? {} : { context: error.context })
+              : new TransactionFailedError(error?.message ?? 'transaction failed', error === undefined ? {} : { cause: reviveError(error) });
           reject(failure);
         }
       });
@@ -241,7 +235,7 @@ async function consume(task: ConsumeTask): Promise<ConsumeResult> {
   }
   const deserializer = deserializerFor(task.deserializer);
   const { requests, failure } = await runJob(instance, task, new PackedMessages(task.packed), deserializer, startedAt);
-  const error = failure === null ? null : serialize(failure.thrown);
+  const error = failure === null ? null : serializeError(failure.thrown);
   return {
     startedAt,
     finishedAt: now(),
@@ -264,7 +258,7 @@ async function lifecycle(task: LifecycleTask): Promise<LifecycleResult> {
     try {
       await (task.kind === 'revoked' ? instance.revoked() : instance.shutdown());
     } catch (error) {
-      errors.push({ key, error: serialize(error) });
+      errors.push({ key, error: serializeError(error) });
     }
   }
   return { errors };
@@ -276,7 +270,7 @@ function validate(task: ValidateTask): ValidateResult {
     try {
       loadConsumerClass(ref);
     } catch (error) {
-      problems.push({ routePath: ref.routePath, rule: serialize(error).message, value: `${ref.module}#${ref.export}` });
+      problems.push({ routePath: ref.routePath, rule: serializeError(error).message, value: `${ref.module}#${ref.export}` });
     }
   }
   return { problems };

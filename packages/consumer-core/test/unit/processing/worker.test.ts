@@ -1,14 +1,20 @@
 // The worker entry, driven through the pool with packed jobs (no broker): deserializers, marks,
-// seek requests, errors thrown by consume(), and a thread that dies.
+// seek requests, errors thrown by consume(), a thread that dies, and errors crossing the thread
+// boundary (producer bridge → worker, worker → main) still being Decanter errors.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { packMessages } from '../../../src/messages/message-packer';
 import type { FetchedMessage } from '../../../src/messages/fetched-message';
+import { QueueFullError, TransactionError } from '@decanter/producer';
+import { hasErrorCode, isDecanterConsumerError, isDecanterError, PartitionRevokedError } from '../../../src/errors';
+import { ProducerBridge } from '../../../src/processing/producer-bridge';
+import { reviveError } from '../../../src/processing/serialized-error';
 import { WorkerPool } from '../../../src/processing/worker-pool';
 import type { ConsumeTask } from '../../../src/processing/worker-protocol';
 import { probeFile } from '../fixtures/probe-consumer';
 
 const probeModule = join(__dirname, '..', 'fixtures', 'probe-consumer.ts');
+const errorProbeModule = join(__dirname, '..', 'fixtures', 'error-probe-consumer.ts');
 let pool: WorkerPool;
 beforeAll(() => (pool = new WorkerPool(1)));
 afterAll(() => pool.close());
@@ -98,4 +104,70 @@ test('a thread that dies fails its job; the lane gets a new thread that runs the
   await expect(pool.consume(task(topic, [message(0, 'exit')], { deserializer: 'string' }))).rejects.toThrow();
   const next = await pool.consume(task(topic, [message(1, '"ok"')]));
   expect(next).toMatchObject({ error: null, markedOffset: 2 });
+});
+
+describe('errors crossing the thread boundary', () => {
+  let transactFailure: Error = new Error('unset');
+  const channel = `decanter-test-errors-${process.pid}-${Date.now()}`;
+  const bridge = new ProducerBridge(
+    channel,
+    {
+      produceSync: () => Promise.reject(new QueueFullError('queue stayed full', { topic: 'out' })),
+      produceAsync: () => Promise.reject(new Error('not used')),
+    },
+    () => Promise.reject(transactFailure),
+  );
+  afterAll(() => bridge.close());
+
+  const run = (topic: string, payload: string, producerChannel: string | null = channel) =>
+    pool.consume(task(topic, [message(0, payload)], { consumer: { module: errorProbeModule, export: 'ErrorProbeConsumer' }, deserializer: 'string', producerChannel }));
+
+  test('a producer failure on the main thread reaches the worker as a Decanter consumer error whose cause keeps the producer code', async () => {
+    const topic = topicName('bridge-produce');
+    expect((await run(topic, 'produce')).error).toBeNull();
+    expect(seen(topic)).toEqual([
+      {
+        name: 'ProducerUnavailableError',
+        code: 'PRODUCER_UNAVAILABLE',
+        retriable: false,
+        context: {},
+        isDecanterError: true,
+        isDecanterConsumerError: true,
+        cause: { name: 'QueueFullError', code: 'QUEUE_FULL', retriable: true, isDecanterError: true, isDecanterConsumerError: false, hasCode: true },
+      },
+    ]);
+  });
+
+  test('a consumer error thrown on the main thread (partition revoked) is rebuilt in the worker as one', async () => {
+    const topic = topicName('bridge-revoked');
+    transactFailure = new PartitionRevokedError('orders-0 was lost', { context: { topic: 'orders', partition: 0 } });
+    await run(topic, 'transaction');
+    expect(seen(topic)).toEqual([
+      expect.objectContaining({ name: 'PartitionRevokedError', code: 'PARTITION_REVOKED', context: { topic: 'orders', partition: 0 }, isDecanterError: true, isDecanterConsumerError: true }),
+    ]);
+  });
+
+  test('an aborted transaction reaches the worker as TRANSACTION_FAILED with the producer error as cause', async () => {
+    const topic = topicName('bridge-aborted');
+    transactFailure = new TransactionError('TRANSACTION_FAILED', 'aborted');
+    await run(topic, 'transaction');
+    expect(seen(topic)).toEqual([
+      expect.objectContaining({
+        code: 'TRANSACTION_FAILED',
+        isDecanterError: true,
+        isDecanterConsumerError: true,
+        cause: expect.objectContaining({ name: 'TransactionError', code: 'TRANSACTION_FAILED', isDecanterError: true, isDecanterConsumerError: false }),
+      }),
+    ]);
+  });
+
+  test('a consumer error thrown by consume() in the worker comes back with its code and is rebuilt on the main thread as one', async () => {
+    const topic = topicName('escaped');
+    const { error } = await run(topic, 'no-producer', null);
+    expect(error).toMatchObject({ name: 'ProducerUnavailableError', code: 'PRODUCER_UNAVAILABLE', consumer: true });
+    const rebuilt = reviveError(error!);
+    expect(isDecanterError(rebuilt)).toBe(true);
+    expect(isDecanterConsumerError(rebuilt)).toBe(true);
+    expect(hasErrorCode(rebuilt, 'PRODUCER_UNAVAILABLE')).toBe(true);
+  });
 });
