@@ -90,7 +90,10 @@ export type Transactor = (intent: TransactionIntent) => Promise<void>;
 export type JobKind = 'consume' | 'eofed' | 'tick';
 
 interface JobState {
-  messages: Messages;
+  /** Built on first use of `this.messages` (see beginJob). */
+  messages: Messages | undefined;
+  build: () => Messages;
+  metadata: BatchMetadata;
   requests: ConsumerRequests;
   attempt: number;
   /** Tells whether the partition is still owned under the epoch the job was dispatched in. */
@@ -159,6 +162,7 @@ export abstract class Consumer<P = unknown> {
   get messages(): Messages<P> {
     const state = jobs.get(this);
     if (state === undefined) throw new Error('this.messages is only available while consume() runs');
+    state.messages ??= state.build();
     return state.messages as Messages<P>;
   }
 
@@ -188,7 +192,7 @@ export abstract class Consumer<P = unknown> {
   markAsConsumed(message: Message<P> | { offset: number }): boolean {
     const state = jobs.get(this);
     if (state === undefined || !leaseHolds(state.lease)) return false;
-    const { firstOffset, lastOffset } = state.messages.metadata;
+    const { firstOffset, lastOffset } = state.metadata;
     if (message.offset < firstOffset || message.offset > lastOffset) return false;
     const next = message.offset + 1;
     if (state.requests.markedOffset === null || next > state.requests.markedOffset) state.requests.markedOffset = next;
@@ -219,7 +223,7 @@ export abstract class Consumer<P = unknown> {
     state.requests.transactional = true;
     const messages: ProducedMessage[] = [];
     let markedOffset: number | null = null;
-    const { firstOffset, lastOffset } = state.messages.metadata;
+    const { firstOffset, lastOffset } = state.metadata;
     let open = true;
     const tx: ConsumerTransaction<P> = {
       produce: async (message) => {
@@ -270,10 +274,13 @@ export abstract class Consumer<P = unknown> {
    * the first message of this batch). `Infinity` pauses until `resume()` is called from a later
    * `tick()`/`eofed()` of this partition. Nothing is marked automatically after a pause request.
    */
-  pause(offset: number = this.messages.metadata.firstOffset, timeoutMs = 0): void {
+  pause(offset?: number, timeoutMs = 0): void {
     const state = jobs.get(this);
-    if (state === undefined) return;
-    state.requests.pause = { offset, timeoutMs };
+    if (state === undefined) {
+      if (offset === undefined) throw new Error('this.messages is only available while consume() runs');
+      return;
+    }
+    state.requests.pause = { offset: offset ?? state.metadata.firstOffset, timeoutMs };
     state.requests.seek = null;
     state.requests.resume = false;
   }
@@ -321,10 +328,15 @@ export function attachConsumer(
   if (transactor !== undefined) transactors.set(consumer, transactor);
 }
 
-/** Framework-internal: gives `consumer` the batch of one job; returns the requests it will collect. */
-export function beginJob(consumer: Consumer, messages: Messages, attempt = 1, lease?: PartitionLease): ConsumerRequests {
+/**
+ * Framework-internal: gives `consumer` the batch of one job; returns the requests it will collect.
+ * `build` makes `this.messages` (one Message object per message) on first use only: a consumer
+ * that never reads its batch — a no-op, a tick/eofed hook, one that only counts `metadata.size` —
+ * costs no per-message objects in the worker (measured ~0.3-0.6 µs a message with their GC).
+ */
+export function beginJob(consumer: Consumer, build: () => Messages, metadata: BatchMetadata, attempt = 1, lease?: PartitionLease): ConsumerRequests {
   const requests: ConsumerRequests = { markedOffset: null, pause: null };
-  jobs.set(consumer, { messages, requests, attempt, lease });
+  jobs.set(consumer, { messages: undefined, build, metadata, requests, attempt, lease });
   return requests;
 }
 

@@ -180,36 +180,41 @@ export async function runJob(
   deserializer: Deserializer,
   startedAt: number,
 ): Promise<JobOutcome> {
-  let list: Message[];
-  if (unpacked instanceof PackedMessages) {
-    // lazy: key, value and headers are read from the packed buffer when a consumer asks
-    list = new Array<Message>(unpacked.count);
-    for (let i = 0; i < unpacked.count; i++) list[i] = new Message(job.topic, job.partition, unpacked, deserializer, i);
-  } else {
-    list = unpacked.map((m) => new Message(job.topic, job.partition, m, deserializer));
-  }
-  const first = list[0];
-  const last = list[list.length - 1];
+  const count = unpacked instanceof PackedMessages ? unpacked.count : unpacked.length;
+  const offsetAt = (i: number): number => (unpacked instanceof PackedMessages ? unpacked.offset(i) : (unpacked[i] as UnpackedMessage).offset);
+  const lastOffset = count === 0 ? -1 : offsetAt(count - 1);
+  const lastTimestamp = count === 0 ? 0 : unpacked instanceof PackedMessages ? unpacked.timestamp(count - 1) : (unpacked[count - 1] as UnpackedMessage).timestamp;
   const metadata = Object.freeze({
     topic: job.topic,
     partition: job.partition,
     consumerGroup: job.consumerGroup,
-    size: list.length,
-    firstOffset: first?.offset ?? -1,
-    lastOffset: last?.offset ?? -1,
+    size: count,
+    firstOffset: count === 0 ? -1 : offsetAt(0),
+    lastOffset,
     readyAt: job.readyAt,
     startedAt,
-    consumptionLag: last === undefined ? 0 : Math.max(0, startedAt - last.timestamp),
+    consumptionLag: count === 0 ? 0 : Math.max(0, startedAt - lastTimestamp),
     processingLag: Math.max(0, startedAt - job.readyAt),
   });
-  const messages = Object.assign(list, { metadata }) as unknown as Messages;
-  const requests = beginJob(instance, messages, job.attempt ?? 1, job.lease);
+  // this.messages is built on first use (lazy: key, value and headers are read from the packed
+  // buffer only when a consumer asks for them, and the Message objects only when it reads the batch)
+  const build = (): Messages => {
+    let list: Message[];
+    if (unpacked instanceof PackedMessages) {
+      list = new Array<Message>(count);
+      for (let i = 0; i < count; i++) list[i] = new Message(job.topic, job.partition, unpacked, deserializer, i);
+    } else {
+      list = unpacked.map((m) => new Message(job.topic, job.partition, m, deserializer));
+    }
+    return Object.assign(list, { metadata }) as unknown as Messages;
+  };
+  const requests = beginJob(instance, build, metadata, job.attempt ?? 1, job.lease);
   let failure: JobOutcome['failure'] = null;
   try {
     const hook = job.hook ?? 'consume';
     await (hook === 'consume' ? instance.consume() : hook === 'eofed' ? instance.eofed() : instance.tick());
-    if (!job.manualOffsetManagement && last !== undefined && requests.pause === null && (requests.seek ?? null) === null && requests.transactional !== true) {
-      requests.markedOffset = Math.max(requests.markedOffset ?? 0, last.offset + 1);
+    if (!job.manualOffsetManagement && count > 0 && requests.pause === null && (requests.seek ?? null) === null && requests.transactional !== true) {
+      requests.markedOffset = Math.max(requests.markedOffset ?? 0, lastOffset + 1);
     }
   } catch (thrown) {
     failure = { thrown };

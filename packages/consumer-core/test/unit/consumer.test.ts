@@ -25,7 +25,8 @@ function batch(offsets: number[]): Messages {
 
 test('markAsConsumed records offset + 1, only moving forward, only inside the batch', () => {
   const consumer = new Probe();
-  const requests = beginJob(consumer, batch([10, 11, 12]));
+  const b = batch([10, 11, 12]);
+  const requests = beginJob(consumer, () => b, b.metadata);
   expect(consumer.markAsConsumed({ offset: 11 })).toBe(true);
   expect(consumer.markAsConsumed({ offset: 10 })).toBe(true);
   expect(requests.markedOffset).toBe(12);
@@ -37,11 +38,27 @@ test('markAsConsumed records offset + 1, only moving forward, only inside the ba
 
 test('seek and pause become requests for the main thread', () => {
   const consumer = new Probe();
-  const requests = beginJob(consumer, batch([10, 11]));
+  const b = batch([10, 11]);
+  const requests = beginJob(consumer, () => b, b.metadata);
   consumer.pause(undefined, 500);
   expect(requests.pause).toEqual({ offset: 10, timeoutMs: 500 });
   consumer.seek(3);
   expect(requests.pause).toEqual({ offset: 3, timeoutMs: 0 });
+});
+
+test('this.messages is built once, on first use: marking and pausing do not need it', () => {
+  const consumer = new Probe();
+  const b = batch([10, 11]);
+  let builds = 0;
+  const requests = beginJob(consumer, () => ((builds += 1), b), b.metadata);
+  expect(consumer.markAsConsumed({ offset: 11 })).toBe(true);
+  consumer.pause(undefined, 5);
+  expect(requests.pause).toEqual({ offset: 10, timeoutMs: 5 });
+  expect(builds).toBe(0);
+  expect(consumer.messages).toBe(b);
+  expect(consumer.messages).toBe(b);
+  expect(builds).toBe(1);
+  endJob(consumer);
 });
 
 test('this.messages outside consume() is an error; subclasses are recognised by brand', () => {
