@@ -1,6 +1,10 @@
 // One listener per subscription group: owns one KafkaJS consumer (one group membership, one
-// connection set). Its eachBatch processes nothing: it packs the batch once (one copy of its
-// bytes, out of KafkaJS's fetch response) into the prefetch buffer and RETURNS, so KafkaJS fetches again while workers run. When the buffer is full
+// connection set). Its eachBatch processes nothing: it queues the batch and RETURNS, so KafkaJS
+// sends its next fetch at once, while workers run. The queued batches are packed (one copy of
+// their bytes, out of KafkaJS's fetch response) into the prefetch buffer right after, at the end
+// of the same event-loop turn: while the broker prepares the next response, instead of before
+// the next fetch is even sent (KafkaJS fetches only after every eachBatch of a response returned,
+// so packing inside eachBatch put the copy on the fetch loop's critical path). When the buffer is full
 // it holds KafkaJS inside eachBatch, heartbeating (KafkaJS has no background heartbeat). It never
 // commits on its own: auto-commit is off, commits come from the offset tracker's marks only.
 import { Kafka, type Admin, type Consumer as KafkaConsumer, type EachBatchPayload } from 'kafkajs';
@@ -51,8 +55,19 @@ const isRebalancingError = (error: unknown): boolean => {
   return type === 'REBALANCE_IN_PROGRESS' || type === 'NOT_COORDINATOR_FOR_GROUP' || type === 'ILLEGAL_GENERATION';
 };
 
+/** A batch KafkaJS handed over and the listener has not yet packed into the buffer. */
+interface PendingBatch {
+  topic: string;
+  partition: number;
+  messages: EachBatchPayload['batch']['messages'];
+  highWatermark: number;
+}
+
 export class Listener {
   readonly #consumer: KafkaConsumer;
+  /** Taken from KafkaJS, packed at the end of this event-loop turn (FIFO, so offsets stay in order). */
+  #pending: PendingBatch[] = [];
+  #packing: NodeJS.Immediate | undefined;
   readonly #client: Kafka;
   readonly #paused = new Set<string>();
   readonly #scope: { consumerGroup: string; subscriptionGroup: string };
@@ -84,6 +99,7 @@ export class Listener {
       // everything is fetched again from the committed offsets: drop what the old generation
       // buffered, and lift our pauses (KafkaJS keeps paused partitions paused across rejoins,
       // while the timers that would resume them are dropped with the old assignment)
+      this.#discardPending();
       this.buffer.clear();
       this.#paused.clear();
       const paused = this.#consumer.paused();
@@ -112,6 +128,7 @@ export class Listener {
     this.#restartTimer = setTimeout(() => {
       this.#restartTimer = undefined;
       if (!this.#running) return;
+      this.#discardPending();
       this.buffer.clear();
       this.#paused.clear();
       this.hooks.onRestart?.();
@@ -229,28 +246,67 @@ export class Listener {
       this.monitor.notify('listener.buffer.held', { ...scope, bufferedBytes: this.buffer.bytes, durationMs: performance.now() - held });
     }
     if (!isRunning() || isStale() || this.#paused.has(partitionKey(topic, partition))) return;
-    // packed once, here: keys/values are copied out of KafkaJS's fetch response (which is then
-    // free to go) and no object is kept per message
-    const chunk = PackedChunk.pack(batch.messages);
-    const firstOffset = chunk.offsetAt(0);
-    const lastOffset = chunk.offsetAt(chunk.count - 1);
-    const highWatermark = Number(batch.highWatermark);
-    this.buffer.push(topic, partition, chunk, lastOffset + 1 >= highWatermark);
-    this.hooks.onFetched(topic, partition, lastOffset, highWatermark);
-    this.monitor.notify('listener.batch.received', {
-      ...this.#scope,
-      topic,
-      partition,
-      messages: chunk.count,
-      bytes: chunk.payloadBytes,
-      firstOffset,
-      lastOffset,
-      highWatermark,
-      bufferedBytes: this.buffer.bytes,
-    });
-    // only a rebalance ends eachBatch here: the batch is buffered, and an error thrown now would
+    this.#pending.push({ topic, partition, messages: batch.messages, highWatermark: Number(batch.highWatermark) });
+    this.#packing ??= setImmediate(this.#packPending);
+    // only a rebalance ends eachBatch here: the batch is queued, and an error thrown now would
     // keep KafkaJS from resolving its offset (it would fetch and buffer the batch again)
     await this.#heartbeatInside(heartbeat, false);
+  }
+
+  /**
+   * Packs the queued batches into the buffer, oldest first: keys/values are copied out of KafkaJS's
+   * fetch response (which is then free to go) and no object is kept per message. A batch whose
+   * partition was paused, sought or revoked since it was queued was discarded by then.
+   */
+  readonly #packPending = (): void => {
+    this.#packing = undefined;
+    const pending = this.#pending;
+    this.#pending = [];
+    for (let i = 0; i < pending.length; i++) {
+      const { topic, partition, messages, highWatermark } = pending[i]!;
+      let chunk: PackedChunk;
+      try {
+        chunk = PackedChunk.pack(messages);
+      } catch (error) {
+        // KafkaJS already counts this batch as fetched: fetch it again rather than skip it (a
+        // later batch of the partition, processed and marked, would commit past it)
+        const from = Number(messages[0]!.offset);
+        this.monitor.notify('error.occurred', {
+          type: 'poll.error',
+          error: error instanceof Error ? error : new Error(String(error)),
+          ...this.#scope,
+          topic,
+          partition,
+        });
+        for (let j = i + 1; j < pending.length; j++) {
+          const later = pending[j]!;
+          if (later.topic === topic && later.partition === partition) pending.splice(j--, 1);
+        }
+        if (this.#running) this.#consumer.seek({ topic, partition, offset: String(from) });
+        continue;
+      }
+      const firstOffset = chunk.offsetAt(0);
+      const lastOffset = chunk.offsetAt(chunk.count - 1);
+      this.buffer.push(topic, partition, chunk, lastOffset + 1 >= highWatermark);
+      this.hooks.onFetched(topic, partition, lastOffset, highWatermark);
+      this.monitor.notify('listener.batch.received', {
+        ...this.#scope,
+        topic,
+        partition,
+        messages: chunk.count,
+        bytes: chunk.payloadBytes,
+        firstOffset,
+        lastOffset,
+        highWatermark,
+        bufferedBytes: this.buffer.bytes,
+      });
+    }
+  };
+
+  /** Forgets queued batches (of one partition, or all): they belong to a position that no longer holds. */
+  #discardPending(topic?: string, partition?: number): void {
+    if (topic === undefined) this.#pending = [];
+    else this.#pending = this.#pending.filter((b) => b.topic !== topic || b.partition !== partition);
   }
 
   // KafkaJS heartbeats right after eachBatch returns (throttled to heartbeat.interval.ms, so this
@@ -275,6 +331,7 @@ export class Listener {
   /** Stops fetching a partition and drops what is buffered for it (takes effect on the next fetch). */
   pause(topic: string, partition: number): void {
     this.#paused.add(partitionKey(topic, partition));
+    this.#discardPending(topic, partition);
     this.buffer.drop(topic, partition);
     if (this.#running) this.#consumer.pause([{ topic, partitions: [partition] }]);
   }
@@ -282,6 +339,7 @@ export class Listener {
   /** Restarts a paused partition at `offset`; batches fetched before the seek are dropped as stale. */
   resumeAt(topic: string, partition: number, offset: number): void {
     if (!this.#running) return;
+    this.#discardPending(topic, partition);
     this.buffer.drop(topic, partition);
     this.#consumer.seek({ topic, partition, offset: String(offset) });
     this.#consumer.resume([{ topic, partitions: [partition] }]);
@@ -299,6 +357,9 @@ export class Listener {
     this.#running = false;
     this.#closed = true;
     clearTimeout(this.#restartTimer);
+    if (this.#packing !== undefined) clearImmediate(this.#packing);
+    this.#packing = undefined;
+    this.#discardPending();
     this.buffer.interrupt();
     await this.#consumer.stop();
     await this.#consumer.disconnect();
