@@ -35,7 +35,7 @@ const MESSAGES = env('BENCH_MESSAGES', 1_000_000);
 const CPU_MESSAGES = Math.min(MESSAGES, env('BENCH_CPU_MESSAGES', Math.min(MESSAGES, 400_000)));
 const MESSAGE_BYTES = 100;
 const PARTITIONS = 4;
-const CONCURRENCY = 2;
+const CONCURRENCY = env('BENCH_CONCURRENCY', 2);
 const MAX_MESSAGES = env('BENCH_MAX_MESSAGES', 50_000);
 const CPU_US = env('BENCH_CPU_US', 50);
 // messages hashed for the machine-ceiling measurement (each side): ~5 s of work at 50 µs
@@ -202,8 +202,10 @@ async function runApp(
   // per worker thread: [start, end] of each job on the main thread's clock (end = event arrival)
   const busy = new Map<number, Array<[number, number]>>();
   const finish = finishLine();
+  let lastFetchedAt = 0;
   app.on('listener.batch.received', () => {
-    firstAt ??= performance.now();
+    lastFetchedAt = performance.now();
+    firstAt ??= lastFetchedAt;
   });
   app.on('consumer.consumed', (event) => {
     if (!event.success) {
@@ -235,7 +237,10 @@ async function runApp(
     const ms = spans.reduce((sum, [start, end]) => sum + Math.max(0, Math.min(end, doneAt) - Math.max(start, from)), 0);
     return Math.round((ms / result.measuredMs) * 100);
   });
-  progress(`${' '.repeat(14)}${jobs} jobs; worker threads busy ${result.threadBusyPct.join('% / ')}% of the window`);
+  progress(
+    `${' '.repeat(14)}${jobs} jobs; worker threads busy ${result.threadBusyPct.join('% / ')}% of the window; ` +
+      `last batch fetched at ${Math.round(lastFetchedAt - from)} ms of ${Math.round(doneAt - from)} ms`,
+  );
   return result;
 }
 
