@@ -1,6 +1,6 @@
 // pnpm bench producer-latency: sync produce of small messages, one at a time (each awaited before
 // the next), with linger 0 and linger 5, and raw KafkaJS send() as the baseline — all in one run,
-// interleaved in rounds so the shared machine's noise hits every scenario alike. acks = all
+// interleaved sample by sample so the shared machine's noise hits every scenario alike. acks = all
 // (KafkaJS's default) everywhere, one partition, 100-byte payloads.
 // Targets (issue 3): linger0 p50 < 1 ms and within 10% of kafkajs send; linger5 p50 in 5..6.5 ms.
 import { Producer } from '@decanter/producer';
@@ -13,6 +13,13 @@ const PER_ROUND_FAST = Number(process.env['BENCH_PER_ROUND'] ?? 300);
 const PER_ROUND_LINGER = Math.max(20, Math.floor(PER_ROUND_FAST / 3));
 const WARMUP = 100;
 const payload = Buffer.alloc(100, 'x');
+
+interface Scenario {
+  name: string;
+  before?: () => Promise<void>;
+  once: () => Promise<unknown>;
+  samples: number[];
+}
 
 async function main(): Promise<void> {
   const brokers = benchBrokers();
@@ -34,13 +41,13 @@ async function main(): Promise<void> {
     // `kafkajs_send_idle5` baseline measures that round trip with raw KafkaJS (5 ms pause, untimed,
     // before each send), so linger5 − idle5 shows what the linger itself costs.
     const idle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 5));
-    const scenarios: Array<{ name: string; perRound: number; before?: () => Promise<void>; once: () => Promise<unknown>; samples: number[] }> = [
-      { name: 'kafkajs_send', perRound: PER_ROUND_FAST, once: () => raw.send({ topic: t, messages: [{ value: payload }] }), samples: [] },
-      { name: 'kafkajs_send_idle5', perRound: PER_ROUND_LINGER, before: idle, once: () => raw.send({ topic: t, messages: [{ value: payload }] }), samples: [] },
-      { name: 'linger0', perRound: PER_ROUND_FAST, once: () => linger0.produceSync({ topic: t, payload }), samples: [] },
+    const scenarios: Scenario[] = [
+      { name: 'kafkajs_send', once: () => raw.send({ topic: t, messages: [{ value: payload }] }), samples: [] },
+      { name: 'kafkajs_send_idle5', before: idle, once: () => raw.send({ topic: t, messages: [{ value: payload }] }), samples: [] },
+      { name: 'linger0', once: () => linger0.produceSync({ topic: t, payload }), samples: [] },
       {
         name: 'linger5',
-        perRound: PER_ROUND_LINGER,
+       
         once: () => {
           producedAt = performance.now();
           return linger5.produceSync({ topic: t, payload });
@@ -49,14 +56,24 @@ async function main(): Promise<void> {
       },
     ];
     for (const s of scenarios) for (let i = 0; i < WARMUP; i += 1) await s.once();
+    // Interleaved sample by sample, not in blocks: the machine's speed drifts from one second to
+    // the next, and a ratio of two p50s taken seconds apart measured that drift (linger 0 vs
+    // send() read 0.98-1.14 across runs in blocks of 300). Every step takes one sample of each
+    // fast scenario, in alternating order, and every PER_ROUND_FAST / PER_ROUND_LINGER-th step
+    // one of each lingering one, so all four see the same minutes of the machine.
+    const [rawSend, rawIdle, lingerZero, lingerFive] = scenarios as [Scenario, Scenario, Scenario, Scenario];
+    const sample = async (s: Scenario): Promise<void> => {
+      if (s.before) await s.before();
+      const start = performance.now();
+      await s.once();
+      s.samples.push(performance.now() - start);
+    };
+    const slowEvery = Math.max(1, Math.round(PER_ROUND_FAST / PER_ROUND_LINGER));
     for (let round = 0; round < ROUNDS; round += 1) {
-      for (const s of scenarios) {
-        for (let i = 0; i < s.perRound; i += 1) {
-          if (s.before) await s.before();
-          const start = performance.now();
-          await s.once();
-          s.samples.push(performance.now() - start);
-        }
+      for (let i = 0; i < PER_ROUND_FAST; i += 1) {
+        const fast = i % 2 === 0 ? [rawSend, lingerZero] : [lingerZero, rawSend];
+        for (const s of fast) await sample(s);
+        if (i % slowEvery === 0) for (const s of i % (2 * slowEvery) === 0 ? [rawIdle, lingerFive] : [lingerFive, rawIdle]) await sample(s);
       }
       progress(`round ${round + 1}/${ROUNDS} done`);
     }
