@@ -24,10 +24,15 @@ export interface SerializedError {
   context?: ErrorContext;
   /** It was a consumer-core error (not the code alone: TRANSACTION_FAILED is also a producer code). */
   consumer?: boolean;
+  /** The error's own `cause`, serialized the same way (a few levels deep at most). */
+  cause?: SerializedError;
 }
 
+/** How many causes deep an error is carried: enough for "wrapper → producer error → KafkaJS error". */
+const MAX_CAUSE_DEPTH = 3;
+
 /** Turns anything thrown into cloneable data; a Decanter error keeps its code, retriable and context. */
-export function serializeError(error: unknown): SerializedError {
+export function serializeError(error: unknown, depth = 0): SerializedError {
   if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
   const out: SerializedError = { name: error.name, message: error.message };
   if (error.stack !== undefined) out.stack = error.stack;
@@ -38,6 +43,7 @@ export function serializeError(error: unknown): SerializedError {
     out.context = pickContext(error.context);
     if (isDecanterConsumerError(error)) out.consumer = true;
   }
+  if (error.cause !== undefined && depth < MAX_CAUSE_DEPTH) out.cause = serializeError(error.cause, depth + 1);
   return out;
 }
 
@@ -51,9 +57,13 @@ export function reviveError(serialized: SerializedError): Error {
   const { code } = serialized;
   let error: Error;
   if (code === undefined) {
-    error = new Error(serialized.message);
+    error = serialized.cause === undefined ? new Error(serialized.message) : new Error(serialized.message, { cause: reviveError(serialized.cause) });
   } else {
-    const options = { retriable: serialized.retriable ?? false, context: serialized.context ?? {} };
+    const options = {
+      retriable: serialized.retriable ?? false,
+      context: serialized.context ?? {},
+      ...(serialized.cause === undefined ? {} : { cause: reviveError(serialized.cause) }),
+    };
     error =
       serialized.consumer === true && isConsumerCode(code)
         ? new DecanterConsumerError(code, serialized.message, options)

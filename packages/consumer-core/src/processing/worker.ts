@@ -150,10 +150,15 @@ function transactorFor(channelName: string | null): Transactor | undefined {
         else {
           const error = reply.error;
           // by code, not class name: the main thread's errors arrive as data (serialized-error.ts)
+          // the main thread's runTransaction already wraps a producer failure in TRANSACTION_FAILED
+          // (with the producer's error as cause): pass that on as is rather than wrap it twice
+          const revived = error === undefined ? undefined : reviveError(error);
           const failure =
             error?.code === 'PARTITION_REVOKED'
               ? new PartitionRevokedError(error.message, error.context === undefined ? {} : { context: error.context })
-              : new TransactionFailedError(error?.message ?? 'transaction failed', error === undefined ? {} : { cause: reviveError(error) });
+              : revived !== undefined && error?.consumer === true && error.code === 'TRANSACTION_FAILED'
+                ? revived
+                : new TransactionFailedError(error?.message ?? 'transaction failed', revived === undefined ? {} : { cause: revived });
           reject(failure);
         }
       });

@@ -3,7 +3,7 @@
 // stack, retriable flag and context — a consumer error still passes isDecanterError and
 // isDecanterConsumerError, a producer error isDecanterError only.
 import { DeliveryError, TransactionError } from '@decanter/producer';
-import { hasErrorCode, isDecanterConsumerError, isDecanterError, PartitionRevokedError } from '../../../src/errors';
+import { hasErrorCode, isDecanterConsumerError, isDecanterError, PartitionRevokedError, TransactionFailedError } from '../../../src/errors';
 import { reviveError, serializeError } from '../../../src/processing/serialized-error';
 
 const cross = (error: unknown): Error => reviveError(structuredClone(serializeError(error)));
@@ -46,4 +46,27 @@ test('only the known context fields travel (anything else may not clone)', () =>
   const error = new PartitionRevokedError('x', { context: { topic: 't', extra: () => 1 } as never });
   expect(serializeError(error).context).toEqual({ topic: 't' });
   expect(() => structuredClone(serializeError(error))).not.toThrow();
+});
+
+test('causes travel too: a consumer wrapper keeps the producer error under it, and that error its own cause', () => {
+  const kafka = new Error('broker said no');
+  const producerError = new TransactionError('TRANSACTION_FAILED', 'aborted', { cause: kafka });
+  const rebuilt = cross(new TransactionFailedError('the transaction of orders-0 failed', { cause: producerError }));
+  expect(isDecanterConsumerError(rebuilt)).toBe(true);
+  const cause = rebuilt.cause as Error;
+  expect(hasErrorCode(cause, 'TRANSACTION_FAILED')).toBe(true);
+  expect(isDecanterConsumerError(cause)).toBe(false);
+  expect(cause).toMatchObject({ name: 'TransactionError', message: 'aborted' });
+  expect((cause.cause as Error).message).toBe('broker said no');
+});
+
+test('a cause chain is cut a few levels down (and a cycle cannot loop)', () => {
+  const a = new Error('a');
+  const b = new Error('b', { cause: a });
+  (a as { cause?: unknown }).cause = b;
+  const data = serializeError(b);
+  expect(() => structuredClone(data)).not.toThrow();
+  let depth = 0;
+  for (let c: { cause?: unknown } | undefined = data; c !== undefined; c = c.cause as { cause?: unknown } | undefined) depth += 1;
+  expect(depth).toBe(4);
 });

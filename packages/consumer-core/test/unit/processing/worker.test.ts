@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { packMessages } from '../../../src/messages/message-packer';
 import type { FetchedMessage } from '../../../src/messages/fetched-message';
 import { QueueFullError, TransactionError } from '@decanter/producer';
-import { hasErrorCode, isDecanterConsumerError, isDecanterError, PartitionRevokedError } from '../../../src/errors';
+import { hasErrorCode, isDecanterConsumerError, isDecanterError, PartitionRevokedError, TransactionFailedError } from '../../../src/errors';
 import { ProducerBridge } from '../../../src/processing/producer-bridge';
 import { reviveError } from '../../../src/processing/serialized-error';
 import { WorkerPool } from '../../../src/processing/worker-pool';
@@ -157,6 +157,19 @@ describe('errors crossing the thread boundary', () => {
         isDecanterError: true,
         isDecanterConsumerError: true,
         cause: expect.objectContaining({ name: 'TransactionError', code: 'TRANSACTION_FAILED', isDecanterError: true, isDecanterConsumerError: false }),
+      }),
+    ]);
+  });
+
+  test("a failure the main thread already wrapped in TRANSACTION_FAILED (runTransaction) is passed on, not wrapped twice", async () => {
+    const topic = topicName('bridge-wrapped');
+    transactFailure = new TransactionFailedError('the transaction failed', { cause: new TransactionError('TRANSACTION_FAILED', 'aborted') });
+    await run(topic, 'transaction');
+    expect(seen(topic)).toEqual([
+      expect.objectContaining({
+        code: 'TRANSACTION_FAILED',
+        isDecanterConsumerError: true,
+        cause: expect.objectContaining({ name: 'TransactionError', code: 'TRANSACTION_FAILED', isDecanterConsumerError: false }),
       }),
     ]);
   });
