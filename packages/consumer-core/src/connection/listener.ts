@@ -61,12 +61,15 @@ interface PendingBatch {
   partition: number;
   messages: EachBatchPayload['batch']['messages'];
   highWatermark: number;
+  /** Key + value bytes: counted against the prefetch bound until the batch is packed. */
+  bytes: number;
 }
 
 export class Listener {
   readonly #consumer: KafkaConsumer;
   /** Taken from KafkaJS, packed at the end of this event-loop turn (FIFO, so offsets stay in order). */
   #pending: PendingBatch[] = [];
+  #pendingBytes = 0;
   #packing: NodeJS.Immediate | undefined;
   readonly #client: Kafka;
   readonly #paused = new Set<string>();
@@ -235,6 +238,10 @@ export class Listener {
     const { topic, partition } = batch;
     if (batch.messages.length === 0) return;
     if (this.#paused.has(partitionKey(topic, partition))) return;
+    // queued batches count against queued.max.messages.kbytes too: once they would fill the
+    // buffer they are packed now, so the hold below sees them (the bound is overshot by at most
+    // one batch, as when every batch was packed here)
+    if (this.#pending.length > 0 && this.buffer.bytes + this.#pendingBytes >= this.buffer.limitBytes) this.#packPending();
     if (this.buffer.isFull()) {
       const held = performance.now();
       const scope = { ...this.#scope, bufferedBytes: this.buffer.bytes, limitBytes: this.buffer.limitBytes };
@@ -246,7 +253,11 @@ export class Listener {
       this.monitor.notify('listener.buffer.held', { ...scope, bufferedBytes: this.buffer.bytes, durationMs: performance.now() - held });
     }
     if (!isRunning() || isStale() || this.#paused.has(partitionKey(topic, partition))) return;
-    this.#pending.push({ topic, partition, messages: batch.messages, highWatermark: Number(batch.highWatermark) });
+    const messages = batch.messages;
+    let bytes = 0;
+    for (let i = 0; i < messages.length; i++) bytes += (messages[i]!.key?.length ?? 0) + (messages[i]!.value?.length ?? 0);
+    this.#pending.push({ topic, partition, messages, highWatermark: Number(batch.highWatermark), bytes });
+    this.#pendingBytes += bytes;
     this.#packing ??= setImmediate(this.#packPending);
     // only a rebalance ends eachBatch here: the batch is queued, and an error thrown now would
     // keep KafkaJS from resolving its offset (it would fetch and buffer the batch again)
@@ -259,31 +270,19 @@ export class Listener {
    * partition was paused, sought or revoked since it was queued was discarded by then.
    */
   readonly #packPending = (): void => {
+    if (this.#packing !== undefined) clearImmediate(this.#packing);
     this.#packing = undefined;
-    const pending = this.#pending;
-    this.#pending = [];
-    for (let i = 0; i < pending.length; i++) {
-      const { topic, partition, messages, highWatermark } = pending[i]!;
+    // one at a time off the front: a listener of the events below may pause a partition, which
+    // must also discard that partition's batches still queued behind this one
+    while (this.#pending.length > 0) {
+      const { topic, partition, messages, highWatermark, bytes } = this.#pending.shift()!;
+      this.#pendingBytes -= bytes;
       let chunk: PackedChunk;
       try {
         chunk = PackedChunk.pack(messages);
       } catch (error) {
-        // KafkaJS already counts this batch as fetched: fetch it again rather than skip it (a
-        // later batch of the partition, processed and marked, would commit past it)
-        const from = Number(messages[0]!.offset);
-        this.monitor.notify('error.occurred', {
-          type: 'poll.error',
-          error: error instanceof Error ? error : new Error(String(error)),
-          ...this.#scope,
-          topic,
-          partition,
-        });
-        for (let j = i + 1; j < pending.length; j++) {
-          const later = pending[j]!;
-          if (later.topic === topic && later.partition === partition) pending.splice(j--, 1);
-        }
-        if (this.#running) this.#consumer.seek({ topic, partition, offset: String(from) });
-        continue;
+        this.#packFailed(topic, partition, error);
+        return;
       }
       const firstOffset = chunk.offsetAt(0);
       const lastOffset = chunk.offsetAt(chunk.count - 1);
@@ -303,10 +302,41 @@ export class Listener {
     }
   };
 
+  /**
+   * A batch could not be packed (the copy's allocation failed). KafkaJS already counts it as
+   * fetched, so skipping it would let a later batch's mark commit past it; a seek back could go
+   * stale across a rejoin. Instead the listener restarts as after a crash: KafkaJS stops, and
+   * after fetch.error.backoff.ms everything is fetched again from the committed offsets
+   * (duplicates of what was processed but not committed, never a gap).
+   */
+  #packFailed(topic: string, partition: number, error: unknown): void {
+    this.#discardPending();
+    this.monitor.notify('error.occurred', {
+      type: 'listener.crash',
+      error: new ListenerCrashedError(
+        `Could not copy a fetched batch of ${topic}-${partition} into the prefetch buffer; restarting the KafkaJS consumer of ${this.group.consumerGroup}/${this.group.id} from the committed offsets`,
+        { cause: error, context: { ...this.#scope, topic, partition } },
+      ),
+      ...this.#scope,
+      topic,
+      partition,
+    });
+    if (!this.#running || this.#restartTimer !== undefined) return;
+    this.#consumer.stop().then(
+      () => this.#scheduleRestart(),
+      () => this.#scheduleRestart(),
+    );
+  }
+
+  /** True while fetched batches of this partition wait to be packed (they are not in the buffer yet). */
+  hasPending(topic: string, partition: number): boolean {
+    return this.#pending.some((b) => b.topic === topic && b.partition === partition);
+  }
+
   /** Forgets queued batches (of one partition, or all): they belong to a position that no longer holds. */
   #discardPending(topic?: string, partition?: number): void {
-    if (topic === undefined) this.#pending = [];
-    else this.#pending = this.#pending.filter((b) => b.topic !== topic || b.partition !== partition);
+    this.#pending = topic === undefined ? [] : this.#pending.filter((b) => b.topic !== topic || b.partition !== partition);
+    this.#pendingBytes = this.#pending.reduce((sum, b) => sum + b.bytes, 0);
   }
 
   // KafkaJS heartbeats right after eachBatch returns (throttled to heartbeat.interval.ms, so this

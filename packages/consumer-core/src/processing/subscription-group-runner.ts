@@ -234,7 +234,9 @@ export class SubscriptionGroupRunner {
         flow.endOffset !== null &&
         flow.processedTo !== null &&
         flow.processedTo >= flow.endOffset &&
-        this.buffer.countFor(p.topic, p.partition) === 0;
+        this.buffer.countFor(p.topic, p.partition) === 0 &&
+        // fetched batches reach the buffer (and endOffset) at the end of the event-loop turn
+        !this.#listener.hasPending(p.topic, p.partition);
       if (atEnd) {
         flow.eofSignalled = true;
         flow.lastJobAt = at;
