@@ -1,5 +1,6 @@
 // The consumer process: routes + settings in, `start()` / `stop()` out. Lifecycle is one-way:
 // pending → starting → running → (quieting → quiet →) stopping → stopped.
+import { reviveError } from './processing/serialized-error';
 import { randomBytes } from 'node:crypto';
 import type { TransactionIntent } from './consumer';
 import { ConfigurationError, PartitionRevokedError, ShutdownTimeoutError } from './errors';
@@ -141,7 +142,7 @@ export class App {
     if (finished && pool !== undefined) {
       const { errors } = await pool.shutdown().catch(() => ({ errors: [] }));
       for (const e of errors) {
-        this.monitor.notify('error.occurred', { type: 'consumer.shutdown.error', error: Object.assign(new Error(e.error.message), { name: e.error.name }) });
+        this.monitor.notify('error.occurred', { type: 'consumer.shutdown.error', error: reviveError(e.error) });
       }
     } else {
       this.monitor.notify('error.occurred', {

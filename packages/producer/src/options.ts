@@ -17,7 +17,7 @@ export interface ProducerKafkaSettings {
   'batch.size'?: number;
   /**
    * Messages of one partition batch at which it is sent without waiting for the linger. Default
-   * 1,000 (librdkafka: 10,000): KafkaJS groups a request's messages per partition in time
+   * 500 (librdkafka: 10,000): KafkaJS groups a request's messages per partition in time
    * quadratic in their number, which makes larger batches slower, not faster.
    */
   'batch.num.messages'?: number;

@@ -51,8 +51,9 @@ export class LoggerListener {
             `${e.deadLetterOffset === null ? '' : ` (${e.deadLetterPartition}@${e.deadLetterOffset})`} after ${e.attempts} attempt(s) failing with ${e.errorClass}`,
         ),
       ),
+      // a failed hook is also an error.occurred (printed as an error below): this line stays debug
       monitor.subscribe('consumer.hooked', (e) =>
-        (e.success ? debug : logger.warn.bind(logger))(
+        debug(
           `${e.hook} hook of ${e.consumer} on ${e.topic}-${e.partition} ${e.success ? 'finished' : 'failed'} in ${Math.round(e.durationMs)} ms`,
         ),
       ),
@@ -65,7 +66,8 @@ export class LoggerListener {
       monitor.subscribe('listener.restarted', (e) => logger.warn(`[${e.consumerGroup}/${e.subscriptionGroup}] Listener restarted after a crash`)),
       monitor.subscribe('error.occurred', (e) => {
         const where = e.topic === undefined ? '' : ` on ${e.topic}-${e.partition ?? '?'}`;
-        const cause = e.error.cause instanceof Error ? ` (cause: ${e.error.cause.message})` : '';
+        // a wrapper often repeats its cause's message ("X.consume() failed on t-0: boom"): not twice
+        const cause = e.error.cause instanceof Error && !e.error.message.includes(e.error.cause.message) ? ` (cause: ${e.error.cause.message})` : '';
         logger.error(`${e.type}${where}: ${e.error.message}${cause}`);
       }),
     );

@@ -11,6 +11,7 @@
 // messages go, its running job may finish but cannot mark, and `revoked()` runs after it. What
 // was processed but could not be committed is reported as `offsets.discarded`: the next owner
 // processes it again (the duplicates at-least-once allows).
+import { reviveError } from './serialized-error';
 import { performance } from 'node:perf_hooks';
 import { Listener } from '../connection/listener';
 import { PrefetchBuffer, partitionKey } from '../connection/prefetch-buffer';
@@ -302,7 +303,7 @@ export class SubscriptionGroupRunner {
     this.monitor.notify('consumer.hooked', { ...event, durationMs: performance.now() - started, success: result.error === null });
     if (result.error !== null) {
       const error = new ConsumeFailedError(`${topic.consumer.export}.${hook}() failed on ${topic.name}-${partition}: ${result.error.message}`, {
-        cause: result.error,
+        cause: reviveError(result.error),
         context: { ...this.#scope, topic: topic.name, partition },
       });
       this.monitor.notify('error.occurred', { type: `consumer.${hook}.error`, error, ...this.#scope, topic: topic.name, partition });
@@ -378,7 +379,7 @@ export class SubscriptionGroupRunner {
       const committedByTransactions = Math.min(this.tracker.markedOffset(topic.name, partition) ?? first.offset, last.offset + 1);
       const restart = Math.max(first.offset, result.markedOffset ?? first.offset, committedByTransactions);
       const error = new ConsumeFailedError(`${topic.consumer.export}.consume() failed on ${topic.name}-${partition}: ${result.error.message}`, {
-        cause: result.error,
+        cause: reviveError(result.error),
         context: { ...this.#scope, topic: topic.name, partition, offset: restart },
       });
       this.monitor.notify('error.occurred', { type: 'consumer.consume.error', error, ...this.#scope, topic: topic.name, partition, offset: restart });
@@ -643,7 +644,7 @@ export class SubscriptionGroupRunner {
         .revoke(revoked.map((p) => jobKey(this.group.consumerGroup, p.topic, p.partition)))
         .then(({ errors }) => {
           for (const e of errors) {
-            this.monitor.notify('error.occurred', { type: 'consumer.revoked.error', error: Object.assign(new Error(e.error.message), { name: e.error.name }), ...this.#scope });
+            this.monitor.notify('error.occurred', { type: 'consumer.revoked.error', error: reviveError(e.error), ...this.#scope });
           }
         })
         .catch(() => undefined);

@@ -60,7 +60,7 @@ test('prints the flow-control lines: resume, DLQ, hooks, a held prefetch buffer,
     'info Resumed orders-2 at offset 40',
     "warn Sent orders-2@41 to dead letter topic 'orders.dlq' (0@7) after 3 attempt(s) failing with TypeError",
     'debug eofed hook of OrdersConsumer on orders-2 finished in 1 ms',
-    'warn tick hook of OrdersConsumer on orders-2 failed in 4 ms',
+    'debug tick hook of OrdersConsumer on orders-2 failed in 4 ms',
     'debug [default] Held fetching for 120 ms: prefetch buffer full (65536 of 65536 KiB, queued.max.messages.kbytes)',
     'warn [g/default] Listener restarted after a crash',
   ]);
