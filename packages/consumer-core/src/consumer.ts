@@ -277,7 +277,7 @@ export abstract class Consumer<P = unknown> {
   pause(offset?: number, timeoutMs = 0): void {
     const state = jobs.get(this);
     if (state === undefined) {
-      if (offset === undefined) throw new Error('this.messages is only available while consume() runs');
+      if (offset === undefined) throw new Error('pause() without an offset is only available while consume() runs (it pauses at the batch\'s first message)');
       return;
     }
     state.requests.pause = { offset: offset ?? state.metadata.firstOffset, timeoutMs };

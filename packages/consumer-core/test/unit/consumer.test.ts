@@ -63,6 +63,8 @@ test('this.messages is built once, on first use: marking and pausing do not need
 
 test('this.messages outside consume() is an error; subclasses are recognised by brand', () => {
   expect(() => new Probe().messages).toThrow('only available while consume() runs');
+  expect(() => new Probe().pause()).toThrow('pause() without an offset is only available while consume() runs');
+  expect(() => new Probe().pause(5)).not.toThrow(); // outside a job a pause with an offset is a no-op
   expect(isConsumerClass(Probe)).toBe(true);
   expect(isConsumerClass(class {})).toBe(false);
 });
