@@ -1,0 +1,98 @@
+// Claim: @decanter/producer and @decanter/consumer-core work when installed on their own, the way
+// users get them: packed by pnpm (workspace: ranges rewritten), installed by npm into an empty
+// project with their dependencies from the registry, then used from plain JavaScript — one
+// error hierarchy across both (including the ./errors subpath), a Producer producing and an App
+// whose worker threads load a consumer file of that project, against the real broker.
+// Nothing here reaches into the monorepo: a broken "exports", "files" or worker entry path
+// fails this test and no other.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { brokers, createTopic, deleteTopics, disconnectSharedAdmin } from '@decanter/test-helpers';
+
+const root = resolve(__dirname, '../../../..');
+const topics: string[] = [];
+let project = '';
+
+afterAll(async () => {
+  await deleteTopics(topics);
+  await disconnectSharedAdmin();
+  if (project !== '') rmSync(project, { recursive: true, force: true });
+});
+
+function pnpm(): string {
+  const local = join(root, '.tools/node_modules/.bin/pnpm');
+  return existsSync(local) ? local : 'pnpm';
+}
+
+test('both packages install from their tarballs and produce and consume on their own', async () => {
+  project = mkdtempSync(join(tmpdir(), 'decanter-install-'));
+  for (const pkg of ['producer', 'consumer-core']) {
+    execFileSync(pnpm(), ['pack', '--pack-destination', project], { cwd: join(root, 'packages', pkg), stdio: 'pipe' });
+  }
+  const tarballs = readdirSync(project).filter((f) => f.endsWith('.tgz'));
+  expect(tarballs.sort()).toEqual([expect.stringMatching(/^decanter-consumer-core-.*\.tgz$/), expect.stringMatching(/^decanter-producer-.*\.tgz$/)]);
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'decanter-install-check', private: true }));
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...tarballs.map((t) => `./${t}`)], {
+    cwd: project,
+    stdio: 'pipe',
+  });
+
+  const topic = await createTopic('install-check', { partitions: 2 });
+  topics.push(topic);
+  writeFileSync(
+    join(project, 'counting-consumer.js'),
+    `const { Consumer } = require('@decanter/consumer-core');
+const { appendFileSync } = require('node:fs');
+class CountingConsumer extends Consumer {
+  consume() {
+    for (const m of this.messages) appendFileSync(process.env.INSTALL_CHECK_OUT, m.payload.n + '\\n');
+  }
+}
+module.exports = { CountingConsumer };
+`,
+  );
+  writeFileSync(
+    join(project, 'check.js'),
+    `const { Producer, hasErrorCode } = require('@decanter/producer');
+const { DecanterError } = require('@decanter/producer/errors');
+const { App, isDecanterError, isDecanterConsumerError } = require('@decanter/consumer-core');
+const { readFileSync, existsSync } = require('node:fs');
+const [brokers, topic, out] = process.argv.slice(2);
+(async () => {
+  const result = {};
+  try { new App({ kafka: { 'bootstrap.servers': brokers, 'group.id': 'g', 'no.such.key': 1 }, routes: [] }); } catch (e) {
+    result.appError = { code: e.code, decanter: isDecanterError(e), consumer: isDecanterConsumerError(e), base: e instanceof DecanterError };
+  }
+  try { new Producer({ kafka: { 'bootstrap.servers': brokers, 'batch.size': -1 } }); } catch (e) {
+    result.producerError = { code: e.code, decanter: isDecanterError(e), consumer: isDecanterConsumerError(e), coded: hasErrorCode(e, 'CONFIGURATION_INVALID') };
+  }
+  const producer = new Producer({ kafka: { 'bootstrap.servers': brokers } });
+  for (let n = 0; n < 20; n += 1) await producer.produceSync({ topic, key: String(n), payload: JSON.stringify({ n }) });
+  await producer.close();
+  process.env.INSTALL_CHECK_OUT = out;
+  const app = new App({
+    concurrency: 2,
+    maxWaitTimeMs: 200,
+    kafka: { 'bootstrap.servers': brokers, 'group.id': topic + '-group', 'auto.offset.reset': 'earliest' },
+    routes: [{ topics: [{ topic, consumer: { module: require.resolve('./counting-consumer.js'), export: 'CountingConsumer' } }] }],
+  });
+  await app.start();
+  const deadline = Date.now() + 30000;
+  const seen = () => (existsSync(out) ? readFileSync(out, 'utf8').trim().split('\\n').filter(Boolean).length : 0);
+  while (seen() < 20 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await app.stop();
+  result.consumed = seen();
+  console.log(JSON.stringify(result));
+})().catch((e) => { console.error(e); process.exit(1); });
+`,
+  );
+  const output = execFileSync(process.execPath, ['check.js', brokers().join(','), topic, join(project, 'consumed.txt')], { cwd: project, encoding: 'utf8' });
+  const result = JSON.parse(output.trim().split('\n').pop()!) as Record<string, unknown>;
+  expect(result).toEqual({
+    appError: { code: 'CONFIGURATION_INVALID', decanter: true, consumer: true, base: true },
+    producerError: { code: 'CONFIGURATION_INVALID', decanter: true, consumer: false, coded: true },
+    consumed: 20,
+  });
+}, 180_000);
