@@ -33,11 +33,10 @@ const CONSUMER_BRAND = Symbol.for('decanter.consumer-core.error');
 
 export type DecanterConsumerErrorOptions = DecanterErrorOptions;
 
-/** Base class of every error this package throws or reports. */
+/** Base class of every error this package throws or reports (`name` is the class's, as DecanterError sets it). */
 export class DecanterConsumerError extends DecanterError<ConsumerErrorCode> {
   constructor(code: ConsumerErrorCode, message: string, options: DecanterConsumerErrorOptions = {}) {
     super(code, message, options);
-    this.name = 'DecanterConsumerError';
     Object.defineProperty(this, CONSUMER_BRAND, { value: true });
   }
 }
@@ -57,7 +56,6 @@ export class ConfigurationError extends DecanterConsumerError {
       `Invalid consumer configuration (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n` +
         issues.map((i) => `  - ${formatIssue(i)}`).join('\n'),
     );
-    this.name = 'ConfigurationError';
     this.issues = Object.freeze([...issues]);
   }
 }
@@ -66,7 +64,6 @@ export class ConfigurationError extends DecanterConsumerError {
 export class ConsumeFailedError extends DecanterConsumerError {
   constructor(message: string, options: DecanterConsumerErrorOptions = {}) {
     super('CONSUME_FAILED', message, { retriable: true, ...options });
-    this.name = 'ConsumeFailedError';
   }
 }
 
@@ -74,7 +71,6 @@ export class ConsumeFailedError extends DecanterConsumerError {
 export class WorkerFailedError extends DecanterConsumerError {
   constructor(message: string, options: DecanterConsumerErrorOptions = {}) {
     super('WORKER_FAILED', message, { retriable: true, ...options });
-    this.name = 'WorkerFailedError';
   }
 }
 
@@ -82,7 +78,6 @@ export class WorkerFailedError extends DecanterConsumerError {
 export class CommitFailedError extends DecanterConsumerError {
   constructor(message: string, options: DecanterConsumerErrorOptions = {}) {
     super('COMMIT_FAILED', message, { retriable: true, ...options });
-    this.name = 'CommitFailedError';
   }
 }
 
@@ -90,7 +85,6 @@ export class CommitFailedError extends DecanterConsumerError {
 export class ListenerCrashedError extends DecanterConsumerError {
   constructor(message: string, options: DecanterConsumerErrorOptions = {}) {
     super('LISTENER_CRASHED', message, { retriable: true, ...options });
-    this.name = 'ListenerCrashedError';
   }
 }
 
@@ -98,7 +92,6 @@ export class ListenerCrashedError extends DecanterConsumerError {
 export class ShutdownTimeoutError extends DecanterConsumerError {
   constructor(message: string) {
     super('SHUTDOWN_TIMEOUT', message);
-    this.name = 'ShutdownTimeoutError';
   }
 }
 
@@ -106,7 +99,6 @@ export class ShutdownTimeoutError extends DecanterConsumerError {
 export class ProducerUnavailableError extends DecanterConsumerError {
   constructor(message: string, options: DecanterConsumerErrorOptions = {}) {
     super('PRODUCER_UNAVAILABLE', message, options);
-    this.name = 'ProducerUnavailableError';
   }
 }
 
@@ -114,7 +106,6 @@ export class ProducerUnavailableError extends DecanterConsumerError {
 export class PartitionRevokedError extends DecanterConsumerError {
   constructor(message: string, options: DecanterConsumerErrorOptions = {}) {
     super('PARTITION_REVOKED', message, options);
-    this.name = 'PartitionRevokedError';
   }
 }
 
@@ -122,7 +113,6 @@ export class PartitionRevokedError extends DecanterConsumerError {
 export class TransactionFailedError extends DecanterConsumerError {
   constructor(message: string, options: DecanterConsumerErrorOptions = {}) {
     super('TRANSACTION_FAILED', message, { retriable: true, ...options });
-    this.name = 'TransactionFailedError';
   }
 }
 
@@ -130,7 +120,6 @@ export class TransactionFailedError extends DecanterConsumerError {
 export class DependencyMissingError extends DecanterConsumerError {
   constructor(message: string, options: DecanterConsumerErrorOptions = {}) {
     super('DEPENDENCY_MISSING', message, options);
-    this.name = 'DependencyMissingError';
   }
 }
 
@@ -138,6 +127,5 @@ export class DependencyMissingError extends DecanterConsumerError {
 export class DeadLetterFailedError extends DecanterConsumerError {
   constructor(message: string, options: DecanterConsumerErrorOptions = {}) {
     super('DEAD_LETTER_FAILED', message, { retriable: true, ...options });
-    this.name = 'DeadLetterFailedError';
   }
 }
