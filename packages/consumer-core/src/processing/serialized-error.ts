@@ -55,15 +55,12 @@ export function serializeError(error: unknown, depth = 0): SerializedError {
  */
 export function reviveError(serialized: SerializedError): Error {
   const { code } = serialized;
+  const cause = serialized.cause === undefined ? {} : { cause: reviveError(serialized.cause) };
   let error: Error;
   if (code === undefined) {
-    error = serialized.cause === undefined ? new Error(serialized.message) : new Error(serialized.message, { cause: reviveError(serialized.cause) });
+    error = new Error(serialized.message, cause);
   } else {
-    const options = {
-      retriable: serialized.retriable ?? false,
-      context: serialized.context ?? {},
-      ...(serialized.cause === undefined ? {} : { cause: reviveError(serialized.cause) }),
-    };
+    const options = { retriable: serialized.retriable ?? false, context: serialized.context ?? {}, ...cause };
     error =
       serialized.consumer === true && isConsumerCode(code)
         ? new DecanterConsumerError(code, serialized.message, options)

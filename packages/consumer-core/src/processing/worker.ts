@@ -186,19 +186,20 @@ export async function runJob(
   startedAt: number,
 ): Promise<JobOutcome> {
   const count = unpacked instanceof PackedMessages ? unpacked.count : unpacked.length;
-  const offsetAt = (i: number): number => (unpacked instanceof PackedMessages ? unpacked.offset(i) : (unpacked[i] as UnpackedMessage).offset);
-  const lastOffset = count === 0 ? -1 : offsetAt(count - 1);
-  const lastTimestamp = count === 0 ? 0 : unpacked instanceof PackedMessages ? unpacked.timestamp(count - 1) : (unpacked[count - 1] as UnpackedMessage).timestamp;
+  const at = (i: number): { offset: number; timestamp: number } | undefined =>
+    i < 0 || i >= count ? undefined : unpacked instanceof PackedMessages ? { offset: unpacked.offset(i), timestamp: unpacked.timestamp(i) } : unpacked[i];
+  const first = at(0);
+  const last = at(count - 1);
   const metadata = Object.freeze({
     topic: job.topic,
     partition: job.partition,
     consumerGroup: job.consumerGroup,
     size: count,
-    firstOffset: count === 0 ? -1 : offsetAt(0),
-    lastOffset,
+    firstOffset: first?.offset ?? -1,
+    lastOffset: last?.offset ?? -1,
     readyAt: job.readyAt,
     startedAt,
-    consumptionLag: count === 0 ? 0 : Math.max(0, startedAt - lastTimestamp),
+    consumptionLag: last === undefined ? 0 : Math.max(0, startedAt - last.timestamp),
     processingLag: Math.max(0, startedAt - job.readyAt),
   });
   // this.messages is built on first use (lazy: key, value and headers are read from the packed
@@ -218,8 +219,8 @@ export async function runJob(
   try {
     const hook = job.hook ?? 'consume';
     await (hook === 'consume' ? instance.consume() : hook === 'eofed' ? instance.eofed() : instance.tick());
-    if (!job.manualOffsetManagement && count > 0 && requests.pause === null && (requests.seek ?? null) === null && requests.transactional !== true) {
-      requests.markedOffset = Math.max(requests.markedOffset ?? 0, lastOffset + 1);
+    if (!job.manualOffsetManagement && last !== undefined && requests.pause === null && (requests.seek ?? null) === null && requests.transactional !== true) {
+      requests.markedOffset = Math.max(requests.markedOffset ?? 0, last.offset + 1);
     }
   } catch (thrown) {
     failure = { thrown };
