@@ -69,6 +69,28 @@ export function writeHeaderParts(view: DataView, bytes: Uint8Array, cursor: numb
 }
 
 /**
+ * Reads the key and value of the record at `record`, whose data starts at `at`, as views into
+ * `buffer` (null for a null key or value); `end` is where its headers start. The one reader of a
+ * record's key and value, shared by unpackMessages and PackedChunk.
+ */
+export function readKeyValue(view: DataView, buffer: ArrayBuffer, record: number, at: number): { key: Buffer | null; value: Buffer | null; end: number } {
+  const keyLength = view.getInt32(record + 16, true);
+  const valueLength = view.getInt32(record + 20, true);
+  let end = at;
+  let key: Buffer | null = null;
+  let value: Buffer | null = null;
+  if (keyLength >= 0) {
+    key = Buffer.from(buffer, end, keyLength);
+    end += keyLength;
+  }
+  if (valueLength >= 0) {
+    value = Buffer.from(buffer, end, valueLength);
+    end += valueLength;
+  }
+  return { key, value, end };
+}
+
+/**
  * Reads the headers writeHeaderParts wrote at `at`: (name, value view or null) pairs in order, a
  * multi-valued header once per value. The one reader of the header format.
  */
@@ -215,19 +237,9 @@ export function unpackMessages(buffer: ArrayBuffer): UnpackedMessage[] {
   let cursor = HEADER_BYTES + count * RECORD_BYTES;
   for (let i = 0; i < count; i++) {
     const record = HEADER_BYTES + i * RECORD_BYTES;
-    const keyLength = view.getInt32(record + 16, true);
-    const valueLength = view.getInt32(record + 20, true);
     const headersLength = view.getInt32(record + 24, true);
-    let key: Buffer | null = null;
-    let value: Buffer | null = null;
-    if (keyLength >= 0) {
-      key = Buffer.from(buffer, cursor, keyLength);
-      cursor += keyLength;
-    }
-    if (valueLength >= 0) {
-      value = Buffer.from(buffer, cursor, valueLength);
-      cursor += valueLength;
-    }
+    const { key, value, end } = readKeyValue(view, buffer, record, cursor);
+    cursor = end;
     const headers: Record<string, string | string[]> = {};
     if (headersLength > 0) {
       for (const [name, bytes] of readHeaderParts(view, buffer, cursor)) {

@@ -18,6 +18,7 @@ import {
   PACKED_RECORD_BYTES,
   PACKED_VERSION,
   readHeaderParts,
+  readKeyValue,
   writeHeaderParts,
   type HeaderParts,
 } from './message-packer';
@@ -144,20 +145,8 @@ export class PackedChunk {
   message(i: number): FetchedMessage {
     const view = this.#view;
     const record = i * RECORD;
-    let cursor = this.count * RECORD + this.#dataStart[i]!;
-    const keyLength = view.getInt32(record + 16, true);
-    const valueLength = view.getInt32(record + 20, true);
     const headersLength = view.getInt32(record + 24, true);
-    let key: Buffer | null = null;
-    let value: Buffer | null = null;
-    if (keyLength >= 0) {
-      key = Buffer.from(this.buffer, cursor, keyLength);
-      cursor += keyLength;
-    }
-    if (valueLength >= 0) {
-      value = Buffer.from(this.buffer, cursor, valueLength);
-      cursor += valueLength;
-    }
+    const { key, value, end: cursor } = readKeyValue(view, this.buffer, record, this.count * RECORD + this.#dataStart[i]!);
     let headers: IHeaders | undefined;
     if (headersLength > 0) {
       headers = {};
@@ -173,7 +162,7 @@ export class PackedChunk {
       key,
       value,
       headers,
-      size: (keyLength > 0 ? keyLength : 0) + (valueLength > 0 ? valueLength : 0),
+      size: (key?.length ?? 0) + (value?.length ?? 0),
     };
   }
 
