@@ -1,29 +1,14 @@
 // One test per contract rule of the error-handling and flow-control options (pause.*, a route's
 // deadLetterQueue and periodic), asserting the message users see (path, rule, value).
-import { join } from 'node:path';
-import { App, ConfigurationError, type AppOptions } from '@decanter/consumer-core';
+import { App, type AppOptions } from '@decanter/consumer-core';
+import { noopConsumer as consumer, problems, validOptions as valid } from './fixtures/contract-problems';
 
-const consumer = { module: join(__dirname, 'fixtures', 'noop-consumer'), export: 'NoopConsumer' };
 const producer = { produceSync: async () => ({ topic: 't', partition: 0, offset: '0' }), produceAsync: async () => ({ wait: async () => ({ topic: 't', partition: 0, offset: '0' }) }) };
-const valid = (): AppOptions => ({
-  kafka: { 'bootstrap.servers': '127.0.0.1:9092', 'group.id': 'g' },
-  routes: [{ topics: [{ topic: 'orders', consumer }] }],
-});
 const withTopic = (extra: Record<string, unknown>, withProducer = true): unknown => ({
   ...valid(),
   ...(withProducer ? { producer } : {}),
   routes: [{ topics: [{ topic: 'orders', consumer, ...extra }] }],
 });
-
-function problems(options: unknown): string[] {
-  try {
-    new App(options as AppOptions);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigurationError);
-    return (error as ConfigurationError).issues.map((i) => `${i.path} ${i.rule} (got ${JSON.stringify(i.value)})`);
-  }
-  throw new Error('expected a ConfigurationError');
-}
 
 test('pause defaults: 1 s doubling up to 30 s', () => {
   const app = new App(valid());

@@ -1,22 +1,6 @@
 // One test per contract rule, asserting the message users see (path, rule, value).
-import { join } from 'node:path';
 import { App, ConfigurationError, type AppOptions } from '@decanter/consumer-core';
-
-const consumer = { module: join(__dirname, 'fixtures', 'noop-consumer'), export: 'NoopConsumer' };
-const valid = (): AppOptions => ({
-  kafka: { 'bootstrap.servers': '127.0.0.1:9092', 'group.id': 'g' },
-  routes: [{ topics: [{ topic: 'orders', consumer }] }],
-});
-
-function problems(options: unknown): string[] {
-  try {
-    new App(options as AppOptions);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigurationError);
-    return (error as ConfigurationError).issues.map((i) => `${i.path} ${i.rule} (got ${JSON.stringify(i.value)})`);
-  }
-  throw new Error('expected a ConfigurationError');
-}
+import { noopConsumer as consumer, problems, validOptions as valid } from './fixtures/contract-problems';
 
 const withTopic = (extra: Record<string, unknown>): unknown => ({ ...valid(), routes: [{ topics: [{ topic: 'orders', consumer, ...extra }] }] });
 const withKafka = (extra: Record<string, unknown>): unknown => ({ ...valid(), kafka: { ...valid().kafka, ...extra } });
