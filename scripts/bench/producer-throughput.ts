@@ -106,35 +106,36 @@ async function main(): Promise<void> {
   const specs = ['decanter', 'send', 'sendbatch', 'java'].map((prefix) => ({ prefix: `throughput-${prefix}`, partitions: PARTITIONS }));
   await withTopics(brokers, specs, async ([tDecanter, tSend, tBatch, tJava]) => {
     const total = { d: { count: 0, s: 0, rss: 0, cpu: 0 }, s: { count: 0, s: 0, cpu: 0 }, b: { count: 0, s: 0, cpu: 0 } };
-    // CPU time of this process per message: less sensitive than wall time to the shared machine.
-    const cpuMicros = (since: NodeJS.CpuUsage): number => {
+    // Runs one scenario and adds its messages, time and CPU time of this process (less sensitive
+    // than wall time to the shared machine) to its totals.
+    const measure = async <R extends { rate: number; count: number }>(into: { count: number; s: number; cpu: number }, label: string, run: () => Promise<R>): Promise<R> => {
+      progress(label);
+      const since = process.cpuUsage();
+      const result = await run();
       const used = process.cpuUsage(since);
-      return used.user + used.system;
+      into.cpu += used.user + used.system;
+      into.count += result.count;
+      into.s += result.count / result.rate;
+      return result;
     };
-    let cpu: NodeJS.CpuUsage;
     for (let round = 1; round <= ROUNDS; round += 1) {
-      progress(`round ${round}/${ROUNDS}: decanter produceAsync for ${ROUND_SECONDS} s (acks 1, linger 5, ${PARTITIONS} partitions, ${MESSAGE_BYTES} B)…`);
-      cpu = process.cpuUsage();
-      const d = await decanter(brokers, tDecanter as string);
-      total.d.cpu += cpuMicros(cpu);
+      const d = await measure(
+        total.d,
+        `round ${round}/${ROUNDS}: decanter produceAsync for ${ROUND_SECONDS} s (acks 1, linger 5, ${PARTITIONS} partitions, ${MESSAGE_BYTES} B)…`,
+        () => decanter(brokers, tDecanter as string),
+      );
       progress(`  ${Math.round(d.rate)} msg/s (${d.count} messages, peak RSS ${d.peakRssMb} MB)`);
-      total.d.count += d.count;
-      total.d.s += d.count / d.rate;
       total.d.rss = Math.max(total.d.rss, d.peakRssMb);
-      progress(`round ${round}/${ROUNDS}: kafkajs send() per message, up to ${SEND_IN_FLIGHT} in flight…`);
-      cpu = process.cpuUsage();
-      const s = await kafkajsSend(brokers, tSend as string);
-      total.s.cpu += cpuMicros(cpu);
+      const s = await measure(total.s, `round ${round}/${ROUNDS}: kafkajs send() per message, up to ${SEND_IN_FLIGHT} in flight…`, () =>
+        kafkajsSend(brokers, tSend as string),
+      );
       progress(`  ${Math.round(s.rate)} msg/s (${s.count} messages)`);
-      total.s.count += s.count;
-      total.s.s += s.count / s.rate;
-      progress(`round ${round}/${ROUNDS}: kafkajs sendBatch, ${BATCH_PER_PARTITION} msgs x ${PARTITIONS} partitions per request, ${BATCHES_IN_FLIGHT} in flight…`);
-      cpu = process.cpuUsage();
-      const b = await kafkajsSendBatch(brokers, tBatch as string);
-      total.b.cpu += cpuMicros(cpu);
+      const b = await measure(
+        total.b,
+        `round ${round}/${ROUNDS}: kafkajs sendBatch, ${BATCH_PER_PARTITION} msgs x ${PARTITIONS} partitions per request, ${BATCHES_IN_FLIGHT} in flight…`,
+        () => kafkajsSendBatch(brokers, tBatch as string),
+      );
       progress(`  ${Math.round(b.rate)} msg/s (${b.count} messages)`);
-      total.b.count += b.count;
-      total.b.s += b.count / b.rate;
     }
     const d = { rate: total.d.count / total.d.s, peakRssMb: total.d.rss };
     const s = { rate: total.s.count / total.s.s };
