@@ -11,7 +11,7 @@ export interface ProducerKafkaSettings {
   'bootstrap.servers'?: string;
   /** KafkaJS clientId. Default: the producer `id`. */
   'client.id'?: string;
-  /** Linger (ms): the longest a message waits for more messages before its batch is sent; 0 = send at once (same-tick messages may share a request). Default 5. */
+  /** Linger (ms): the longest a message waits for more messages before its batch is sent; 0 = send at once (messages produced in one synchronous run share a batch). Default 5. */
   'queue.buffering.max.ms'?: number;
   /** Bytes of one partition batch at which it is sent without waiting for the linger. Default 1,000,000. */
   'batch.size'?: number;

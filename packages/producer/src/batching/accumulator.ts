@@ -1,11 +1,18 @@
 // Collects the records of one variant into one open batch per topic-partition and seals a batch
 // when it reaches batch.size / batch.num.messages, or when the linger expires. Linger 0 seals on
-// setImmediate (no timer): records produced in the same tick still share a batch, none waits for
-// a timer. With a linger, one timer per accumulator fires linger ms after the oldest open batch
-// was opened and seals every open batch, so no record waits longer than the linger.
+// a microtask, at the end of the synchronous run that opened the batch: records produced together
+// (a loop, produceMany) still share a batch, and none waits for a timer or for a turn of the event
+// loop. Records produced while their partition's request is in flight queue as small batches that
+// the dispatcher merges into its next request. With a linger, one timer per accumulator fires
+// linger ms after the oldest open batch was opened and seals every open batch, so no record waits
+// longer than the linger.
 // It never sends anything itself: sealed batches go to `onSealed` (the dispatcher).
 import { PartitionBatch } from './partition-batch';
 import type { ProduceRecord } from './produce-record';
+
+// Promise.then rather than queueMicrotask: Node wraps every queueMicrotask callback in an
+// AsyncResource, which costs more than the seal it schedules on the linger-0 hot path.
+const settled = Promise.resolve();
 
 export interface AccumulatorLimits {
   lingerMs: number;
@@ -17,13 +24,15 @@ export class Accumulator {
   private readonly open = new Map<string, Array<PartitionBatch | undefined>>();
   private openCount = 0;
   private timer: NodeJS.Timeout | undefined;
-  private immediate: NodeJS.Immediate | undefined;
+  /** A linger-0 (or urgent) seal is queued on a microtask; clearing it cancels that seal. */
+  private sealQueued = false;
   /** While true (closing, flushing a transaction) records do not linger. */
   urgent = false;
 
   constructor(
     private readonly limits: AccumulatorLimits,
-    private readonly onSealed: (batch: PartitionBatch) => void,
+    /** `flushing`: onFlushed follows at once (the dispatcher need not schedule a drain). */
+    private readonly onSealed: (batch: PartitionBatch, flushing: boolean) => void,
     /** After the linger (or a flush) sealed batches: send them now. */
     private readonly onFlushed: () => void = () => undefined,
   ) {}
@@ -59,25 +68,23 @@ export class Accumulator {
     this.clearLinger();
     if (this.openCount === 0) return;
     for (const byPartition of this.open.values()) {
-      for (const batch of byPartition) if (batch !== undefined) this.seal(batch, byPartition);
+      for (const batch of byPartition) if (batch !== undefined) this.seal(batch, byPartition, true);
     }
     this.onFlushed();
   }
 
-  private seal(batch: PartitionBatch, byPartition: Array<PartitionBatch | undefined>): void {
+  private seal(batch: PartitionBatch, byPartition: Array<PartitionBatch | undefined>, flushing = false): void {
     byPartition[batch.partition] = undefined;
     this.openCount -= 1;
     if (this.openCount === 0) this.clearLinger();
-    this.onSealed(batch);
+    this.onSealed(batch, flushing);
   }
 
   private armLinger(): void {
-    if (this.timer !== undefined || this.immediate !== undefined) return;
+    if (this.timer !== undefined || this.sealQueued) return;
     if (this.limits.lingerMs === 0 || this.urgent) {
-      this.immediate = setImmediate(() => {
-        this.immediate = undefined;
-        this.sealAll();
-      });
+      this.sealQueued = true;
+      void settled.then(this.sealIfQueued);
     } else {
       this.timer = setTimeout(() => {
         this.timer = undefined;
@@ -86,10 +93,15 @@ export class Accumulator {
     }
   }
 
+  private readonly sealIfQueued = (): void => {
+    if (!this.sealQueued) return; // sealed meanwhile (batch.size, a flush)
+    this.sealQueued = false;
+    this.sealAll();
+  };
+
   private clearLinger(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
-    if (this.immediate !== undefined) clearImmediate(this.immediate);
     this.timer = undefined;
-    this.immediate = undefined;
+    this.sealQueued = false;
   }
 }

@@ -7,6 +7,8 @@ export class PartitionBatch {
   bytes = 0;
   /** `topic\0partition`: identifies the partition across batches. */
   readonly id: string;
+  /** The dispatcher's take() round that put this batch in a request (0: not yet). */
+  takenIn = 0;
 
   constructor(
     readonly topic: string,
@@ -21,5 +23,11 @@ export class PartitionBatch {
     record.partition = this.partition;
     this.records.push(record);
     this.bytes += record.bytes;
+  }
+
+  /** Appends the records of a later sealed batch of the same partition, keeping their order. */
+  absorb(later: PartitionBatch): void {
+    for (const record of later.records) this.records.push(record);
+    this.bytes += later.bytes;
   }
 }

@@ -60,6 +60,8 @@ export class DeliveryPipeline implements RecordSettler {
         retryBackoffMs: o.retryBackoffMs,
         retryBackoffMaxMs: o.retryBackoffMaxMs,
         maxRequestBytes: Math.max(o.batchSizeBytes, 16 * 1024 * 1024),
+        batchSizeBytes: o.batchSizeBytes,
+        batchMaxMessages: o.batchMaxMessages,
       },
       send,
       this,
@@ -245,9 +247,10 @@ export class DeliveryPipeline implements RecordSettler {
       const o = this.shared.options;
       acc = new Accumulator(
         { lingerMs: o.lingerMs, batchSizeBytes: o.batchSizeBytes, batchMaxMessages: o.batchMaxMessages },
-        (batch) => {
+        (batch, flushing) => {
           this.shared.partitioner.onBatchSealed(batch.topic, batch.partition, this.shared.metadata.get(batch.topic));
           this.dispatcher.ready(batch, variant);
+          if (!flushing) this.dispatcher.drainSoon();
         },
         () => this.dispatcher.drainNow(),
       );

@@ -35,6 +35,9 @@ export interface DispatcherSettings {
   retryBackoffMaxMs: number;
   /** Upper bound of one request's payload; at least one batch always goes. */
   maxRequestBytes: number;
+  /** Bounds of one record batch when queued batches of a partition are merged (batch.size, batch.num.messages). */
+  batchSizeBytes: number;
+  batchMaxMessages: number;
 }
 
 interface Lane {
@@ -82,8 +85,9 @@ export function isRetriable(error: unknown): boolean {
 export class Dispatcher {
   private readonly lanes = new Map<string, Lane>();
   private drainScheduled: NodeJS.Immediate | undefined;
-  /** Topic-partitions with a request in flight (PartitionBatch.id). */
-  private readonly muted = new Set<string>();
+  /** Topic-partitions with a request in flight (PartitionBatch.id), and the batch in it. */
+  private readonly sending = new Map<string, PartitionBatch>();
+  private takeRound = 0;
   /** Runs `sweep` while batches wait (only then). */
   private sweeper: NodeJS.Timeout | undefined;
   private requestSeq = 0;
@@ -139,6 +143,7 @@ export class Dispatcher {
     );
   }
 
+  /** Queues a sealed batch; drainSoon() or drainNow() sends it. */
   ready(batch: PartitionBatch, variant: VariantSettings): void {
     const key = `${variant.key}|${batch.leader}`;
     let lane = this.lanes.get(key);
@@ -147,13 +152,17 @@ export class Dispatcher {
       this.lanes.set(key, lane);
     }
     lane.ready.push(batch);
-    // A batch sealed by size mid-stream waits for the end of this turn of the event loop, so
-    // every batch sealed meanwhile joins the same request (fewer, fuller requests). Batches
-    // sealed by the linger are sent at once through drainNow().
+  }
+
+  /**
+   * Sends at the end of this turn of the event loop, so every batch sealed meanwhile joins the
+   * same request (fewer, fuller requests): for batches sealed by size mid-stream.
+   */
+  drainSoon(): void {
     this.drainScheduled ??= setImmediate(this.drain);
   }
 
-  /** Sends what can go now (called right after the linger sealed batches: no extra turn). */
+  /** Sends what can go now (right after the linger or a flush sealed batches: no extra turn). */
   drainNow(): void {
     this.drain();
   }
@@ -178,26 +187,50 @@ export class Dispatcher {
 
   /**
    * The ready batches of the next request, oldest first. A topic-partition with a request in
-   * flight waits (muted) until it completes, so batches of one partition are written in order
-   * even when KafkaJS's asynchronous steps (metadata, compression, locks) would reorder two
-   * concurrent sendBatch calls, and retries never overtake. For the same reason a request holds
-   * at most one batch per topic-partition (KafkaJS would also merge two into one record batch,
-   * which could outgrow message.max.bytes). Returns [] when nothing can go now.
+   * flight waits until it completes, so batches of one partition are written in order even when
+   * KafkaJS's asynchronous steps (metadata, compression, locks) would reorder two concurrent
+   * sendBatch calls, and retries never overtake. For the same reason a request holds one batch
+   * per topic-partition (KafkaJS would merge two into one record batch anyway): later queued
+   * batches of a partition are merged into its first while they fit batch.size and
+   * batch.num.messages. That is how records produced one by one while their partition was busy
+   * (linger 0 seals each synchronous run) leave together in the next request. A batch that has
+   * to wait holds back every later batch of its partition. Returns [] when nothing can go now.
    */
   private take(lane: Lane): PartitionBatch[] {
     const ready = lane.ready;
+    const { maxRequestBytes, batchSizeBytes, batchMaxMessages } = this.settings;
+    const round = (this.takeRound += 1);
     const taken: PartitionBatch[] = [];
     const left: PartitionBatch[] = [];
+    /** Partitions whose later batches must wait because an earlier one does (order). */
+    let held: Set<string> | undefined;
     let bytes = 0;
     for (const batch of ready) {
       const id = batch.id;
-      if (this.muted.has(id) || (taken.length > 0 && bytes + batch.bytes > this.settings.maxRequestBytes)) {
-        left.push(batch);
-        continue;
+      const first = this.sending.get(id);
+      if (held === undefined || !held.has(id)) {
+        if (first === undefined) {
+          if (taken.length === 0 || bytes + batch.bytes <= maxRequestBytes) {
+            this.sending.set(id, batch);
+            batch.takenIn = round;
+            bytes += batch.bytes;
+            taken.push(batch);
+            continue;
+          }
+        } else if (
+          first.takenIn === round &&
+          first.bytes + batch.bytes <= batchSizeBytes &&
+          first.records.length + batch.records.length <= batchMaxMessages &&
+          bytes + batch.bytes <= maxRequestBytes
+        ) {
+          first.absorb(batch);
+          bytes += batch.bytes;
+          continue;
+        }
       }
-      this.muted.add(id);
-      bytes += batch.bytes;
-      taken.push(batch);
+      // A partition busy with an earlier request holds its later batches anyway.
+      if (first === undefined || first.takenIn === round) (held ??= new Set()).add(id);
+      left.push(batch);
     }
     if (taken.length > 0) {
       ready.length = 0;
@@ -293,7 +326,7 @@ export class Dispatcher {
       this.finish(lane, batches);
       return;
     }
-    for (const batch of batches) if (!remaining.includes(batch)) this.muted.delete(batch.id);
+    for (const batch of batches) if (!remaining.includes(batch)) this.sending.delete(batch.id);
     if (this.monitor.has('error.occurred')) {
       this.monitor.notify('error.occurred', { producerId, type: 'request.retrying', error, topic: (remaining[0] as PartitionBatch).topic });
     }
@@ -302,11 +335,18 @@ export class Dispatcher {
   }
 
   private finish(lane: Lane, batches: readonly PartitionBatch[]): void {
-    for (const batch of batches) this.muted.delete(batch.id);
+    for (const batch of batches) this.sending.delete(batch.id);
     lane.inFlight -= 1;
     this.inFlightTotal -= 1;
-    // Waiting batches go at the end of this turn, together with any that complete meanwhile.
-    this.drainScheduled ??= setImmediate(this.drain);
+    // Batches that waited for this request go at the end of this turn, together with any whose
+    // request completes meanwhile. With nothing waiting no turn is scheduled: the next sealed
+    // batch is sent when it is sealed.
+    for (const other of this.lanes.values()) {
+      if (other.ready.length > 0) {
+        this.drainScheduled ??= setImmediate(this.drain);
+        return;
+      }
+    }
   }
 
   private requestEvent(lane: Lane, batches: PartitionBatch[], requestId: number, attempt: number): RequestEvent {

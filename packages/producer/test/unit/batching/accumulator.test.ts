@@ -1,6 +1,7 @@
 // Claim: the accumulator seals a partition's batch at batch.size bytes or batch.num.messages,
-// seals everything when the linger expires (one timer), and with linger 0 seals on
-// setImmediate: same-tick records share a batch and no timer is involved.
+// seals everything when the linger expires (one timer), and with linger 0 seals on a microtask:
+// records appended in one synchronous run share a batch, and neither a timer nor a turn of the
+// event loop is waited for.
 import { Accumulator } from '../../../src/batching/accumulator';
 import type { PartitionBatch } from '../../../src/batching/partition-batch';
 import { ProduceRecord, type DeliverySink } from '../../../src/batching/produce-record';
@@ -50,13 +51,19 @@ it('keeps one batch per partition and seals them all when the linger expires', (
   expect(jest.getTimerCount()).toBe(0);
 });
 
-it('linger 0: no timer; same-tick records share a batch, sealed on setImmediate', async () => {
+it('linger 0: no timer; records of one synchronous run share a batch, sealed before the next turn', async () => {
+  jest.useFakeTimers(); // the seal must not depend on any timer or immediate
   const { acc, sealed } = setup(0);
   acc.append(record(), 't', 0, 1);
   acc.append(record(), 't', 0, 1);
   expect(sealed).toHaveLength(0);
-  await new Promise((r) => setImmediate(r));
+  expect(jest.getTimerCount()).toBe(0);
+  await Promise.resolve();
   expect(sealed.map((b) => b.records.length)).toEqual([2]);
+  acc.append(record(), 't', 0, 1); // a later run: a batch of its own
+  await Promise.resolve();
+  expect(sealed.map((b) => b.records.length)).toEqual([2, 1]);
+  expect(jest.getTimerCount()).toBe(0);
 });
 
 it('urgent mode (closing) stops lingering', async () => {

@@ -1,24 +1,28 @@
 // Claim: the dispatcher sends every ready batch of a lane in one request (one batch per
-// partition), never two requests for one partition at a time, gives each record base offset +
-// index, retries retriable failures with backoff while within the deadline, and fails the rest
-// with the cause attached. (A fake sendBatch stands in for KafkaJS: this is the unit level.)
+// partition), never two requests for one partition at a time, merges the batches queued behind a
+// busy partition into one (within batch.size and batch.num.messages, never out of order), gives
+// each record base offset + index, retries retriable failures with backoff while within the
+// deadline, and fails the rest with the cause attached. (A fake sendBatch stands in for KafkaJS:
+// this is the unit level.)
 import { hasErrorCode } from '@decanter/producer';
 import { PartitionBatch } from '../../../src/batching/partition-batch';
 import { ProduceRecord, type DeliverySink } from '../../../src/batching/produce-record';
-import { Dispatcher, isRetriable, type RecordSettler, type SendBatchRequest } from '../../../src/delivery/dispatcher';
+import { Dispatcher, isRetriable, type DispatcherSettings, type RecordSettler, type SendBatchRequest } from '../../../src/delivery/dispatcher';
 import type { VariantSettings } from '../../../src/delivery/variant-settings';
 import { Monitor } from '../../../src/events';
 
 const variant: VariantSettings = { key: 'v', acks: -1, compression: 'none', compressionType: 0, timeoutMs: 1_000, requestTimeoutMs: 1_000 };
 const sink: DeliverySink = { delivered: () => undefined, reject: () => undefined };
 
-function batch(topic: string, partition: number, n: number, deadline = Date.now() + 60_000): PartitionBatch {
+function batch(topic: string, partition: number, n: number, deadline = Date.now() + 60_000, bytes = 10, first = 0): PartitionBatch {
   const b = new PartitionBatch(topic, partition, 1);
-  for (let i = 0; i < n; i += 1) b.add(new ProduceRecord({ topic, payload: `${i}` }, 10, 0, deadline, sink));
+  for (let i = first; i < first + n; i += 1) b.add(new ProduceRecord({ topic, payload: `${i}` }, bytes, 0, deadline, sink));
   return b;
 }
 
-function harness(send: (r: SendBatchRequest) => Promise<Array<{ topicName: string; partition: number; errorCode: number; baseOffset?: string }>>) {
+type Send = (r: SendBatchRequest) => Promise<Array<{ topicName: string; partition: number; errorCode: number; baseOffset?: string }>>;
+
+function harness(send: Send, limits: Partial<DispatcherSettings> = {}) {
   const ok: Array<{ id: string; base: string | null }> = [];
   const failed: Array<{ n: number; error: Error }> = [];
   const settler: RecordSettler = {
@@ -26,8 +30,29 @@ function harness(send: (r: SendBatchRequest) => Promise<Array<{ topicName: strin
     failed: (records, error) => failed.push({ n: records.length, error }),
     metadataStale: () => undefined,
   };
-  const d = new Dispatcher({ producerId: 'p', maxInFlight: 5, retryBackoffMs: 5, retryBackoffMaxMs: 20, maxRequestBytes: 1 << 24 }, send, settler, new Monitor());
-  return { d, ok, failed };
+  const d = new Dispatcher(
+    { producerId: 'p', maxInFlight: 5, retryBackoffMs: 5, retryBackoffMaxMs: 20, maxRequestBytes: 1 << 24, batchSizeBytes: 1 << 20, batchMaxMessages: 500, ...limits },
+    send,
+    settler,
+    new Monitor(),
+  );
+  /** Queues a batch and asks for a drain at the end of the turn, as a size-sealed batch does. */
+  const offer = (b: PartitionBatch): void => {
+    d.ready(b, variant);
+    d.drainSoon();
+  };
+  return { d, offer, ok, failed };
+}
+
+/** A fake broker that answers each request when told to, with base offset 100 per partition. */
+function heldRequests() {
+  const requests: string[][] = [];
+  const pending: Array<() => void> = [];
+  const send: Send = (r) => {
+    requests.push(r.topicMessages.map((t) => `${t.topic}/${t.messages[0]?.partition}:${t.messages.map((m) => String(m.value)).join(',')}`));
+    return new Promise((resolve) => pending.push(() => resolve(r.topicMessages.map((t) => ({ topicName: t.topic, partition: t.messages[0]?.partition ?? -1, errorCode: 0, baseOffset: '100' })))));
+  };
+  return { requests, send, answer: () => pending.shift()?.() };
 }
 
 // The dispatcher drains on setImmediate; a bare setTimeout(0) may fire before or after it (Node
@@ -37,13 +62,14 @@ const flush = () => new Promise((r) => setImmediate(() => setTimeout(r, 0)));
 it('one request per drain with one batch per partition; a partition waits for its request in flight', async () => {
   const requests: string[][] = [];
   const pending: Array<() => void> = [];
-  const { d, ok } = harness((r) => {
+  const { offer, ok } = harness((r) => {
     requests.push(r.topicMessages.map((t) => `${t.topic}/${t.messages[0]?.partition}`));
     return new Promise((resolve) => pending.push(() => resolve(r.topicMessages.map((t, i) => ({ topicName: t.topic, partition: t.messages[0]?.partition ?? -1, errorCode: 0, baseOffset: String(100 * (i + 1)) })))));
   });
-  d.ready(batch('t', 0, 3), variant);
-  d.ready(batch('t', 1, 2), variant);
-  d.ready(batch('t', 0, 4), variant); // same partition: must wait
+  offer(batch('t', 0, 3));
+  offer(batch('t', 1, 2));
+  await flush();
+  offer(batch('t', 0, 4)); // same partition: must wait
   await flush();
   expect(requests).toEqual([['t/0', 't/1']]);
   pending.shift()?.();
@@ -55,14 +81,75 @@ it('one request per drain with one batch per partition; a partition waits for it
   expect(ok[2]).toEqual({ id: 't/0:4', base: '100' });
 });
 
+it('merges the batches queued behind a busy partition into its next request, in order', async () => {
+  const { requests, send, answer } = heldRequests();
+  const { offer, ok } = harness(send);
+  offer(batch('t', 0, 1, undefined, 10, 0));
+  offer(batch('t', 1, 1, undefined, 10, 9));
+  await flush();
+  // Produced one by one while the first request is in flight (linger 0 seals each on its own).
+  for (let i = 1; i <= 3; i += 1) offer(batch('t', 0, 1, undefined, 10, i));
+  await flush();
+  expect(requests).toEqual([['t/0:0', 't/1:9']]);
+  answer();
+  await flush();
+  expect(requests).toEqual([['t/0:0', 't/1:9'], ['t/0:1,2,3']]);
+  answer();
+  await flush();
+  expect(ok).toEqual([
+    { id: 't/0:1', base: '100' },
+    { id: 't/1:1', base: '100' },
+    { id: 't/0:3', base: '100' },
+  ]);
+});
+
+it('merges within batch.num.messages and batch.size; a batch that must wait holds back the later ones of its partition', async () => {
+  const { requests, send, answer } = heldRequests();
+  const { offer } = harness(send, { batchMaxMessages: 3, batchSizeBytes: 1_000 });
+  offer(batch('t', 0, 1, undefined, 10, 0));
+  await flush();
+  offer(batch('t', 0, 2, undefined, 10, 1)); // records 1,2
+  offer(batch('t', 0, 2, undefined, 10, 3)); // 3,4: would make 4 > batch.num.messages
+  offer(batch('t', 0, 1, undefined, 10, 5)); // 5 would fit, but must not overtake 3,4
+  answer();
+  await flush();
+  expect(requests.slice(1)).toEqual([['t/0:1,2']]);
+  answer();
+  await flush();
+  expect(requests.slice(2)).toEqual([['t/0:3,4,5']]);
+
+  const sized = heldRequests();
+  const bySize = harness(sized.send, { batchSizeBytes: 25 });
+  bySize.offer(batch('u', 0, 1, undefined, 10, 0));
+  await flush();
+  bySize.offer(batch('u', 0, 2, undefined, 10, 1)); // 20 bytes
+  bySize.offer(batch('u', 0, 1, undefined, 10, 3)); // 20 + 10 > batch.size 25
+  bySize.offer(batch('u', 0, 1, undefined, 5, 4)); // 20 + 5 would fit, but must not overtake 3
+  sized.answer();
+  await flush();
+  expect(sized.requests.slice(1)).toEqual([['u/0:1,2']]);
+});
+
+it('a partition left out of a full request holds back its later, smaller batches', async () => {
+  const { requests, send, answer } = heldRequests();
+  const { offer } = harness(send, { maxRequestBytes: 25 });
+  offer(batch('t', 1, 2, undefined, 10, 0)); // 20 bytes
+  offer(batch('t', 0, 1, undefined, 10, 2)); // 20 + 10 > 25: next request
+  offer(batch('t', 0, 1, undefined, 5, 3)); // 20 + 5 would fit, but must not overtake 2
+  await flush();
+  expect(requests).toEqual([['t/1:0,1'], ['t/0:2,3']]);
+  answer();
+  answer();
+});
+
 it('retries a retriable failure until it succeeds', async () => {
   let calls = 0;
-  const { d, ok, failed } = harness(async (r) => {
+  const { offer, ok, failed } = harness(async (r) => {
     calls += 1;
     if (calls < 3) throw Object.assign(new Error('Connection error'), { name: 'KafkaJSConnectionError' });
     return [{ topicName: 't', partition: r.topicMessages[0]?.messages[0]?.partition ?? 0, errorCode: 0, baseOffset: '7' }];
   });
-  d.ready(batch('t', 0, 2), variant);
+  offer(batch('t', 0, 2));
   await new Promise((r) => setTimeout(r, 100));
   expect(calls).toBe(3);
   expect(ok).toEqual([{ id: 't/0:2', base: '7' }]);
@@ -71,10 +158,10 @@ it('retries a retriable failure until it succeeds', async () => {
 
 it('fails with DELIVERY_TIMED_OUT (cause attached) when retries would pass the deadline', async () => {
   const cause = Object.assign(new Error('Request timed out'), { name: 'KafkaJSRequestTimeoutError' });
-  const { d, failed } = harness(async () => {
+  const { offer, failed } = harness(async () => {
     throw cause;
   });
-  d.ready(batch('t', 0, 2, Date.now() + 30), variant);
+  offer(batch('t', 0, 2, Date.now() + 30));
   await new Promise((r) => setTimeout(r, 150));
   expect(failed).toHaveLength(1);
   expect(hasErrorCode(failed[0]?.error, 'DELIVERY_TIMED_OUT')).toBe(true);
@@ -84,11 +171,11 @@ it('fails with DELIVERY_TIMED_OUT (cause attached) when retries would pass the d
 it('fails at once with DELIVERY_FAILED on a non-retriable error', async () => {
   const cause = Object.assign(new Error('Invalid record'), { name: 'KafkaJSProtocolError', retriable: false, type: 'INVALID_RECORD' });
   let calls = 0;
-  const { d, failed } = harness(async () => {
+  const { offer, failed } = harness(async () => {
     calls += 1;
     throw Object.assign(new Error('wrapped'), { name: 'KafkaJSNonRetriableError', cause });
   });
-  d.ready(batch('t', 0, 2), variant);
+  offer(batch('t', 0, 2));
   await flush();
   await flush();
   expect(calls).toBe(1);
