@@ -1,6 +1,7 @@
 // Claim: linger (queue.buffering.max.ms) and batch.size decide how messages become Produce
 // requests. Linger 0 sends each awaited message at once (no waiting, one request each) while
-// messages produced in the same tick share one; a linger collects every message produced within
+// messages produced together share one, and messages produced while their partition's request is
+// in flight leave together in the next one; a linger collects every message produced within
 // it into one request; a batch that reaches batch.size goes without waiting for the linger.
 // Counted with KafkaJS's own request instrumentation, never with wall time.
 import { cleanUp, countProduceRequests, newProducer, topic } from './support';
@@ -19,6 +20,22 @@ describe('batching', () => {
     const reports = await producer.produceManySync(Array.from({ length: 10 }, (_, i) => ({ topic: t, payload: `many-${i}` })));
     expect(requests.count).toBe(11);
     expect(reports.map((r) => Number(r.offset))).toEqual(Array.from({ length: 10 }, (_, i) => 11 + i));
+  });
+
+  it('linger 0: messages produced one by one while their partition is busy leave together, in order', async () => {
+    const t = await topic('linger0-busy');
+    const producer = newProducer({ 'queue.buffering.max.ms': 0 });
+    await producer.connect();
+    await producer.produceSync({ topic: t, partition: 0, payload: 'warm-up' });
+    const requests = countProduceRequests(producer);
+    const handles = [];
+    // Each awaited produceAsync ends a synchronous run (its own sealed batch); the first goes at
+    // once and the rest queue behind it, to be merged.
+    for (let i = 0; i < 200; i += 1) handles.push(await producer.produceAsync({ topic: t, partition: 0, payload: `m-${i}` }));
+    const reports = await Promise.all(handles.map((h) => h.wait()));
+    expect(reports.map((r) => Number(r.offset))).toEqual(Array.from({ length: 200 }, (_, i) => 1 + i));
+    expect(requests.count).toBeGreaterThanOrEqual(2);
+    expect(requests.count).toBeLessThanOrEqual(5);
   });
 
   it('a linger collects messages produced one by one within it into one request', async () => {
