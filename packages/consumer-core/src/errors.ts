@@ -9,7 +9,7 @@ import { DecanterError, formatIssue, type ConfigurationIssue, type DecanterError
 
 // re-exported so code that only uses this package classifies without importing the producer
 export { DecanterError, formatIssue, hasErrorCode, isDecanterError } from '@decanter/producer/errors';
-export type { ConfigurationIssue, ErrorContext } from '@decanter/producer/errors';
+export type { ConfigurationIssue, DecanterErrorCode, DecanterErrorCodes, ErrorContext } from '@decanter/producer/errors';
 
 /** Every error code this package raises; `docs/errors.md` and `docs/consumer.md` list each one. */
 export const ConsumerErrorCodes = [
@@ -26,6 +26,12 @@ export const ConsumerErrorCodes = [
   'TRANSACTION_FAILED',
 ] as const;
 export type ConsumerErrorCode = (typeof ConsumerErrorCodes)[number];
+
+// This package's codes join the registry hasErrorCode checks against.
+declare module '@decanter/producer/errors' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-empty-object-type
+  interface DecanterErrorCodes extends Record<ConsumerErrorCode, true> {}
+}
 
 // A second, narrower brand beside DecanterError's own: it tells this package's errors from the
 // producer's (both are DecanterErrors). Symbol.for so every copy and thread shares it.

@@ -53,6 +53,8 @@ export {
   isDecanterError,
   type ConfigurationIssue,
   type ConsumerErrorCode,
+  type DecanterErrorCode,
+  type DecanterErrorCodes,
   type ErrorContext,
 } from './errors';
 export { runServer, EXIT_CODES, type ServerOptions } from './server';

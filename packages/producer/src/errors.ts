@@ -23,6 +23,16 @@ export const PRODUCER_ERROR_CODES = [
 ] as const;
 export type ProducerErrorCode = (typeof PRODUCER_ERROR_CODES)[number];
 
+/**
+ * The error codes of every Decanter package a program is compiled with, as keys. The producer's
+ * are here; each other package adds its own by declaration merging
+ * (`declare module '@decanter/producer/errors' { interface DecanterErrorCodes ... }`), so
+ * hasErrorCode accepts exactly the codes that can occur and a misspelt one does not compile.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-empty-object-type
+export interface DecanterErrorCodes extends Record<ProducerErrorCode, true> {}
+export type DecanterErrorCode = keyof DecanterErrorCodes;
+
 /** Where an error happened, as far as it is known; each package fills in the fields it knows. */
 export interface ErrorContext {
   producerId?: string;
@@ -67,10 +77,10 @@ export function isDecanterError(error: unknown): error is DecanterError {
 }
 
 /**
- * True when `error` is a Decanter error with the given code (of any package: consumer-core's
- * codes work too, which is why `code` is any string rather than the producer's union).
+ * True when `error` is a Decanter error with the given code, of any package compiled in
+ * (DecanterErrorCodes): consumer-core's codes work once it is imported.
  */
-export function hasErrorCode<Code extends string>(error: unknown, code: Code): error is DecanterError<Code> {
+export function hasErrorCode<Code extends DecanterErrorCode>(error: unknown, code: Code): error is DecanterError<Code> {
   return isDecanterError(error) && error.code === code;
 }
 

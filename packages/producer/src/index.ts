@@ -40,6 +40,8 @@ export {
   type ConfigurationIssue,
   type DecanterErrorOptions,
   type ErrorContext,
+  type DecanterErrorCode,
+  type DecanterErrorCodes,
   type ProducerErrorCode,
 } from './errors';
 export {

@@ -2,7 +2,9 @@
 // users get them: packed by pnpm (workspace: ranges rewritten), installed by npm into an empty
 // project with their dependencies from the registry, then used from plain JavaScript — one
 // error hierarchy across both (including the ./errors subpath), a Producer producing and an App
-// whose worker threads load a consumer file of that project, against the real broker.
+// whose worker threads load a consumer file of that project, against the real broker; and from
+// TypeScript, under both module resolutions, where consumer-core's error codes join the
+// producer's registry and a misspelt code does not compile.
 // Nothing here reaches into the monorepo: a broken "exports", "files" or worker entry path
 // fails this test and no other.
 import { execFileSync } from 'node:child_process';
@@ -88,6 +90,32 @@ const [brokers, topic, out] = process.argv.slice(2);
 })().catch((e) => { console.error(e); process.exit(1); });
 `,
   );
+  writeFileSync(
+    join(project, 'types-check.ts'),
+    `import { hasErrorCode, type DecanterErrorCode } from '@decanter/consumer-core';
+import { Producer } from '@decanter/producer';
+import { isDecanterError } from '@decanter/producer/errors';
+declare const e: unknown;
+export const consumerCode: boolean = hasErrorCode(e, 'CONSUME_FAILED');
+export const producerCode: boolean = hasErrorCode(e, 'QUEUE_FULL');
+export const code: DecanterErrorCode = 'WORKER_FAILED';
+// @ts-expect-error -- a misspelt code must not compile
+export const misspelt: boolean = hasErrorCode(e, 'CONSUME_FAIL');
+export const either = [Producer, isDecanterError];
+`,
+  );
+  const tsc = join(root, 'node_modules/typescript/bin/tsc');
+  for (const [module, resolution] of [['node16', 'node16'], ['commonjs', 'node10']]) {
+    const args = [tsc, '--noEmit', '--strict', '--skipLibCheck', '--target', 'es2022', '--module', module, '--moduleResolution', resolution];
+    // skipLibCheck: the temp project has no @types/node of its own; point at the monorepo's
+    args.push('--typeRoots', join(root, 'node_modules/@types'), '--types', 'node', 'types-check.ts');
+    try {
+      execFileSync(process.execPath, args, { cwd: project, encoding: 'utf8', stdio: 'pipe' });
+    } catch (error) {
+      throw new Error(`types-check.ts does not compile with moduleResolution ${resolution}:\n${(error as { stdout?: string }).stdout ?? String(error)}`);
+    }
+  }
+
   const output = execFileSync(process.execPath, ['check.js', brokers().join(','), topic, join(project, 'consumed.txt')], { cwd: project, encoding: 'utf8' });
   const result = JSON.parse(output.trim().split('\n').pop()!) as Record<string, unknown>;
   expect(result).toEqual({

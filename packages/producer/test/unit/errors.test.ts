@@ -34,16 +34,30 @@ it('carries the one shared brand, Symbol.for("decanter.error"), out of sight of 
   expect(JSON.stringify({ ...e })).not.toContain('decanter.error');
 });
 
+// How another package registers its codes (consumer-core does this for its own).
+declare module '@decanter/producer/errors' {
+  interface DecanterErrorCodes {
+    EXAMPLE_PACKAGE_FAILED: true;
+  }
+}
+
 it('the base takes any package code set, and hasErrorCode checks codes of any package', () => {
-  // consumer-core's codes are not known here: the base is generic over the code union
-  const e = new DecanterError<'CONSUME_FAILED'>('CONSUME_FAILED', 'consume() threw', {
+  // the base is generic over the code union; the code is registered above
+  const e = new DecanterError<'EXAMPLE_PACKAGE_FAILED'>('EXAMPLE_PACKAGE_FAILED', 'consume() threw', {
     retriable: true,
     context: { consumerGroup: 'g', subscriptionGroup: 's', topic: 't', partition: 0, offset: 7 },
   });
   expect(isDecanterError(e)).toBe(true);
-  expect(hasErrorCode(e, 'CONSUME_FAILED')).toBe(true);
+  expect(hasErrorCode(e, 'EXAMPLE_PACKAGE_FAILED')).toBe(true);
   expect(e.context).toEqual({ consumerGroup: 'g', subscriptionGroup: 's', topic: 't', partition: 0, offset: 7 });
   expect(e.name).toBe('DecanterError');
+});
+
+it('hasErrorCode accepts registered codes only: a misspelt code does not compile', () => {
+  const e = new DeliveryError('DELIVERY_FAILED', 'x', {});
+  // @ts-expect-error -- no Decanter package has this code (the type-check step fails if it compiles)
+  expect(hasErrorCode(e, 'DELIVERY_FAIL')).toBe(false);
+  expect(hasErrorCode(e, 'DELIVERY_FAILED')).toBe(true);
 });
 
 it('ConfigurationError has code CONFIGURATION_INVALID and lists each issue by path, rule and value', () => {
