@@ -29,7 +29,6 @@ export type ConsumerErrorCode = (typeof ConsumerErrorCodes)[number];
 
 // This package's codes join the registry hasErrorCode checks against.
 declare module '@decanter/producer/errors' {
-  // eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-empty-object-type
   interface DecanterErrorCodes extends Record<ConsumerErrorCode, true> {}
 }
 

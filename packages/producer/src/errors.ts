@@ -29,7 +29,6 @@ export type ProducerErrorCode = (typeof PRODUCER_ERROR_CODES)[number];
  * (`declare module '@decanter/producer/errors' { interface DecanterErrorCodes ... }`), so
  * hasErrorCode accepts exactly the codes that can occur and a misspelt one does not compile.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-empty-object-type
 export interface DecanterErrorCodes extends Record<ProducerErrorCode, true> {}
 export type DecanterErrorCode = keyof DecanterErrorCodes;
 

@@ -105,7 +105,7 @@ export const either = [Producer, isDecanterError];
 `,
   );
   const tsc = join(root, 'node_modules/typescript/bin/tsc');
-  for (const [module, resolution] of [['node16', 'node16'], ['commonjs', 'node10']]) {
+  for (const [module, resolution] of [['node16', 'node16'], ['commonjs', 'node10']] as const) {
     const args = [tsc, '--noEmit', '--strict', '--skipLibCheck', '--target', 'es2022', '--module', module, '--moduleResolution', resolution];
     // skipLibCheck: the temp project has no @types/node of its own; point at the monorepo's
     args.push('--typeRoots', join(root, 'node_modules/@types'), '--types', 'node', 'types-check.ts');
