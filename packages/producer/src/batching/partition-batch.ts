@@ -7,8 +7,6 @@ export class PartitionBatch {
   bytes = 0;
   /** `topic\0partition`: identifies the partition across batches. */
   readonly id: string;
-  /** The dispatcher's take() round that put this batch in a request (0: not yet). */
-  takenIn = 0;
 
   constructor(
     readonly topic: string,
@@ -29,5 +27,12 @@ export class PartitionBatch {
   absorb(later: PartitionBatch): void {
     for (const record of later.records) this.records.push(record);
     this.bytes += later.bytes;
+  }
+
+  /** Removes and returns the first `count` records (those that timed out). */
+  takeFirst(count: number): ProduceRecord[] {
+    const first = this.records.splice(0, count);
+    for (const record of first) this.bytes -= record.bytes;
+    return first;
   }
 }

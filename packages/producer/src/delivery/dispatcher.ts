@@ -47,6 +47,13 @@ interface Lane {
   inFlight: number;
 }
 
+/** The batches of one (variant, topic-partition) waiting in a lane, and the newest of them. */
+interface Waiting {
+  readonly lane: Lane;
+  tail: PartitionBatch;
+  count: number;
+}
+
 const RETRIABLE_NAMES = new Set([
   'KafkaJSConnectionError',
   'KafkaJSConnectionClosedError',
@@ -85,9 +92,10 @@ export function isRetriable(error: unknown): boolean {
 export class Dispatcher {
   private readonly lanes = new Map<string, Lane>();
   private drainScheduled: NodeJS.Immediate | undefined;
-  /** Topic-partitions with a request in flight (PartitionBatch.id), and the batch in it. */
-  private readonly sending = new Map<string, PartitionBatch>();
-  private takeRound = 0;
+  /** Topic-partitions with a request in flight (PartitionBatch.id), across variants and lanes. */
+  private readonly sending = new Set<string>();
+  /** Per variant key, per PartitionBatch.id: where that partition's batches wait. */
+  private readonly waiting = new Map<string, Map<string, Waiting>>();
   /** Runs `sweep` while batches wait (only then). */
   private sweeper: NodeJS.Timeout | undefined;
   private requestSeq = 0;
@@ -105,9 +113,9 @@ export class Dispatcher {
   }
 
   /**
-   * Fails the waiting batches whose oldest record is past its delivery deadline: a batch held
-   * back (partition muted by a retrying request, in-flight limit reached) must still time out
-   * on time, not succeed late.
+   * Fails the waiting records that are past their delivery deadline: a batch held back (its
+   * partition busy with a request being retried, the in-flight limit reached) must still time out
+   * on time, not succeed late. Records younger than the deadline stay, in their batch.
    */
   private readonly sweep = (): void => {
     const now = Date.now();
@@ -116,8 +124,9 @@ export class Dispatcher {
       if (lane.ready.length === 0) continue;
       const keep: PartitionBatch[] = [];
       for (const batch of lane.ready) {
-        if ((batch.records[0] as ProduceRecord).deadline <= now) this.timedOut(batch, 0, null);
-        else keep.push(batch);
+        this.expire(batch, now, 0, null);
+        if (batch.records.length > 0) keep.push(batch);
+        else this.unqueued(lane, batch);
       }
       lane.ready.length = 0;
       for (const batch of keep) lane.ready.push(batch);
@@ -129,10 +138,22 @@ export class Dispatcher {
     }
   };
 
-  private timedOut(batch: PartitionBatch, attempts: number, error: Error | null): void {
+  /**
+   * Fails the records of `batch` whose deadline is at or before `at` and removes them from it.
+   * Records join a batch in the order they were produced, so those are its first ones: the rest
+   * stays a valid batch (its offsets are counted from its own base offset when it is sent).
+   */
+  private expire(batch: PartitionBatch, at: number, attempts: number, error: Error | null): void {
+    const records = batch.records;
+    let expired = 0;
+    while (expired < records.length && (records[expired] as ProduceRecord).deadline <= at) expired += 1;
+    if (expired > 0) this.timedOut(batch, batch.takeFirst(expired), attempts, error);
+  }
+
+  private timedOut(batch: PartitionBatch, records: readonly ProduceRecord[], attempts: number, error: Error | null): void {
     const producerId = this.settings.producerId;
     this.settler.failed(
-      batch.records,
+      records,
       new DeliveryError(
         'DELIVERY_TIMED_OUT',
         `Producing to ${batch.topic}/${batch.partition} did not succeed within the delivery timeout ` +
@@ -143,8 +164,34 @@ export class Dispatcher {
     );
   }
 
-  /** Queues a sealed batch; drainSoon() or drainNow() sends it. */
+  /**
+   * Queues a sealed batch; drainSoon() or drainNow() sends it. A batch whose partition already
+   * has batches waiting (behind its request in flight, or the in-flight limit) is merged into the
+   * newest of them while that stays within batch.size and batch.num.messages, and otherwise
+   * queued behind them in the same lane, even when the leader it was sealed for has changed:
+   * lanes are drained one after the other, and a partition's batches in two lanes could leave
+   * out of order. (The lane only groups requests; KafkaJS routes each partition to its current
+   * leader.) That is how messages produced one by one while their partition is busy (linger 0
+   * seals each synchronous run) leave together in its next request, at O(1) each.
+   */
   ready(batch: PartitionBatch, variant: VariantSettings): void {
+    let byPartition = this.waiting.get(variant.key);
+    if (byPartition === undefined) {
+      byPartition = new Map();
+      this.waiting.set(variant.key, byPartition);
+    }
+    const queued = byPartition.get(batch.id);
+    if (queued !== undefined) {
+      const tail = queued.tail;
+      if (tail.bytes + batch.bytes <= this.settings.batchSizeBytes && tail.records.length + batch.records.length <= this.settings.batchMaxMessages) {
+        tail.absorb(batch);
+        return;
+      }
+      queued.lane.ready.push(batch);
+      queued.tail = batch;
+      queued.count += 1;
+      return;
+    }
     const key = `${variant.key}|${batch.leader}`;
     let lane = this.lanes.get(key);
     if (lane === undefined) {
@@ -152,6 +199,17 @@ export class Dispatcher {
       this.lanes.set(key, lane);
     }
     lane.ready.push(batch);
+    byPartition.set(batch.id, { lane, tail: batch, count: 1 });
+  }
+
+  /** `batch` left `lane.ready` (taken into a request, or emptied by its deadline). */
+  private unqueued(lane: Lane, batch: PartitionBatch): void {
+    const byPartition = this.waiting.get(lane.variant.key);
+    const queued = byPartition?.get(batch.id);
+    if (queued === undefined) return;
+    queued.count -= 1;
+    // A partition's batches leave in order, so its tail leaves last; never merge into one gone.
+    if (queued.count === 0 || queued.tail === batch) byPartition?.delete(batch.id);
   }
 
   /**
@@ -189,17 +247,14 @@ export class Dispatcher {
    * The ready batches of the next request, oldest first. A topic-partition with a request in
    * flight waits until it completes, so batches of one partition are written in order even when
    * KafkaJS's asynchronous steps (metadata, compression, locks) would reorder two concurrent
-   * sendBatch calls, and retries never overtake. For the same reason a request holds one batch
-   * per topic-partition (KafkaJS would merge two into one record batch anyway): later queued
-   * batches of a partition are merged into its first while they fit batch.size and
-   * batch.num.messages. That is how records produced one by one while their partition was busy
-   * (linger 0 seals each synchronous run) leave together in the next request. A batch that has
-   * to wait holds back every later batch of its partition. Returns [] when nothing can go now.
+   * sendBatch calls, and retries never overtake. For the same reason a request holds at most one
+   * batch per topic-partition (KafkaJS would merge two into one record batch, which could outgrow
+   * message.max.bytes). A batch left out of a full request holds back every later batch of its
+   * partition. Returns [] when nothing can go now.
    */
   private take(lane: Lane): PartitionBatch[] {
     const ready = lane.ready;
-    const { maxRequestBytes, batchSizeBytes, batchMaxMessages } = this.settings;
-    const round = (this.takeRound += 1);
+    const maxRequestBytes = this.settings.maxRequestBytes;
     const taken: PartitionBatch[] = [];
     const left: PartitionBatch[] = [];
     /** Partitions whose later batches must wait because an earlier one does (order). */
@@ -207,29 +262,14 @@ export class Dispatcher {
     let bytes = 0;
     for (const batch of ready) {
       const id = batch.id;
-      const first = this.sending.get(id);
-      if (held === undefined || !held.has(id)) {
-        if (first === undefined) {
-          if (taken.length === 0 || bytes + batch.bytes <= maxRequestBytes) {
-            this.sending.set(id, batch);
-            batch.takenIn = round;
-            bytes += batch.bytes;
-            taken.push(batch);
-            continue;
-          }
-        } else if (
-          first.takenIn === round &&
-          first.bytes + batch.bytes <= batchSizeBytes &&
-          first.records.length + batch.records.length <= batchMaxMessages &&
-          bytes + batch.bytes <= maxRequestBytes
-        ) {
-          first.absorb(batch);
-          bytes += batch.bytes;
-          continue;
-        }
+      if (!this.sending.has(id) && (held === undefined || !held.has(id)) && (taken.length === 0 || bytes + batch.bytes <= maxRequestBytes)) {
+        this.sending.add(id);
+        bytes += batch.bytes;
+        taken.push(batch);
+        this.unqueued(lane, batch);
+        continue;
       }
-      // A partition busy with an earlier request holds its later batches anyway.
-      if (first === undefined || first.takenIn === round) (held ??= new Set()).add(id);
+      (held ??= new Set()).add(id);
       left.push(batch);
     }
     if (taken.length > 0) {
@@ -313,20 +353,24 @@ export class Dispatcher {
     const retryAt = Date.now() + backoff;
     const remaining: PartitionBatch[] = [];
     for (const batch of batches) {
-      // A batch is retried whole (its records share one base offset); it times out with its
-      // oldest record, as librdkafka does with message.timeout.ms.
-      const deadline = (batch.records[0] as ProduceRecord).deadline;
-      if (retryAt >= deadline) {
-        this.timedOut(batch, attempt, error);
-      } else {
-        remaining.push(batch);
-      }
+      // Records that would be past their deadline by the retry time out now; the rest of the
+      // batch is retried (a retry is a new request: they get the new batch's base offset).
+      this.expire(batch, retryAt, attempt, error);
+      if (batch.records.length > 0) remaining.push(batch);
     }
     if (remaining.length === 0) {
       this.finish(lane, batches);
       return;
     }
-    for (const batch of batches) if (!remaining.includes(batch)) this.sending.delete(batch.id);
+    let freed = false;
+    for (const batch of batches) {
+      if (batch.records.length === 0) {
+        this.sending.delete(batch.id);
+        freed = true;
+      }
+    }
+    // Batches that waited behind a partition just freed need not wait for the retry.
+    if (freed) this.drainSoon();
     if (this.monitor.has('error.occurred')) {
       this.monitor.notify('error.occurred', { producerId, type: 'request.retrying', error, topic: (remaining[0] as PartitionBatch).topic });
     }

@@ -14,8 +14,8 @@ import { Monitor } from '../../../src/events';
 const variant: VariantSettings = { key: 'v', acks: -1, compression: 'none', compressionType: 0, timeoutMs: 1_000, requestTimeoutMs: 1_000 };
 const sink: DeliverySink = { delivered: () => undefined, reject: () => undefined };
 
-function batch(topic: string, partition: number, n: number, deadline = Date.now() + 60_000, bytes = 10, first = 0): PartitionBatch {
-  const b = new PartitionBatch(topic, partition, 1);
+function batch(topic: string, partition: number, n: number, deadline = Date.now() + 60_000, bytes = 10, first = 0, leader = 1): PartitionBatch {
+  const b = new PartitionBatch(topic, partition, leader);
   for (let i = first; i < first + n; i += 1) b.add(new ProduceRecord({ topic, payload: `${i}` }, bytes, 0, deadline, sink));
   return b;
 }
@@ -132,14 +132,65 @@ it('merges within batch.num.messages and batch.size; a batch that must wait hold
 
 it('a partition left out of a full request holds back its later, smaller batches', async () => {
   const { requests, send, answer } = heldRequests();
-  const { offer } = harness(send, { maxRequestBytes: 25 });
+  const { offer } = harness(send, { maxRequestBytes: 25, batchSizeBytes: 12 });
   offer(batch('t', 1, 2, undefined, 10, 0)); // 20 bytes
   offer(batch('t', 0, 1, undefined, 10, 2)); // 20 + 10 > 25: next request
-  offer(batch('t', 0, 1, undefined, 5, 3)); // 20 + 5 would fit, but must not overtake 2
+  offer(batch('t', 0, 1, undefined, 5, 3)); // cannot merge (15 > batch.size 12); 20 + 5 would fit, but must not overtake 2
   await flush();
-  expect(requests).toEqual([['t/1:0,1'], ['t/0:2,3']]);
+  expect(requests).toEqual([['t/1:0,1'], ['t/0:2']]);
   answer();
   answer();
+  await flush();
+  expect(requests.slice(2)).toEqual([['t/0:3']]);
+  answer();
+});
+
+it('merges each message produced behind a busy partition at once, in batches of batch.num.messages', async () => {
+  const { requests, send, answer } = heldRequests();
+  const { offer } = harness(send, { batchMaxMessages: 4 });
+  offer(batch('t', 0, 1, undefined, 10, 0));
+  await flush();
+  for (let i = 1; i <= 10; i += 1) offer(batch('t', 0, 1, undefined, 10, i));
+  for (let i = 0; i < 4; i += 1) {
+    answer();
+    await flush();
+  }
+  expect(requests).toEqual([['t/0:0'], ['t/0:1,2,3,4'], ['t/0:5,6,7,8'], ['t/0:9,10']]);
+});
+
+it("keeps a partition's order when its leader changes while its batches wait", async () => {
+  const { requests, send, answer } = heldRequests();
+  const { offer } = harness(send, { batchMaxMessages: 1 });
+  offer(batch('u', 0, 1, undefined, 10, 7, 2)); // makes the lane of leader 2 the older one
+  offer(batch('t', 0, 1, undefined, 10, 0, 1));
+  await flush();
+  offer(batch('t', 0, 1, undefined, 10, 1, 1)); // waits behind 0, sealed for leader 1
+  offer(batch('t', 0, 1, undefined, 10, 2, 2)); // sealed after the leader moved to 2
+  for (let i = 0; i < 4; i += 1) {
+    answer();
+    await flush();
+  }
+  const t0 = requests.flat().filter((r) => r.startsWith('t/0'));
+  expect(t0).toEqual(['t/0:0', 't/0:1', 't/0:2']);
+});
+
+it('a retry times out only the records past their deadline and sends the rest, with their own offsets', async () => {
+  let calls = 0;
+  const sent: string[] = [];
+  const { offer, ok, failed } = harness(async (r) => {
+    calls += 1;
+    sent.push(r.topicMessages.map((t) => t.messages.map((m) => String(m.value)).join(',')).join('|'));
+    if (calls === 1) throw Object.assign(new Error('Connection error'), { name: 'KafkaJSConnectionError' });
+    return [{ topicName: 't', partition: 0, errorCode: 0, baseOffset: '40' }];
+  });
+  const b = new PartitionBatch('t', 0, 1);
+  b.add(new ProduceRecord({ topic: 't', payload: 'old' }, 10, 0, Date.now() + 1, sink)); // expires before the retry (backoff 5 ms)
+  b.add(new ProduceRecord({ topic: 't', payload: 'young' }, 10, 0, Date.now() + 60_000, sink));
+  offer(b);
+  await new Promise((r) => setTimeout(r, 100));
+  expect(sent).toEqual(['old,young', 'young']);
+  expect(failed.map((f) => [f.n, hasErrorCode(f.error, 'DELIVERY_TIMED_OUT')])).toEqual([[1, true]]);
+  expect(ok).toEqual([{ id: 't/0:1', base: '40' }]);
 });
 
 it('retries a retriable failure until it succeeds', async () => {
