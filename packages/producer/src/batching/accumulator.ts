@@ -7,7 +7,7 @@
 // linger ms after the oldest open batch was opened and seals every open batch, so no record waits
 // longer than the linger.
 // It never sends anything itself: sealed batches go to `onSealed` (the dispatcher).
-import { PartitionBatch } from './partition-batch';
+import { PartitionBatch, partitionBatchId } from './partition-batch';
 import type { ProduceRecord } from './produce-record';
 
 // Promise.then rather than queueMicrotask: Node wraps every queueMicrotask callback in an
@@ -20,8 +20,14 @@ export interface AccumulatorLimits {
   batchMaxMessages: number;
 }
 
+/** A topic's open batch per partition, and its partitions' ids (made once: the dispatcher's maps key on them). */
+interface OpenTopic {
+  readonly batches: Array<PartitionBatch | undefined>;
+  readonly ids: string[];
+}
+
 export class Accumulator {
-  private readonly open = new Map<string, Array<PartitionBatch | undefined>>();
+  private readonly open = new Map<string, OpenTopic>();
   private openCount = 0;
   private timer: NodeJS.Timeout | undefined;
   /** A linger-0 (or urgent) seal is queued on a microtask; clearing it cancels that seal. */
@@ -42,11 +48,12 @@ export class Accumulator {
   }
 
   append(record: ProduceRecord, topic: string, partition: number, leader: number): void {
-    let byPartition = this.open.get(topic);
-    if (byPartition === undefined) {
-      byPartition = [];
-      this.open.set(topic, byPartition);
+    let openTopic = this.open.get(topic);
+    if (openTopic === undefined) {
+      openTopic = { batches: [], ids: [] };
+      this.open.set(topic, openTopic);
     }
+    const byPartition = openTopic.batches;
     let batch = byPartition[partition];
     const { batchSizeBytes, batchMaxMessages } = this.limits;
     if (batch !== undefined && batch.records.length > 0 && batch.bytes + record.bytes > batchSizeBytes) {
@@ -54,7 +61,7 @@ export class Accumulator {
       batch = undefined;
     }
     if (batch === undefined) {
-      batch = new PartitionBatch(topic, partition, leader);
+      batch = new PartitionBatch(topic, partition, leader, (openTopic.ids[partition] ??= partitionBatchId(topic, partition)));
       byPartition[partition] = batch;
       this.openCount += 1;
       this.armLinger();
@@ -67,8 +74,8 @@ export class Accumulator {
   sealAll(): void {
     this.clearLinger();
     if (this.openCount === 0) return;
-    for (const byPartition of this.open.values()) {
-      for (const batch of byPartition) if (batch !== undefined) this.seal(batch, byPartition, true);
+    for (const { batches } of this.open.values()) {
+      for (const batch of batches) if (batch !== undefined) this.seal(batch, batches, true);
     }
     this.onFlushed();
   }

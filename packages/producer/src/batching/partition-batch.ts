@@ -2,6 +2,10 @@
 // request. Records keep their order; a record's offset is the batch's base offset + its index.
 import type { ProduceRecord } from './produce-record';
 
+export function partitionBatchId(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}
+
 export class PartitionBatch {
   readonly records: ProduceRecord[] = [];
   bytes = 0;
@@ -13,8 +17,10 @@ export class PartitionBatch {
     readonly partition: number,
     /** Leader node id when the batch was opened (-1 unknown): requests are grouped per leader. */
     readonly leader: number,
+    /** The id, when the caller keeps one per partition (one string, hashed once, for every batch). */
+    id?: string,
   ) {
-    this.id = `${topic}\u0000${partition}`;
+    this.id = id ?? partitionBatchId(topic, partition);
   }
 
   add(record: ProduceRecord): void {

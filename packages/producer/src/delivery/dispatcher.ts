@@ -45,6 +45,14 @@ interface Lane {
   readonly leader: number;
   readonly ready: PartitionBatch[];
   inFlight: number;
+  /** The variant's index of waiting partitions (shared by its lanes). */
+  readonly waiting: Map<string, Waiting>;
+}
+
+/** One variant's lanes by leader, and where its partitions' batches wait (by PartitionBatch.id). */
+interface VariantQueues {
+  readonly lanes: Map<number, Lane>;
+  readonly waiting: Map<string, Waiting>;
 }
 
 /** The batches of one (variant, topic-partition) waiting in a lane, and the newest of them. */
@@ -90,12 +98,12 @@ export function isRetriable(error: unknown): boolean {
 }
 
 export class Dispatcher {
-  private readonly lanes = new Map<string, Lane>();
+  /** Every lane, in creation order (drained in that order). */
+  private readonly lanes: Lane[] = [];
+  private readonly variants = new Map<string, VariantQueues>();
   private drainScheduled: NodeJS.Immediate | undefined;
   /** Topic-partitions with a request in flight (PartitionBatch.id), across variants and lanes. */
   private readonly sending = new Set<string>();
-  /** Per variant key, per PartitionBatch.id: where that partition's batches wait. */
-  private readonly waiting = new Map<string, Map<string, Waiting>>();
   /** Runs `sweep` while batches wait (only then). */
   private sweeper: NodeJS.Timeout | undefined;
   private requestSeq = 0;
@@ -120,7 +128,7 @@ export class Dispatcher {
   private readonly sweep = (): void => {
     const now = Date.now();
     let waiting = 0;
-    for (const lane of this.lanes.values()) {
+    for (const lane of this.lanes) {
       if (lane.ready.length === 0) continue;
       const keep: PartitionBatch[] = [];
       for (const batch of lane.ready) {
@@ -175,12 +183,12 @@ export class Dispatcher {
    * seals each synchronous run) leave together in its next request, at O(1) each.
    */
   ready(batch: PartitionBatch, variant: VariantSettings): void {
-    let byPartition = this.waiting.get(variant.key);
-    if (byPartition === undefined) {
-      byPartition = new Map();
-      this.waiting.set(variant.key, byPartition);
+    let queues = this.variants.get(variant.key);
+    if (queues === undefined) {
+      queues = { lanes: new Map(), waiting: new Map() };
+      this.variants.set(variant.key, queues);
     }
-    const queued = byPartition.get(batch.id);
+    const queued = queues.waiting.get(batch.id);
     if (queued !== undefined) {
       const tail = queued.tail;
       if (tail.bytes + batch.bytes <= this.settings.batchSizeBytes && tail.records.length + batch.records.length <= this.settings.batchMaxMessages) {
@@ -192,24 +200,23 @@ export class Dispatcher {
       queued.count += 1;
       return;
     }
-    const key = `${variant.key}|${batch.leader}`;
-    let lane = this.lanes.get(key);
+    let lane = queues.lanes.get(batch.leader);
     if (lane === undefined) {
-      lane = { variant, leader: batch.leader, ready: [], inFlight: 0 };
-      this.lanes.set(key, lane);
+      lane = { variant, leader: batch.leader, ready: [], inFlight: 0, waiting: queues.waiting };
+      queues.lanes.set(batch.leader, lane);
+      this.lanes.push(lane);
     }
     lane.ready.push(batch);
-    byPartition.set(batch.id, { lane, tail: batch, count: 1 });
+    queues.waiting.set(batch.id, { lane, tail: batch, count: 1 });
   }
 
   /** `batch` left `lane.ready` (taken into a request, or emptied by its deadline). */
   private unqueued(lane: Lane, batch: PartitionBatch): void {
-    const byPartition = this.waiting.get(lane.variant.key);
-    const queued = byPartition?.get(batch.id);
+    const queued = lane.waiting.get(batch.id);
     if (queued === undefined) return;
     queued.count -= 1;
     // A partition's batches leave in order, so its tail leaves last; never merge into one gone.
-    if (queued.count === 0 || queued.tail === batch) byPartition?.delete(batch.id);
+    if (queued.count === 0 || queued.tail === batch) lane.waiting.delete(batch.id);
   }
 
   /**
@@ -228,7 +235,7 @@ export class Dispatcher {
   private readonly drain = (): void => {
     if (this.drainScheduled !== undefined) clearImmediate(this.drainScheduled);
     this.drainScheduled = undefined;
-    for (const lane of this.lanes.values()) {
+    for (const lane of this.lanes) {
       while (lane.ready.length > 0 && lane.inFlight < this.settings.maxInFlight) {
         const batches = this.take(lane);
         if (batches.length === 0) break;
@@ -385,7 +392,7 @@ export class Dispatcher {
     // Batches that waited for this request go at the end of this turn, together with any whose
     // request completes meanwhile. With nothing waiting no turn is scheduled: the next sealed
     // batch is sent when it is sealed.
-    for (const other of this.lanes.values()) {
+    for (const other of this.lanes) {
       if (other.ready.length > 0) {
         this.drainScheduled ??= setImmediate(this.drain);
         return;
