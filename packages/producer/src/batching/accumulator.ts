@@ -2,10 +2,10 @@
 // when it reaches batch.size / batch.num.messages, or when the linger expires. Linger 0 seals on
 // a microtask, at the end of the synchronous run that opened the batch: records produced together
 // (a loop, produceMany) still share a batch, and none waits for a timer or for a turn of the event
-// loop. Records produced while their partition's request is in flight queue as small batches that
-// the dispatcher merges into its next request. With a linger, one timer per accumulator fires
-// linger ms after the oldest open batch was opened and seals every open batch, so no record waits
-// longer than the linger.
+// loop. Records produced while their partition's request is in flight are sealed as small batches
+// that the dispatcher merges, as they come, into the batch waiting for that partition's next
+// request. With a linger, one timer per accumulator fires linger ms after the oldest open batch was
+// opened and seals every open batch, so no record waits longer than the linger.
 // It never sends anything itself: sealed batches go to `onSealed` (the dispatcher).
 import { PartitionBatch, partitionBatchId } from './partition-batch';
 import type { ProduceRecord } from './produce-record';
