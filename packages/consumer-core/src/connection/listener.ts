@@ -102,8 +102,7 @@ export class Listener {
       // everything is fetched again from the committed offsets: drop what the old generation
       // buffered, and lift our pauses (KafkaJS keeps paused partitions paused across rejoins,
       // while the timers that would resume them are dropped with the old assignment)
-      this.#discardPending();
-      this.buffer.clear();
+      this.#forgetFetched();
       this.#paused.clear();
       const paused = this.#consumer.paused();
       if (paused.length > 0) this.#consumer.resume(paused);
@@ -131,8 +130,7 @@ export class Listener {
     this.#restartTimer = setTimeout(() => {
       this.#restartTimer = undefined;
       if (!this.#running) return;
-      this.#discardPending();
-      this.buffer.clear();
+      this.#forgetFetched();
       this.#paused.clear();
       this.hooks.onRestart?.();
       this.#run(true).then(
@@ -333,7 +331,17 @@ export class Listener {
     return this.#pending.some((b) => b.topic === topic && b.partition === partition);
   }
 
-  /** Forgets queued batches (of one partition, or all): they belong to a position that no longer holds. */
+  /**
+   * Forgets everything fetched (for one partition, or all) and not yet handed out: the queued
+   * batches and the buffered ones both belong to a position that no longer holds.
+   */
+  #forgetFetched(topic?: string, partition?: number): void {
+    this.#discardPending(topic, partition);
+    if (topic === undefined || partition === undefined) this.buffer.clear();
+    else this.buffer.drop(topic, partition);
+  }
+
+  /** Forgets queued batches (of one partition, or all). */
   #discardPending(topic?: string, partition?: number): void {
     this.#pending = topic === undefined ? [] : this.#pending.filter((b) => b.topic !== topic || b.partition !== partition);
     this.#pendingBytes = this.#pending.reduce((sum, b) => sum + b.bytes, 0);
@@ -361,16 +369,14 @@ export class Listener {
   /** Stops fetching a partition and drops what is buffered for it (takes effect on the next fetch). */
   pause(topic: string, partition: number): void {
     this.#paused.add(partitionKey(topic, partition));
-    this.#discardPending(topic, partition);
-    this.buffer.drop(topic, partition);
+    this.#forgetFetched(topic, partition);
     if (this.#running) this.#consumer.pause([{ topic, partitions: [partition] }]);
   }
 
   /** Restarts a paused partition at `offset`; batches fetched before the seek are dropped as stale. */
   resumeAt(topic: string, partition: number, offset: number): void {
     if (!this.#running) return;
-    this.#discardPending(topic, partition);
-    this.buffer.drop(topic, partition);
+    this.#forgetFetched(topic, partition);
     this.#consumer.seek({ topic, partition, offset: String(offset) });
     this.#consumer.resume([{ topic, partitions: [partition] }]);
     this.#paused.delete(partitionKey(topic, partition));
