@@ -179,6 +179,10 @@ export class DeliveryPipeline implements RecordSettler {
     for (const topic of topics) this.shared.metadata.invalidate(topic);
   }
 
+  backlog(backlogged: boolean): void {
+    this.shared.limits.setBacklogged(this, backlogged);
+  }
+
   // ---- internals ----
 
   private released(count: number, bytes: number): void {

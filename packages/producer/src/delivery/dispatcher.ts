@@ -26,6 +26,11 @@ export interface RecordSettler {
   failed(records: readonly ProduceRecord[], error: Error): void;
   /** A metadata-related failure: forget what we know about these topics. */
   metadataStale(topics: readonly string[]): void;
+  /**
+   * The sealed batches waiting for an in-flight slot now hold more than the next requests can
+   * carry (`true`), or no longer do (`false`): admission of new messages should wait meanwhile.
+   */
+  backlog(backlogged: boolean): void;
 }
 
 export interface DispatcherSettings {
@@ -108,6 +113,12 @@ export class Dispatcher {
   private sweeper: NodeJS.Timeout | undefined;
   private requestSeq = 0;
   private inFlightTotal = 0;
+  /** Records and bytes of the batches in lanes' `ready` (sealed, not yet in a request). */
+  private readyRecords = 0;
+  private readyBytes = 0;
+  /** Topic-partitions (per variant) with batches in `ready`: the entries of every `waiting` map. */
+  private waitingPartitions = 0;
+  private backlogged = false;
 
   constructor(
     private readonly settings: DispatcherSettings,
@@ -128,18 +139,24 @@ export class Dispatcher {
   private readonly sweep = (): void => {
     const now = Date.now();
     let waiting = 0;
+    this.readyRecords = 0;
+    this.readyBytes = 0;
     for (const lane of this.lanes) {
       if (lane.ready.length === 0) continue;
       const keep: PartitionBatch[] = [];
       for (const batch of lane.ready) {
         this.expire(batch, now, 0, null);
-        if (batch.records.length > 0) keep.push(batch);
-        else this.unqueued(lane, batch);
+        if (batch.records.length > 0) {
+          keep.push(batch);
+          this.readyRecords += batch.records.length;
+          this.readyBytes += batch.bytes;
+        } else this.unqueued(lane, batch);
       }
       lane.ready.length = 0;
       for (const batch of keep) lane.ready.push(batch);
       waiting += keep.length;
     }
+    this.checkBacklog();
     if (waiting === 0 && this.sweeper !== undefined) {
       clearInterval(this.sweeper);
       this.sweeper = undefined;
@@ -183,6 +200,13 @@ export class Dispatcher {
    * seals each synchronous run) leave together in its next request, at O(1) each.
    */
   ready(batch: PartitionBatch, variant: VariantSettings): void {
+    this.readyRecords += batch.records.length;
+    this.readyBytes += batch.bytes;
+    this.enqueue(batch, variant);
+    this.checkBacklog();
+  }
+
+  private enqueue(batch: PartitionBatch, variant: VariantSettings): void {
     let queues = this.variants.get(variant.key);
     if (queues === undefined) {
       queues = { lanes: new Map(), waiting: new Map() };
@@ -208,6 +232,7 @@ export class Dispatcher {
     }
     lane.ready.push(batch);
     queues.waiting.set(batch.id, { lane, tail: batch, count: 1 });
+    this.waitingPartitions += 1;
   }
 
   /** `batch` left `lane.ready` (taken into a request, or emptied by its deadline). */
@@ -216,7 +241,10 @@ export class Dispatcher {
     if (queued === undefined) return;
     queued.count -= 1;
     // A partition's batches leave in order, so its tail leaves last; never merge into one gone.
-    if (queued.count === 0 || queued.tail === batch) lane.waiting.delete(batch.id);
+    if (queued.count === 0 || queued.tail === batch) {
+      lane.waiting.delete(batch.id);
+      this.waitingPartitions -= 1;
+    }
   }
 
   /**
@@ -248,7 +276,22 @@ export class Dispatcher {
         this.sweeper.unref();
       }
     }
+    if (this.backlogged) this.checkBacklog();
   };
+
+  /**
+   * A backlog is more sealed records (or bytes) waiting than max.in.flight full requests can take:
+   * a request carries one batch of each waiting partition, so that is max.in.flight x the waiting
+   * partitions x batch.num.messages (or batch.size). More waiting cannot make the next requests
+   * fuller, so the pipeline holds back new messages meanwhile.
+   */
+  private checkBacklog(): void {
+    const fullBatches = this.settings.maxInFlight * Math.max(1, this.waitingPartitions);
+    const backlogged = this.readyRecords >= fullBatches * this.settings.batchMaxMessages || this.readyBytes >= fullBatches * this.settings.batchSizeBytes;
+    if (backlogged === this.backlogged) return;
+    this.backlogged = backlogged;
+    this.settler.backlog(backlogged);
+  }
 
   /**
    * The ready batches of the next request, oldest first. A topic-partition with a request in
@@ -272,6 +315,8 @@ export class Dispatcher {
       if (!this.sending.has(id) && (held === undefined || !held.has(id)) && (taken.length === 0 || bytes + batch.bytes <= maxRequestBytes)) {
         this.sending.add(id);
         bytes += batch.bytes;
+        this.readyRecords -= batch.records.length;
+        this.readyBytes -= batch.bytes;
         taken.push(batch);
         this.unqueued(lane, batch);
         continue;

@@ -2,8 +2,9 @@
 // partition), never two requests for one partition at a time, merges the batches queued behind a
 // busy partition into one (within batch.size and batch.num.messages, never out of order), gives
 // each record base offset + index, retries retriable failures with backoff while within the
-// deadline, and fails the rest with the cause attached. (A fake sendBatch stands in for KafkaJS:
-// this is the unit level.)
+// deadline, and fails the rest with the cause attached. It reports a backlog while more records
+// wait than max.in.flight full requests can carry. (A fake sendBatch stands in for KafkaJS: this
+// is the unit level.)
 import { hasErrorCode } from '@decanter/producer';
 import { PartitionBatch } from '../../../src/batching/partition-batch';
 import { ProduceRecord, type DeliverySink } from '../../../src/batching/produce-record';
@@ -25,10 +26,13 @@ type Send = (r: SendBatchRequest) => Promise<Array<{ topicName: string; partitio
 function harness(send: Send, limits: Partial<DispatcherSettings> = {}) {
   const ok: Array<{ id: string; base: string | null }> = [];
   const failed: Array<{ n: number; error: Error }> = [];
+  /** Every backlog report, in order. */
+  const backlogs: boolean[] = [];
   const settler: RecordSettler = {
     succeeded: (b, base) => ok.push({ id: `${b.topic}/${b.partition}:${b.records.length}`, base }),
     failed: (records, error) => failed.push({ n: records.length, error }),
     metadataStale: () => undefined,
+    backlog: (on) => backlogs.push(on),
   };
   const d = new Dispatcher(
     { producerId: 'p', maxInFlight: 5, retryBackoffMs: 5, retryBackoffMaxMs: 20, maxRequestBytes: 1 << 24, batchSizeBytes: 1 << 20, batchMaxMessages: 500, ...limits },
@@ -41,7 +45,7 @@ function harness(send: Send, limits: Partial<DispatcherSettings> = {}) {
     d.ready(b, variant);
     d.drainSoon();
   };
-  return { d, offer, ok, failed };
+  return { d, offer, ok, failed, backlogs };
 }
 
 /** A fake broker that answers each request when told to, with base offset 100 per partition. */
@@ -238,4 +242,42 @@ it('classifies KafkaJS errors by their root cause', () => {
   expect(isRetriable(Object.assign(new Error('outer'), { name: 'KafkaJSNumberOfRetriesExceeded', retriable: false, cause: root }))).toBe(true);
   expect(isRetriable(Object.assign(new Error('outer'), { cause: Object.assign(new Error('y'), { retriable: false }) }))).toBe(false);
   expect(isRetriable(new TypeError('bug'))).toBe(false);
+});
+
+it('reports a backlog while more records wait than max.in.flight full requests of the waiting partitions carry', async () => {
+  const { send, answer, requests } = heldRequests();
+  // One request in flight at a time, batches of up to 2 records: a full request carries 2 records
+  // of each waiting partition.
+  const { offer, backlogs } = harness(send, { maxInFlight: 1, batchMaxMessages: 2 });
+  offer(batch('t', 0, 1));
+  await flush();
+  expect(requests).toHaveLength(1);
+  offer(batch('t', 1, 1)); // waits for the in-flight slot: 1 record < 1 x 1 partition x 2
+  await flush();
+  expect(backlogs).toEqual([]);
+  offer(batch('t', 1, 1, undefined, 10, 1)); // merged: 2 records of 1 partition, a full request
+  expect(backlogs).toEqual([true]);
+  offer(batch('t', 2, 1)); // a second waiting partition: 3 records < 1 x 2 partitions x 2
+  expect(backlogs).toEqual([true, false]);
+  offer(batch('t', 0, 1, undefined, 10, 1)); // a third: 4 < 6
+  offer(batch('t', 2, 1, undefined, 10, 1)); // 5 < 6
+  expect(backlogs).toEqual([true, false]);
+  offer(batch('t', 0, 1, undefined, 10, 2)); // 6: one full request of the three
+  expect(backlogs).toEqual([true, false, true]);
+  answer();
+  await flush();
+  // The slot freed and the next request took every waiting record: no backlog.
+  expect(requests[1]).toEqual(['t/1:0,1', 't/2:0,1', 't/0:1,2']);
+  expect(backlogs).toEqual([true, false, true, false]);
+});
+
+it('reports a backlog by bytes too (batch.size)', async () => {
+  const { send } = heldRequests();
+  const { offer, backlogs } = harness(send, { maxInFlight: 1, batchMaxMessages: 1_000, batchSizeBytes: 100 });
+  offer(batch('t', 0, 1, undefined, 50));
+  await flush();
+  offer(batch('t', 1, 1, undefined, 60));
+  expect(backlogs).toEqual([]);
+  offer(batch('t', 1, 1, undefined, 40, 1));
+  expect(backlogs).toEqual([true]);
 });

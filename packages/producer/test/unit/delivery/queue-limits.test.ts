@@ -1,7 +1,10 @@
 // Claim: the queue admits up to its message and byte limits, makes producers wait in FIFO order
 // when full, admits a waiter as soon as room frees up, and fails it with QUEUE_FULL after the wait.
+// While a pipeline reports a backlog, producers wait too (in the same order), are let in when it
+// clears, and a wait for backlogs alone never fails: after BACKLOG_WAIT_MS it ends in admission,
+// and backlogs are ignored until they have all cleared.
 import { QueueFullError } from '@decanter/producer';
-import { QueueLimits } from '../../../src/delivery/queue-limits';
+import { BACKLOG_WAIT_MS, QueueLimits } from '../../../src/delivery/queue-limits';
 
 it('admits up to max messages, then waiters get in FIFO as room frees up', async () => {
   const q = new QueueLimits(2, 1_000_000, 'p');
@@ -41,4 +44,56 @@ it('fails a waiter with QueueFullError after the max wait, naming the limits', a
     "Producer 'orders' queue is full (1 messages / 10 bytes queued; limits queue.buffering.max.messages=1, queue.buffering.max.kbytes=1) and stayed full for 20 ms",
   );
   expect((error as QueueFullError).context).toEqual({ producerId: 'orders', topic: 'topic-a' });
+});
+
+describe('a pipeline backlog', () => {
+  it('holds back admission below the limits and lets the waiters in, in order, when it clears', async () => {
+    const q = new QueueLimits(100, 1_000_000, 'p');
+    const pipelineA = {};
+    const pipelineB = {};
+    expect(q.tryReserve(10)).toBe(true);
+    q.setBacklogged(pipelineA, true);
+    q.setBacklogged(pipelineB, true);
+    expect(q.tryReserve(10)).toBe(false);
+    const order: string[] = [];
+    const a = q.reserve(10, 10_000, 't').then(() => order.push('a'));
+    const b = q.reserve(10, 10_000, 't').then(() => order.push('b'));
+    q.setBacklogged(pipelineA, false);
+    await Promise.resolve();
+    expect(order).toEqual([]); // B still reports one
+    expect(q.messages).toBe(1);
+    q.setBacklogged(pipelineB, false);
+    await Promise.all([a, b]);
+    expect(order).toEqual(['a', 'b']);
+    expect(q.messages).toBe(3);
+    expect(q.tryReserve(10)).toBe(true);
+  });
+
+  it('never fails a wait: after BACKLOG_WAIT_MS backlogs are ignored until they have all cleared', async () => {
+    const q = new QueueLimits(100, 1_000_000, 'p');
+    const pipeline = {};
+    q.setBacklogged(pipeline, true);
+    const start = performance.now();
+    await expect(q.reserve(10, 60_000, 't')).resolves.toBeUndefined();
+    expect(performance.now() - start).toBeGreaterThanOrEqual(BACKLOG_WAIT_MS - 5);
+    expect(q.messages).toBe(1);
+    expect(q.tryReserve(10)).toBe(true); // ignored from now on…
+    q.setBacklogged(pipeline, false);
+    q.setBacklogged(pipeline, true);
+    expect(q.tryReserve(10)).toBe(false); // …until it cleared: a new backlog holds back again
+  });
+
+  it('a max wait shorter than BACKLOG_WAIT_MS ends the wait with admission too', async () => {
+    const q = new QueueLimits(100, 1_000_000, 'p');
+    q.setBacklogged({}, true);
+    await expect(q.reserve(10, 5, 't')).resolves.toBeUndefined();
+    expect(q.messages).toBe(1);
+  });
+
+  it('still fails with QueueFullError when the limits are reached as well', async () => {
+    const q = new QueueLimits(1, 1_000_000, 'p');
+    q.tryReserve(10);
+    q.setBacklogged({}, true);
+    await expect(q.reserve(10, 20, 't')).rejects.toBeInstanceOf(QueueFullError);
+  });
 });
