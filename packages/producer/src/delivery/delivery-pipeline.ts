@@ -78,18 +78,14 @@ export class DeliveryPipeline implements RecordSettler {
   produce(message: ProduceMessage, variant: VariantSettings): Promise<DeliveryReport> {
     const bytes = this.check(message);
     if (this.shared.limits.tryReserve(bytes)) return this.enqueue(message, variant, bytes);
-    return this.shared.limits
-      .reserve(bytes, this.shared.options.maxWaitTimeoutMs, message.topic)
-      .then(() => this.enqueue(message, variant, bytes));
+    return this.shared.limits.reserve(bytes, this.shared.options.maxWaitTimeoutMs, message.topic, () => this.enqueue(message, variant, bytes));
   }
 
   /** Like produce, but resolves with a handle as soon as the message is queued. */
   queue(message: ProduceMessage, variant: VariantSettings): DeliveryHandle | Promise<DeliveryHandle> {
     const bytes = this.check(message);
     if (this.shared.limits.tryReserve(bytes)) return this.enqueueHandle(message, variant, bytes);
-    return this.shared.limits
-      .reserve(bytes, this.shared.options.maxWaitTimeoutMs, message.topic)
-      .then(() => this.enqueueHandle(message, variant, bytes));
+    return this.shared.limits.reserve(bytes, this.shared.options.maxWaitTimeoutMs, message.topic, () => this.enqueueHandle(message, variant, bytes));
   }
 
   /**
@@ -102,10 +98,9 @@ export class DeliveryPipeline implements RecordSettler {
     for (let i = 0; i < messages.length; i += 1) {
       const message = messages[i] as ProduceMessage;
       const bytes = sizes[i] as number;
-      if (!this.shared.limits.tryReserve(bytes)) {
-        await this.shared.limits.reserve(bytes, this.shared.options.maxWaitTimeoutMs, message.topic);
-      }
-      deliveries[i] = this.enqueueHandle(message, variant, bytes);
+      deliveries[i] = this.shared.limits.tryReserve(bytes)
+        ? this.enqueueHandle(message, variant, bytes)
+        : await this.shared.limits.reserve(bytes, this.shared.options.maxWaitTimeoutMs, message.topic, () => this.enqueueHandle(message, variant, bytes));
     }
     return deliveries;
   }

@@ -138,23 +138,27 @@ export class Dispatcher {
    */
   private readonly sweep = (): void => {
     const now = Date.now();
-    let waiting = 0;
-    this.readyRecords = 0;
-    this.readyBytes = 0;
     for (const lane of this.lanes) {
       if (lane.ready.length === 0) continue;
       const keep: PartitionBatch[] = [];
       for (const batch of lane.ready) {
         this.expire(batch, now, 0, null);
-        if (batch.records.length > 0) {
-          keep.push(batch);
-          this.readyRecords += batch.records.length;
-          this.readyBytes += batch.bytes;
-        } else this.unqueued(lane, batch);
+        if (batch.records.length > 0) keep.push(batch);
+        else this.unqueued(lane, batch);
       }
       lane.ready.length = 0;
       for (const batch of keep) lane.ready.push(batch);
-      waiting += keep.length;
+    }
+    // Counted afresh after the pass: a listener of the failures may have produced meanwhile.
+    let waiting = 0;
+    this.readyRecords = 0;
+    this.readyBytes = 0;
+    for (const lane of this.lanes) {
+      for (const batch of lane.ready) {
+        this.readyRecords += batch.records.length;
+        this.readyBytes += batch.bytes;
+      }
+      waiting += lane.ready.length;
     }
     this.checkBacklog();
     if (waiting === 0 && this.sweeper !== undefined) {

@@ -8,16 +8,28 @@
 // event loop by itself (each await resolves on a microtask), so without this it would fill the
 // queue to its limit before the first acknowledgement is read, and every queued record would live
 // long enough to be promoted to V8's old generation. Such a wait never fails, and is short: once
-// admission has waited BACKLOG_WAIT_MS for backlogs, they are ignored until every one has cleared,
-// so a partition whose requests keep failing (its batches pile up) cannot throttle the others.
+// admission has waited BACKLOG_WAIT_MS (or a waiter's maxWaitTimeoutMs, if shorter) for backlogs,
+// they stop holding admission back until every one has cleared, so a partition whose requests keep
+// failing cannot throttle the others. Meanwhile every YIELD_EVERY-th admission still waits for a
+// turn of the event loop, so a loop of awaited calls lets requests leave and responses be read,
+// which is what clears a backlog.
+// Admission is in call order: a waiter let in is placed (its message queued) by its own callback
+// before anyone else is admitted, so a call made meanwhile cannot overtake it.
 import { QueueFullError } from '../errors';
 
-/** The longest admission waits for pipelines' backlogs before ignoring them until they clear. */
-export const BACKLOG_WAIT_MS = 100;
+/**
+ * The longest admission waits for pipelines' backlogs before ignoring them until they clear. Long
+ * enough for a slow broker's responses (a backlog clears as they come), short enough that a
+ * partition stuck in retries stalls the others once, for this long.
+ */
+export const BACKLOG_WAIT_MS = 1_000;
+/** While backlogs are ignored, one admission in this many waits for a turn of the event loop. */
+export const YIELD_EVERY = 256;
 
 interface Waiter {
   bytes: number;
-  resolve: () => void;
+  /** Queues the message (the room is taken): runs in the waiter's turn, in admission order. */
+  admit: () => void;
   reject: (error: Error) => void;
   timer: NodeJS.Timeout | undefined;
 }
@@ -26,11 +38,16 @@ export class QueueLimits {
   messages = 0;
   bytes = 0;
   private readonly waiters: Waiter[] = [];
+  /** Waiters let in whose message is not queued yet: nobody is admitted before they are. */
+  private admitting = 0;
   /** The pipelines (their dispatchers) that report a backlog now. */
   private readonly backlogs = new Set<object>();
-  /** Set once admission waited BACKLOG_WAIT_MS for backlogs; reset when none is left. */
+  /** Set once admission waited long enough for backlogs; reset when none is left. */
   private backlogsIgnored = false;
   private backlogTimer: NodeJS.Timeout | undefined;
+  /** Admissions since the last one that waited for a turn (while backlogs are ignored). */
+  private sinceYield = 0;
+  private yieldTurn: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly maxMessages: number,
@@ -40,20 +57,39 @@ export class QueueLimits {
 
   /** Takes room for one message now, if there is room and nobody waits before it. */
   tryReserve(bytes: number): boolean {
-    if (this.waiters.length > 0 || this.heldBack() || !this.fits(bytes)) return false;
+    if (this.waiters.length > 0 || this.admitting > 0 || this.heldBack() || !this.fits(bytes)) return false;
+    if (this.backlogs.size > 0 && (this.sinceYield += 1) >= YIELD_EVERY) {
+      // Backlogs ignored: this one waits for a turn of the event loop (see the header).
+      this.sinceYield = 0;
+      return false;
+    }
     this.messages += 1;
     this.bytes += bytes;
     return true;
   }
 
-  /** Waits (FIFO) up to `maxWaitMs` for room; rejects with QueueFullError after that. */
-  reserve(bytes: number, maxWaitMs: number, topic: string): Promise<void> {
-    if (this.tryReserve(bytes)) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = { bytes, resolve, reject, timer: undefined };
+  /**
+   * Waits (FIFO) for room, then takes it and runs `place` (which queues the message) and resolves
+   * with its result; rejects with QueueFullError if the queue stays full for `maxWaitMs`.
+   */
+  reserve<T>(bytes: number, maxWaitMs: number, topic: string, place: () => T | PromiseLike<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const waiter: Waiter = {
+        bytes,
+        admit: () => {
+          try {
+            resolve(place());
+          } catch (error) {
+            reject(error);
+          }
+        },
+        reject,
+        timer: undefined,
+      };
       waiter.timer = setTimeout(() => {
-        // A wait for a backlog alone ends here with admission (of this waiter and those before it).
-        this.wake(true);
+        // A wait for backlogs alone ends here, with admission: backlogs are ignored from now on.
+        if (this.backlogs.size > 0) this.backlogsIgnored = true;
+        this.wake();
         const at = this.waiters.indexOf(waiter);
         if (at < 0) return;
         this.waiters.splice(at, 1);
@@ -68,7 +104,11 @@ export class QueueLimits {
         this.wake();
       }, maxWaitMs);
       this.waiters.push(waiter);
-      if (this.heldBack()) this.armBacklogTimer();
+      if (this.waiters.length === 1 && this.admitting === 0 && this.fits(bytes)) {
+        // Room, but held back: by a backlog (armed to stop waiting for it), or a turn to yield.
+        if (this.heldBack()) this.armBacklogTimer();
+        else this.yieldTurn ??= setImmediate(this.afterTurn);
+      }
     });
   }
 
@@ -95,6 +135,8 @@ export class QueueLimits {
   /** Fails every waiter (the producer is closing). */
   rejectWaiters(error: Error): void {
     this.clearBacklogTimer();
+    if (this.yieldTurn !== undefined) clearImmediate(this.yieldTurn);
+    this.yieldTurn = undefined;
     for (const w of this.waiters.splice(0)) {
       clearTimeout(w.timer);
       w.reject(error);
@@ -123,11 +165,17 @@ export class QueueLimits {
     this.backlogTimer = undefined;
   }
 
-  private wake(ignoreBacklogs = false): void {
+  private readonly afterTurn = (): void => {
+    this.yieldTurn = undefined;
+    this.wake();
+  };
+
+  /** Lets waiters in, in order, while there is room and no backlog holds them back. */
+  private wake(): void {
     while (this.waiters.length > 0) {
       const first = this.waiters[0] as Waiter;
       if (!this.fits(first.bytes)) return;
-      if (!ignoreBacklogs && this.heldBack()) {
+      if (this.heldBack()) {
         this.armBacklogTimer();
         return;
       }
@@ -135,8 +183,16 @@ export class QueueLimits {
       clearTimeout(first.timer);
       this.messages += 1;
       this.bytes += first.bytes;
-      first.resolve();
+      this.admitting += 1;
+      // Placed on a microtask, in this order; later calls wait until every one is placed.
+      void settled.then(() => {
+        first.admit();
+        this.admitting -= 1;
+        if (this.admitting === 0 && this.waiters.length > 0) this.wake();
+      });
     }
     this.clearBacklogTimer();
   }
 }
+
+const settled = Promise.resolve();

@@ -1,10 +1,13 @@
 // Claim: the queue admits up to its message and byte limits, makes producers wait in FIFO order
-// when full, admits a waiter as soon as room frees up, and fails it with QUEUE_FULL after the wait.
-// While a pipeline reports a backlog, producers wait too (in the same order), are let in when it
-// clears, and a wait for backlogs alone never fails: after BACKLOG_WAIT_MS it ends in admission,
-// and backlogs are ignored until they have all cleared.
+// when full, admits a waiter as soon as room frees up (placing its message before any later call
+// gets in), and fails it with QUEUE_FULL after the wait. While a pipeline reports a backlog,
+// producers wait too (in the same order) and are let in when it clears; a wait for backlogs alone
+// never fails: after BACKLOG_WAIT_MS (or a shorter max wait) backlogs are ignored until they have
+// all cleared, and meanwhile one admission in YIELD_EVERY waits for a turn of the event loop.
 import { QueueFullError } from '@decanter/producer';
-import { BACKLOG_WAIT_MS, QueueLimits } from '../../../src/delivery/queue-limits';
+import { BACKLOG_WAIT_MS, QueueLimits, YIELD_EVERY } from '../../../src/delivery/queue-limits';
+
+const nothing = (): undefined => undefined;
 
 it('admits up to max messages, then waiters get in FIFO as room frees up', async () => {
   const q = new QueueLimits(2, 1_000_000, 'p');
@@ -12,8 +15,8 @@ it('admits up to max messages, then waiters get in FIFO as room frees up', async
   expect(q.tryReserve(10)).toBe(true);
   expect(q.tryReserve(10)).toBe(false);
   const order: string[] = [];
-  const a = q.reserve(10, 10_000, 't').then(() => order.push('a'));
-  const b = q.reserve(10, 10_000, 't').then(() => order.push('b'));
+  const a = q.reserve(10, 10_000, 't', () => order.push('a'));
+  const b = q.reserve(10, 10_000, 't', () => order.push('b'));
   expect(q.tryReserve(10)).toBe(false); // waiters go first
   q.release(1, 10);
   await a;
@@ -22,6 +25,33 @@ it('admits up to max messages, then waiters get in FIFO as room frees up', async
   await b;
   expect(order).toEqual(['a', 'b']);
   expect(q.messages).toBe(2);
+});
+
+it('a call made while a waiter is being let in cannot overtake it', async () => {
+  const q = new QueueLimits(2, 1_000_000, 'p');
+  q.tryReserve(10);
+  q.tryReserve(10);
+  const order: string[] = [];
+  const a = q.reserve(10, 10_000, 't', () => order.push('a'));
+  q.release(2, 20); // a is let in; its message is placed on a microtask
+  expect(q.tryReserve(10)).toBe(false); // room for one more, but a is not placed yet
+  const b = q.reserve(10, 10_000, 't', () => order.push('b'));
+  await Promise.all([a, b]);
+  expect(order).toEqual(['a', 'b']);
+  expect(q.messages).toBe(2);
+});
+
+it('resolves with what `place` returns, and rejects with what it throws', async () => {
+  const q = new QueueLimits(1, 1_000_000, 'p');
+  q.tryReserve(10);
+  const placed = q.reserve(10, 10_000, 't', () => 'queued');
+  q.release(1, 10);
+  await expect(placed).resolves.toBe('queued');
+  const failing = q.reserve(10, 10_000, 't', () => {
+    throw new Error('boom');
+  });
+  q.release(1, 10);
+  await expect(failing).rejects.toThrow('boom');
 });
 
 it('limits bytes, but an empty queue always admits one message', () => {
@@ -37,7 +67,7 @@ it('limits bytes, but an empty queue always admits one message', () => {
 it('fails a waiter with QueueFullError after the max wait, naming the limits', async () => {
   const q = new QueueLimits(1, 1024, 'orders');
   q.tryReserve(10);
-  const error = await q.reserve(10, 20, 'topic-a').catch((e: unknown) => e);
+  const error = await q.reserve(10, 20, 'topic-a', nothing).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(QueueFullError);
   expect((error as QueueFullError).retriable).toBe(true);
   expect((error as QueueFullError).message).toBe(
@@ -56,8 +86,8 @@ describe('a pipeline backlog', () => {
     q.setBacklogged(pipelineB, true);
     expect(q.tryReserve(10)).toBe(false);
     const order: string[] = [];
-    const a = q.reserve(10, 10_000, 't').then(() => order.push('a'));
-    const b = q.reserve(10, 10_000, 't').then(() => order.push('b'));
+    const a = q.reserve(10, 10_000, 't', () => order.push('a'));
+    const b = q.reserve(10, 10_000, 't', () => order.push('b'));
     q.setBacklogged(pipelineA, false);
     await Promise.resolve();
     expect(order).toEqual([]); // B still reports one
@@ -74,7 +104,7 @@ describe('a pipeline backlog', () => {
     const pipeline = {};
     q.setBacklogged(pipeline, true);
     const start = performance.now();
-    await expect(q.reserve(10, 60_000, 't')).resolves.toBeUndefined();
+    await expect(q.reserve(10, 60_000, 't', nothing)).resolves.toBeUndefined();
     expect(performance.now() - start).toBeGreaterThanOrEqual(BACKLOG_WAIT_MS - 5);
     expect(q.messages).toBe(1);
     expect(q.tryReserve(10)).toBe(true); // ignored from now on…
@@ -83,17 +113,32 @@ describe('a pipeline backlog', () => {
     expect(q.tryReserve(10)).toBe(false); // …until it cleared: a new backlog holds back again
   });
 
-  it('a max wait shorter than BACKLOG_WAIT_MS ends the wait with admission too', async () => {
+  it('a max wait shorter than BACKLOG_WAIT_MS ends the wait with admission, and backlogs are then ignored too', async () => {
     const q = new QueueLimits(100, 1_000_000, 'p');
     q.setBacklogged({}, true);
-    await expect(q.reserve(10, 5, 't')).resolves.toBeUndefined();
+    await expect(q.reserve(10, 5, 't', nothing)).resolves.toBeUndefined();
     expect(q.messages).toBe(1);
+    expect(q.tryReserve(10)).toBe(true); // not one wait of 5 ms per message
+  });
+
+  it('while backlogs are ignored, one admission in YIELD_EVERY waits for a turn of the event loop', async () => {
+    const q = new QueueLimits(1_000_000, 1_000_000_000, 'p');
+    q.setBacklogged({}, true);
+    await q.reserve(10, 1, 't', nothing); // ignored from now on
+    let admitted = 0;
+    while (q.tryReserve(10)) admitted += 1;
+    expect(admitted).toBe(YIELD_EVERY - 1);
+    let turned = false;
+    setImmediate(() => (turned = true));
+    await q.reserve(10, 60_000, 't', nothing);
+    expect(turned).toBe(true);
+    expect(q.tryReserve(10)).toBe(true);
   });
 
   it('still fails with QueueFullError when the limits are reached as well', async () => {
     const q = new QueueLimits(1, 1_000_000, 'p');
     q.tryReserve(10);
     q.setBacklogged({}, true);
-    await expect(q.reserve(10, 20, 't')).rejects.toBeInstanceOf(QueueFullError);
+    await expect(q.reserve(10, 20, 't', nothing)).rejects.toBeInstanceOf(QueueFullError);
   });
 });
