@@ -10,5 +10,6 @@ export {
   type CreateTopicOptions,
 } from './topics';
 export { ownBroker, type OwnBroker } from './own-broker';
+export { secureListener, type SecureListener } from './secure-listener';
 export { sleep, waitUntil, type WaitUntilOptions } from './wait-until';
 export { javaConsoleConsume, type ConsoleRecord } from './java-tools';

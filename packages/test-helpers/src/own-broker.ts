@@ -29,7 +29,8 @@ function listening(port: number): Promise<boolean> {
 }
 
 /**
- * A broker of a test's own on `port` (the controller takes port + 1), run by scripts/kafka: for
+ * A broker of a test's own on `port` (the controller takes port + 1, its SASL_SSL listener port +
+ * 2), run by scripts/kafka: for
  * tests that stop and restart Kafka, which must never touch the broker the other tests share.
  */
 export function ownBroker(port: number): OwnBroker {
@@ -42,7 +43,7 @@ export function ownBroker(port: number): OwnBroker {
     runDir: resolve(repoRoot, '.cache/kafka', `run-${port}`),
     async start() {
       // a broker still shutting down (slow on a busy machine) holds the ports for a while
-      for (let i = 0; i < 120 && ((await listening(port)) || (await listening(port + 1))); i += 1) await sleep(500);
+      for (let i = 0; i < 120 && ((await listening(port)) || (await listening(port + 1)) || (await listening(port + 2))); i += 1) await sleep(500);
       await ctl('start');
     },
     stop: () => ctl('stop'),
