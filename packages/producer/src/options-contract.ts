@@ -1,6 +1,8 @@
 // The contract of ProducerOptions: every rule in one table, checked once at construction, and
 // every broken rule reported together in one ConfigurationError (path, rule, value). Nothing
 // here runs per message.
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
 import { ensureCodec } from './compression/codecs';
 import { ConfigurationError, type ConfigurationIssue } from './errors';
 import {
@@ -10,6 +12,7 @@ import {
   type ProducerKafkaSettings,
   type ProducerOptions,
   type ResolvedProducerOptions,
+  type SecurityProtocol,
 } from './options';
 import { COMPRESSION_CODECS, type Acks, type CompressionCodecName } from './types';
 
@@ -32,6 +35,9 @@ const brokerList: Rule = {
     v.split(',').every((b) => /^[^\s:,]+:\d{1,5}$/.test(b.trim())),
 };
 const ACKS: readonly Acks[] = [0, 1, -1, 'all'];
+const PROTOCOLS: readonly SecurityProtocol[] = ['plaintext', 'ssl', 'sasl_plaintext', 'sasl_ssl'];
+const TLS_FILE_KEYS = ['ssl.ca.location', 'ssl.certificate.location', 'ssl.key.location'] as const;
+const TLS_KEYS = [...TLS_FILE_KEYS, 'ssl.key.password', 'enable.ssl.certificate.verification'] as const;
 
 /** Every key the `kafka` block accepts, with its rule. */
 const KAFKA_RULES: { readonly [K in keyof Required<ProducerKafkaSettings>]: Rule } = {
@@ -57,7 +63,15 @@ const KAFKA_RULES: { readonly [K in keyof Required<ProducerKafkaSettings>]: Rule
   'transaction.timeout.ms': int(1000, 2_147_483_647),
   'topic.metadata.refresh.interval.ms': int(1000, 3_600_000),
   'socket.connection.setup.timeout.ms': int(1, 2_147_483_647),
-  'security.protocol': oneOf(['plaintext', 'ssl', 'sasl_plaintext', 'sasl_ssl']),
+  'security.protocol': {
+    rule: `must be one of ${PROTOCOLS.map((p) => JSON.stringify(p)).join(', ')} (in any case)`,
+    test: (v) => typeof v === 'string' && (PROTOCOLS as readonly string[]).includes(v.toLowerCase()),
+  },
+  'ssl.ca.location': nonEmptyString,
+  'ssl.certificate.location': nonEmptyString,
+  'ssl.key.location': nonEmptyString,
+  'ssl.key.password': { rule: 'must be a string', test: (v) => typeof v === 'string' },
+  'enable.ssl.certificate.verification': bool,
   'sasl.mechanisms': oneOf(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']),
   'sasl.username': { rule: 'must be a string', test: (v) => typeof v === 'string' },
   'sasl.password': { rule: 'must be a string', test: (v) => typeof v === 'string' },
@@ -104,6 +118,7 @@ export function resolveProducerOptions(options: ProducerOptions): ResolvedProduc
     issues.push({ path: 'kafka.bootstrap.servers', rule: 'is required', value: undefined });
   }
   checkCrossFieldRules(kafka, issues);
+  const tls = issues.length === 0 && options.ssl === undefined ? tlsFromSettings(kafka, issues) : undefined;
   if (issues.length > 0) throw new ConfigurationError(issues);
 
   const k = { ...defaultKafkaSettings, ...stripUndefined(kafka) };
@@ -138,7 +153,7 @@ export function resolveProducerOptions(options: ProducerOptions): ResolvedProduc
     connectionTimeoutMs: k['socket.connection.setup.timeout.ms'],
     allowAutoTopicCreation: k['allow.auto.create.topics'],
     maxWaitTimeoutMs: options.maxWaitTimeoutMs ?? defaultProducerOptions.maxWaitTimeoutMs,
-    ssl: options.ssl ?? (k['security.protocol'] === 'ssl' || k['security.protocol'] === 'sasl_ssl' ? true : undefined),
+    ssl: options.ssl ?? tls,
     sasl: options.sasl ?? saslFromSettings(kafka),
     kafkaJsLogLevel: options.kafkaJsLogLevel ?? defaultProducerOptions.kafkaJsLogLevel,
   };
@@ -169,9 +184,21 @@ function checkCrossFieldRules(kafka: ProducerKafkaSettings, issues: Configuratio
   if (backoffMax < backoff) {
     issues.push({ path: 'kafka.retry.backoff.max.ms', rule: `must be >= kafka.retry.backoff.ms (${backoff})`, value: backoffMax });
   }
-  const sasl = kafka['security.protocol'] === 'sasl_plaintext' || kafka['security.protocol'] === 'sasl_ssl';
+  const protocol = protocolOf(kafka);
+  const sasl = protocol === 'sasl_plaintext' || protocol === 'sasl_ssl';
   if (sasl && kafka['sasl.mechanisms'] === undefined) {
     issues.push({ path: 'kafka.sasl.mechanisms', rule: `is required with security.protocol ${kafka['security.protocol']} (or pass options.sasl)`, value: undefined });
+  }
+  if (protocol !== 'ssl' && protocol !== 'sasl_ssl') {
+    for (const key of TLS_KEYS) {
+      if (kafka[key] !== undefined) {
+        issues.push({ path: `kafka.${key}`, rule: "has no effect unless security.protocol is 'ssl' or 'sasl_ssl'", value: kafka[key] });
+      }
+    }
+  }
+  if ((kafka['ssl.certificate.location'] === undefined) !== (kafka['ssl.key.location'] === undefined)) {
+    const [given, missing] = kafka['ssl.key.location'] === undefined ? ['ssl.certificate.location', 'ssl.key.location'] : ['ssl.key.location', 'ssl.certificate.location'];
+    issues.push({ path: `kafka.${missing}`, rule: `is required with kafka.${given} (TLS client authentication needs both)`, value: undefined });
   }
   for (const key of ['compression.codec', 'compression.type'] as const) {
     const codec = kafka[key];
@@ -181,9 +208,44 @@ function checkCrossFieldRules(kafka: ProducerKafkaSettings, issues: Configuratio
   }
 }
 
+function protocolOf(kafka: ProducerKafkaSettings): SecurityProtocol {
+  return (kafka['security.protocol']?.toLowerCase() ?? 'plaintext') as SecurityProtocol;
+}
+
+/**
+ * KafkaJS `ssl` from the librdkafka TLS settings: undefined without TLS, `true` for TLS with Node's
+ * defaults, else Node TLS options with the PEM files read now, so that a missing or unreadable
+ * file is a configuration error naming its key, not a connection failure later.
+ */
+function tlsFromSettings(kafka: ProducerKafkaSettings, issues: ConfigurationIssue[]): ResolvedProducerOptions['ssl'] {
+  const protocol = protocolOf(kafka);
+  if (protocol !== 'ssl' && protocol !== 'sasl_ssl') return undefined;
+  const read = (key: (typeof TLS_FILE_KEYS)[number]): string | undefined => {
+    const path = kafka[key];
+    if (path === undefined) return undefined;
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (error) {
+      issues.push({ path: `kafka.${key}`, rule: `must name a readable PEM file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, value: path });
+      return undefined;
+    }
+  };
+  const tls: ConnectionOptions = {};
+  const ca = read('ssl.ca.location');
+  const cert = read('ssl.certificate.location');
+  const key = read('ssl.key.location');
+  if (ca !== undefined) tls.ca = [ca];
+  if (cert !== undefined) tls.cert = cert;
+  if (key !== undefined) tls.key = key;
+  if (kafka['ssl.key.password'] !== undefined) tls.passphrase = kafka['ssl.key.password'];
+  if (kafka['enable.ssl.certificate.verification'] === false) tls.rejectUnauthorized = false;
+  return Object.keys(tls).length === 0 ? true : tls;
+}
+
 function saslFromSettings(kafka: ProducerKafkaSettings): ResolvedProducerOptions['sasl'] {
   const mechanism = kafka['sasl.mechanisms'];
-  if (kafka['security.protocol'] !== 'sasl_plaintext' && kafka['security.protocol'] !== 'sasl_ssl') return undefined;
+  const protocol = protocolOf(kafka);
+  if (protocol !== 'sasl_plaintext' && protocol !== 'sasl_ssl') return undefined;
   if (mechanism === undefined) return undefined;
   const username = kafka['sasl.username'] ?? '';
   const password = kafka['sasl.password'] ?? '';

@@ -8,6 +8,8 @@ export interface SecureListener {
   readonly address: string;
   /** The listener's self-signed certificate (PEM), for TLS `ca`. */
   readonly ca: string;
+  /** The file it is in (for `ssl.ca.location`). */
+  readonly caPath: string;
   /** SASL/PLAIN credentials the listener accepts. */
   readonly username: string;
   readonly password: string;
@@ -24,5 +26,5 @@ export function secureListener(broker: OwnBroker): SecureListener {
   const caPath = join(broker.runDir, 'tls', 'ca.pem');
   if (!existsSync(caPath)) throw new Error(`No SASL_SSL certificate at ${caPath}: start the broker (scripts/kafka) first`);
   // The throw-away user scripts/kafka configures.
-  return { address: `127.0.0.1:${port + 2}`, ca: readFileSync(caPath, 'utf8'), username: 'decanter', password: 'decanter-secret' };
+  return { address: `127.0.0.1:${port + 2}`, ca: readFileSync(caPath, 'utf8'), caPath, username: 'decanter', password: 'decanter-secret' };
 }

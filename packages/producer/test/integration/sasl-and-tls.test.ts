@@ -1,6 +1,6 @@
 // Claim: the SASL and TLS settings reach KafkaJS and work against a real broker: a producer
-// configured with security.protocol sasl_ssl, sasl.mechanisms PLAIN, sasl.username/password and
-// the broker's certificate (`ssl: { ca }`) produces over a broker's SASL_SSL listener. A wrong
+// configured with security.protocol SASL_SSL, sasl.mechanisms PLAIN, sasl.username/password and
+// the broker's certificate (ssl.ca.location) produces over a broker's SASL_SSL listener. A wrong
 // password and an untrusted certificate are reported on error.occurred (metadata.failed) as soon
 // as a metadata request fails, naming the cause, and fail the produce when message.timeout.ms
 // runs out (connections are retried until then, as librdkafka does: credentials or certificates
@@ -44,14 +44,14 @@ function secureProducer(password: string, trustCertificate: boolean): Producer {
     id: 'sasl-test',
     kafka: {
       'bootstrap.servers': listener.address,
-      'security.protocol': 'sasl_ssl',
+      'security.protocol': 'SASL_SSL',
       'sasl.mechanisms': 'PLAIN',
       'sasl.username': listener.username,
       'sasl.password': password,
       'message.timeout.ms': 5_000,
       'socket.connection.setup.timeout.ms': 3_000,
+      ...(trustCertificate ? { 'ssl.ca.location': listener.caPath } : {}),
     },
-    ...(trustCertificate ? { ssl: { ca: [listener.ca] } } : {}),
   });
   producers.push(producer);
   return producer;

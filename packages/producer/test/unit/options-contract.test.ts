@@ -1,5 +1,6 @@
 // Claim: every option is checked at construction and every broken rule is reported at once,
 // naming the key's full path, the rule and the value; the resolved options are complete and frozen.
+import { readFileSync } from 'node:fs';
 import { ConfigurationError, defaultKafkaSettings, resolveProducerOptions, type ProducerOptions } from '@decanter/producer';
 
 const base = { 'bootstrap.servers': '127.0.0.1:9092' };
@@ -59,7 +60,7 @@ describe('resolveProducerOptions', () => {
     [{ 'client.id': 7 }, 'kafka.client.id must be a non-empty string (got 7)'],
     [{ 'bootstrap.servers': 'localhost' }, "kafka.bootstrap.servers must be a comma-separated list of host:port (e.g. '127.0.0.1:9092') (got \"localhost\")"],
     [{ 'linger.ms': 5 }, 'kafka.linger.ms is not a supported setting (see docs/producer.md for the list) (got 5)'],
-    [{ 'security.protocol': 'tls' }, 'kafka.security.protocol must be one of "plaintext", "ssl", "sasl_plaintext", "sasl_ssl" (got "tls")'],
+    [{ 'security.protocol': 'tls' }, 'kafka.security.protocol must be one of "plaintext", "ssl", "sasl_plaintext", "sasl_ssl" (in any case) (got "tls")'],
   ])('rejects %p', (kafka, message) => {
     expect(issues({ kafka: { ...base, ...kafka } })).toEqual([message]);
   });
@@ -73,6 +74,9 @@ describe('resolveProducerOptions', () => {
     [{ 'compression.codec': 'gzip', 'compression.type': 'none' }, 'kafka.compression.type must equal kafka.compression.codec when both are set (they are aliases) (got "none")'],
     [{ 'retry.backoff.ms': 500, 'retry.backoff.max.ms': 100 }, 'kafka.retry.backoff.max.ms must be >= kafka.retry.backoff.ms (500) (got 100)'],
     [{ 'security.protocol': 'sasl_ssl' }, 'kafka.sasl.mechanisms is required with security.protocol sasl_ssl (or pass options.sasl) (got undefined)'],
+    [{ 'ssl.ca.location': '/ca.pem' }, `kafka.ssl.ca.location has no effect unless security.protocol is 'ssl' or 'sasl_ssl' (got "/ca.pem")`],
+    [{ 'security.protocol': 'SSL', 'ssl.ca.location': '/no/such/ca.pem' }, 'kafka.ssl.ca.location must name a readable PEM file (ENOENT) (got "/no/such/ca.pem")'],
+    [{ 'security.protocol': 'ssl', 'ssl.certificate.location': __filename }, 'kafka.ssl.key.location is required with kafka.ssl.certificate.location (TLS client authentication needs both) (got undefined)'],
   ])('rejects the impossible combination %p', (kafka, message) => {
     expect(issues({ kafka: { ...base, ...kafka } })).toEqual([message]);
   });
@@ -87,6 +91,30 @@ describe('resolveProducerOptions', () => {
 
   it('lists every broken rule in one error', () => {
     expect(issues({ kafka: { ...base, 'batch.size': -1, acks: 3, 'linger.ms': 1 }, maxWaitTimeoutMs: 'x' })).toHaveLength(4);
+  });
+
+  it('turns the librdkafka TLS and SASL settings into KafkaJS ssl and sasl options (any case of security.protocol)', () => {
+    const plain = resolveProducerOptions({ kafka: base });
+    expect(plain.ssl).toBeUndefined();
+    expect(plain.sasl).toBeUndefined();
+    const tlsOnly = resolveProducerOptions({ kafka: { ...base, 'security.protocol': 'SSL' } });
+    expect(tlsOnly.ssl).toBe(true);
+    const o = resolveProducerOptions({
+      kafka: {
+        ...base,
+        'security.protocol': 'SASL_SSL',
+        'sasl.mechanisms': 'SCRAM-SHA-512',
+        'sasl.username': 'u',
+        'sasl.password': 'p',
+        'ssl.ca.location': __filename, // any readable file: its text becomes the trusted CA
+        'enable.ssl.certificate.verification': false,
+      },
+    });
+    expect(o.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'u', password: 'p' });
+    expect(o.ssl).toEqual({ ca: [readFileSync(__filename, 'utf8')], rejectUnauthorized: false });
+    // options.ssl wins over the settings
+    const own = resolveProducerOptions({ kafka: { ...base, 'security.protocol': 'ssl', 'ssl.ca.location': '/not/read.pem' }, ssl: { ca: ['x'] } });
+    expect(own.ssl).toEqual({ ca: ['x'] });
   });
 
   it('accepts every codec that is installed (snappy, lz4, zstd are dev dependencies here)', () => {
