@@ -1,6 +1,7 @@
 // The contract of AppOptions: checks every key once at construction, reports every problem in one
 // ConfigurationError (path, rule, value), and returns the frozen resolved options and routing.
 // Nothing here runs per message.
+import { resolveSecuritySettings, SECURITY_SETTING_KEYS, type SecuritySettings } from '@decanter/producer';
 import { ConfigurationError } from './errors';
 import { IssueList, isBoolean, isInteger, isNonEmptyString, isOneOf, isPlainObject } from './contract-rules';
 import type { LoggerLike } from './instrumentation/logger-listener';
@@ -63,6 +64,7 @@ const KAFKA_KEYS = [
   'request.timeout.ms',
   'ssl',
   'sasl',
+  ...SECURITY_SETTING_KEYS,
 ];
 
 export interface ResolvedApp {
@@ -217,6 +219,8 @@ function resolveKafka(input: unknown, issues: IssueList): ResolvedKafkaSettings 
       ? null
       : 'must be KafkaJS SASL options with a mechanism',
   );
+  const security = resolveSecuritySettings(k as SecuritySettings, p, { ssl: k['ssl'] !== undefined, sasl: k['sasl'] !== undefined });
+  for (const issue of security.issues) issues.add(issue.path, issue.rule, issue.value);
 
   const num = (key: keyof typeof defaultKafkaSettings): number => {
     const v = k[key];
@@ -256,7 +260,7 @@ function resolveKafka(input: unknown, issues: IssueList): ResolvedKafkaSettings 
     statisticsIntervalMs: num('statistics.interval.ms'),
     connectionTimeoutMs: num('socket.connection.setup.timeout.ms'),
     requestTimeoutMs: num('request.timeout.ms'),
-    ssl: k['ssl'] as ResolvedKafkaSettings['ssl'],
-    sasl: k['sasl'] as ResolvedKafkaSettings['sasl'],
+    ssl: (k['ssl'] as ResolvedKafkaSettings['ssl']) ?? security.ssl,
+    sasl: (k['sasl'] as ResolvedKafkaSettings['sasl']) ?? security.sasl,
   });
 }

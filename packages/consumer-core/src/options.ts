@@ -3,11 +3,13 @@
 // librdkafka so settings port over; both spellings are accepted where the guide uses snake_case.
 import type { SASLOptions } from 'kafkajs';
 import type { ConnectionOptions } from 'node:tls';
+import type { SecuritySettings } from '@decanter/producer';
 import type { LoggerLike } from './instrumentation/logger-listener';
 import type { RoutesDefinition } from './routing/routes';
 
 /** The `kafka` block: librdkafka/Karafka names, mapped onto KafkaJS. */
-export interface ConsumerKafkaSettings {
+/** Settings under their librdkafka / Karafka names (the security ones are shared with the producer). */
+export interface ConsumerKafkaSettings extends SecuritySettings {
   /** Brokers, `'host:port,host:port'` or an array. Required. */
   'bootstrap.servers': string | string[];
   /** Default consumer group id for routes that do not name one. */
@@ -46,9 +48,9 @@ export interface ConsumerKafkaSettings {
   'socket.connection.setup.timeout.ms'?: number;
   /** Request timeout, in ms → KafkaJS `requestTimeout`. Default 30000. */
   'request.timeout.ms'?: number;
-  /** TLS: `true` or Node TLS options, passed to KafkaJS `ssl`. */
+  /** TLS: `true` or Node TLS options, passed to KafkaJS `ssl` as is (wins over the `ssl.*` settings). */
   ssl?: boolean | ConnectionOptions;
-  /** SASL options passed to KafkaJS `sasl`. */
+  /** SASL options passed to KafkaJS `sasl` as is (wins over the `sasl.*` settings; for OAUTHBEARER / AWS-IAM). */
   sasl?: SASLOptions;
 }
 

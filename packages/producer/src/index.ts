@@ -13,6 +13,14 @@ export {
 } from './options';
 export { resolveProducerOptions } from './options-contract';
 export {
+  resolveSecuritySettings,
+  SECURITY_SETTING_KEYS,
+  type ResolvedSecurity,
+  type SaslMechanism,
+  type SecurityProtocol,
+  type SecuritySettings,
+} from './security-settings';
+export {
   COMPRESSION_CODECS,
   type Acks,
   type CompressionCodecName,

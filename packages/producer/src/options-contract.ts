@@ -1,8 +1,6 @@
 // The contract of ProducerOptions: every rule in one table, checked once at construction, and
 // every broken rule reported together in one ConfigurationError (path, rule, value). Nothing
 // here runs per message.
-import { readFileSync } from 'node:fs';
-import type { ConnectionOptions } from 'node:tls';
 import { ensureCodec } from './compression/codecs';
 import { ConfigurationError, type ConfigurationIssue } from './errors';
 import {
@@ -12,8 +10,8 @@ import {
   type ProducerKafkaSettings,
   type ProducerOptions,
   type ResolvedProducerOptions,
-  type SecurityProtocol,
 } from './options';
+import { resolveSecuritySettings, SECURITY_SETTING_KEYS, type SecuritySettings } from './security-settings';
 import { COMPRESSION_CODECS, type Acks, type CompressionCodecName } from './types';
 
 type Rule = { rule: string; test: (value: unknown) => boolean };
@@ -35,12 +33,10 @@ const brokerList: Rule = {
     v.split(',').every((b) => /^[^\s:,]+:\d{1,5}$/.test(b.trim())),
 };
 const ACKS: readonly Acks[] = [0, 1, -1, 'all'];
-const PROTOCOLS: readonly SecurityProtocol[] = ['plaintext', 'ssl', 'sasl_plaintext', 'sasl_ssl'];
-const TLS_FILE_KEYS = ['ssl.ca.location', 'ssl.certificate.location', 'ssl.key.location'] as const;
-const TLS_KEYS = [...TLS_FILE_KEYS, 'ssl.key.password', 'enable.ssl.certificate.verification'] as const;
 
-/** Every key the `kafka` block accepts, with its rule. */
-const KAFKA_RULES: { readonly [K in keyof Required<ProducerKafkaSettings>]: Rule } = {
+
+/** Every key the `kafka` block accepts, with its rule (the security settings: security-settings.ts). */
+const KAFKA_RULES: { readonly [K in Exclude<keyof ProducerKafkaSettings, keyof SecuritySettings>]-?: Rule } = {
   'bootstrap.servers': brokerList,
   'client.id': nonEmptyString,
   'queue.buffering.max.ms': int(0, 900_000),
@@ -63,18 +59,6 @@ const KAFKA_RULES: { readonly [K in keyof Required<ProducerKafkaSettings>]: Rule
   'transaction.timeout.ms': int(1000, 2_147_483_647),
   'topic.metadata.refresh.interval.ms': int(1000, 3_600_000),
   'socket.connection.setup.timeout.ms': int(1, 2_147_483_647),
-  'security.protocol': {
-    rule: `must be one of ${PROTOCOLS.map((p) => JSON.stringify(p)).join(', ')} (in any case)`,
-    test: (v) => typeof v === 'string' && (PROTOCOLS as readonly string[]).includes(v.toLowerCase()),
-  },
-  'ssl.ca.location': nonEmptyString,
-  'ssl.certificate.location': nonEmptyString,
-  'ssl.key.location': nonEmptyString,
-  'ssl.key.password': { rule: 'must be a string', test: (v) => typeof v === 'string' },
-  'enable.ssl.certificate.verification': bool,
-  'sasl.mechanisms': oneOf(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']),
-  'sasl.username': { rule: 'must be a string', test: (v) => typeof v === 'string' },
-  'sasl.password': { rule: 'must be a string', test: (v) => typeof v === 'string' },
   'allow.auto.create.topics': bool,
 };
 
@@ -108,6 +92,7 @@ export function resolveProducerOptions(options: ProducerOptions): ResolvedProduc
   }
   for (const [key, value] of Object.entries(kafka)) {
     const rule = (KAFKA_RULES as Record<string, Rule | undefined>)[key];
+    if (!rule && (SECURITY_SETTING_KEYS as readonly string[]).includes(key)) continue;
     if (!rule) {
       issues.push({ path: `kafka.${key}`, rule: 'is not a supported setting (see docs/producer.md for the list)', value });
     } else if (value !== undefined && !rule.test(value)) {
@@ -118,7 +103,8 @@ export function resolveProducerOptions(options: ProducerOptions): ResolvedProduc
     issues.push({ path: 'kafka.bootstrap.servers', rule: 'is required', value: undefined });
   }
   checkCrossFieldRules(kafka, issues);
-  const tls = issues.length === 0 && options.ssl === undefined ? tlsFromSettings(kafka, issues) : undefined;
+  const security = resolveSecuritySettings(kafka, (key) => `kafka.${key}`, { ssl: options.ssl !== undefined, sasl: options.sasl !== undefined });
+  issues.push(...security.issues);
   if (issues.length > 0) throw new ConfigurationError(issues);
 
   const k = { ...defaultKafkaSettings, ...stripUndefined(kafka) };
@@ -153,8 +139,8 @@ export function resolveProducerOptions(options: ProducerOptions): ResolvedProduc
     connectionTimeoutMs: k['socket.connection.setup.timeout.ms'],
     allowAutoTopicCreation: k['allow.auto.create.topics'],
     maxWaitTimeoutMs: options.maxWaitTimeoutMs ?? defaultProducerOptions.maxWaitTimeoutMs,
-    ssl: options.ssl ?? tls,
-    sasl: options.sasl ?? saslFromSettings(kafka),
+    ssl: options.ssl ?? security.ssl,
+    sasl: options.sasl ?? security.sasl,
     kafkaJsLogLevel: options.kafkaJsLogLevel ?? defaultProducerOptions.kafkaJsLogLevel,
   };
   return Object.freeze(resolved);
@@ -184,78 +170,11 @@ function checkCrossFieldRules(kafka: ProducerKafkaSettings, issues: Configuratio
   if (backoffMax < backoff) {
     issues.push({ path: 'kafka.retry.backoff.max.ms', rule: `must be >= kafka.retry.backoff.ms (${backoff})`, value: backoffMax });
   }
-  const protocol = protocolOf(kafka);
-  const sasl = protocol === 'sasl_plaintext' || protocol === 'sasl_ssl';
-  if (sasl && kafka['sasl.mechanisms'] === undefined) {
-    issues.push({ path: 'kafka.sasl.mechanisms', rule: `is required with security.protocol ${kafka['security.protocol']} (or pass options.sasl)`, value: undefined });
-  }
-  if (protocol !== 'ssl' && protocol !== 'sasl_ssl') {
-    for (const key of TLS_KEYS) {
-      if (kafka[key] !== undefined) {
-        issues.push({ path: `kafka.${key}`, rule: "has no effect unless security.protocol is 'ssl' or 'sasl_ssl'", value: kafka[key] });
-      }
-    }
-  }
-  if ((kafka['ssl.certificate.location'] === undefined) !== (kafka['ssl.key.location'] === undefined)) {
-    const [given, missing] = kafka['ssl.key.location'] === undefined ? ['ssl.certificate.location', 'ssl.key.location'] : ['ssl.key.location', 'ssl.certificate.location'];
-    issues.push({ path: `kafka.${missing}`, rule: `is required with kafka.${given} (TLS client authentication needs both)`, value: undefined });
-  }
   for (const key of ['compression.codec', 'compression.type'] as const) {
     const codec = kafka[key];
     if (codec === undefined || !COMPRESSION_CODECS.includes(codec)) continue;
     const problem = ensureCodec(codec);
     if (problem) issues.push({ path: `kafka.${key}`, rule: `'${codec}' ${problem}`, value: codec });
-  }
-}
-
-function protocolOf(kafka: ProducerKafkaSettings): SecurityProtocol {
-  return (kafka['security.protocol']?.toLowerCase() ?? 'plaintext') as SecurityProtocol;
-}
-
-/**
- * KafkaJS `ssl` from the librdkafka TLS settings: undefined without TLS, `true` for TLS with Node's
- * defaults, else Node TLS options with the PEM files read now, so that a missing or unreadable
- * file is a configuration error naming its key, not a connection failure later.
- */
-function tlsFromSettings(kafka: ProducerKafkaSettings, issues: ConfigurationIssue[]): ResolvedProducerOptions['ssl'] {
-  const protocol = protocolOf(kafka);
-  if (protocol !== 'ssl' && protocol !== 'sasl_ssl') return undefined;
-  const read = (key: (typeof TLS_FILE_KEYS)[number]): string | undefined => {
-    const path = kafka[key];
-    if (path === undefined) return undefined;
-    try {
-      return readFileSync(path, 'utf8');
-    } catch (error) {
-      issues.push({ path: `kafka.${key}`, rule: `must name a readable PEM file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, value: path });
-      return undefined;
-    }
-  };
-  const tls: ConnectionOptions = {};
-  const ca = read('ssl.ca.location');
-  const cert = read('ssl.certificate.location');
-  const key = read('ssl.key.location');
-  if (ca !== undefined) tls.ca = [ca];
-  if (cert !== undefined) tls.cert = cert;
-  if (key !== undefined) tls.key = key;
-  if (kafka['ssl.key.password'] !== undefined) tls.passphrase = kafka['ssl.key.password'];
-  if (kafka['enable.ssl.certificate.verification'] === false) tls.rejectUnauthorized = false;
-  return Object.keys(tls).length === 0 ? true : tls;
-}
-
-function saslFromSettings(kafka: ProducerKafkaSettings): ResolvedProducerOptions['sasl'] {
-  const mechanism = kafka['sasl.mechanisms'];
-  const protocol = protocolOf(kafka);
-  if (protocol !== 'sasl_plaintext' && protocol !== 'sasl_ssl') return undefined;
-  if (mechanism === undefined) return undefined;
-  const username = kafka['sasl.username'] ?? '';
-  const password = kafka['sasl.password'] ?? '';
-  switch (mechanism) {
-    case 'PLAIN':
-      return { mechanism: 'plain', username, password };
-    case 'SCRAM-SHA-256':
-      return { mechanism: 'scram-sha-256', username, password };
-    case 'SCRAM-SHA-512':
-      return { mechanism: 'scram-sha-512', username, password };
   }
 }
 

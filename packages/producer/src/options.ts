@@ -3,10 +3,11 @@
 // Validation lives in options-contract.ts; nothing here is checked per message.
 import type { SASLOptions } from 'kafkajs';
 import type { ConnectionOptions } from 'node:tls';
+import type { SecuritySettings } from './security-settings';
 import type { Acks, CompressionCodecName } from './types';
 
 /** Settings under their librdkafka / WaterDrop names, as users port them. */
-export interface ProducerKafkaSettings {
+export interface ProducerKafkaSettings extends SecuritySettings {
   /** Comma-separated `host:port` list. Required. */
   'bootstrap.servers'?: string;
   /** KafkaJS clientId. Default: the producer `id`. */
@@ -55,27 +56,9 @@ export interface ProducerKafkaSettings {
   'topic.metadata.refresh.interval.ms'?: number;
   /** Connection setup timeout (ms). Default 10,000. */
   'socket.connection.setup.timeout.ms'?: number;
-  /** plaintext | ssl | sasl_plaintext | sasl_ssl, in any case (librdkafka's are case-insensitive). Default plaintext. */
-  'security.protocol'?: SecurityProtocol | Uppercase<SecurityProtocol>;
-  /** PEM file of the CA certificate(s) to trust (TLS). Read at construction. Default: Node's trusted CAs. */
-  'ssl.ca.location'?: string;
-  /** PEM file of the client's certificate (TLS client authentication). Read at construction. */
-  'ssl.certificate.location'?: string;
-  /** PEM file of the client's private key (TLS client authentication). Read at construction. */
-  'ssl.key.location'?: string;
-  /** Passphrase of `ssl.key.location`. */
-  'ssl.key.password'?: string;
-  /** Verify the broker's certificate (and host name). Default true; false is for tests only. */
-  'enable.ssl.certificate.verification'?: boolean;
-  /** SASL mechanism: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (for OAUTHBEARER/AWS pass `sasl`). */
-  'sasl.mechanisms'?: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
-  'sasl.username'?: string;
-  'sasl.password'?: string;
   /** Auto-create topics on metadata requests (broker permitting). Default true. */
   'allow.auto.create.topics'?: boolean;
 }
-
-export type SecurityProtocol = 'plaintext' | 'ssl' | 'sasl_plaintext' | 'sasl_ssl';
 
 export interface ProducerOptions {
   /** Name in logs and events, and the KafkaJS clientId unless `client.id` is set. Default `decanter-producer`. */

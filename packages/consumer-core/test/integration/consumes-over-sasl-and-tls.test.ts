@@ -1,10 +1,11 @@
-// Claim: the App's `ssl` and `sasl` settings reach KafkaJS and work against a real broker: an App
-// connected to a broker's SASL_SSL listener (SASL/PLAIN, the broker's certificate trusted through
-// `ssl.ca`) consumes every message and commits, like one on plaintext. The broker is this file's
-// own (scripts/kafka opens the SASL_SSL listener on every broker it starts).
+// Claim: the App's security settings reach KafkaJS and work against a real broker: an App
+// connected to a broker's SASL_SSL listener consumes every message and commits, like one on
+// plaintext, configured either with librdkafka's keys (security.protocol SASL_SSL, sasl.*,
+// ssl.ca.location) or with KafkaJS's own `ssl` and `sasl` options. The broker is this file's own
+// (scripts/kafka opens the SASL_SSL listener on every broker it starts).
 import { Kafka, logLevel } from 'kafkajs';
-import { ownBroker, secureListener, uniqueTopicName, waitUntil } from '@decanter/test-helpers';
-import { App } from '@decanter/consumer-core';
+import { ownBroker, secureListener, uniqueTopicName, waitUntil, type SecureListener } from '@decanter/test-helpers';
+import { App, type ConsumerKafkaSettings } from '@decanter/consumer-core';
 import { baseKafka, processed, recordingConsumer, spread } from './support';
 
 jest.setTimeout(180_000);
@@ -24,7 +25,10 @@ afterAll(async () => {
   await broker.stop();
 });
 
-test('an App on the SASL_SSL listener consumes every message and commits', async () => {
+test.each([
+  ['librdkafka settings', (l: SecureListener): Partial<ConsumerKafkaSettings> => ({ 'security.protocol': 'SASL_SSL', 'sasl.mechanisms': 'PLAIN', 'sasl.username': l.username, 'sasl.password': l.password, 'ssl.ca.location': l.caPath })],
+  ['KafkaJS options', (l: SecureListener): Partial<ConsumerKafkaSettings> => ({ ssl: { ca: [l.ca] }, sasl: { mechanism: 'plain', username: l.username, password: l.password } })],
+])('an App on the SASL_SSL listener (%s) consumes every message and commits', async (_how, security) => {
   const topic = uniqueTopicName('cc-sasl-ssl');
   await admin.createTopics({ topics: [{ topic, numPartitions: 2, replicationFactor: 1 }], waitForLeaders: true });
   await producer.send({ topic, acks: -1, messages: spread(100, 2).map((m) => ({ partition: m.partition, value: JSON.stringify(m.payload) })) });
@@ -34,8 +38,7 @@ test('an App on the SASL_SSL listener consumes every message and commits', async
     kafka: {
       ...baseKafka(group),
       'bootstrap.servers': listener.address,
-      ssl: { ca: [listener.ca] },
-      sasl: { mechanism: 'plain', username: listener.username, password: listener.password },
+      ...security(listener),
     },
     concurrency: 1,
     maxWaitTimeMs: 200,

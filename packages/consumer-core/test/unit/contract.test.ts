@@ -1,4 +1,5 @@
 // One test per contract rule, asserting the message users see (path, rule, value).
+import { readFileSync } from 'node:fs';
 import { App, ConfigurationError, type AppOptions } from '@decanter/consumer-core';
 import { noopConsumer as consumer, problems, validOptions as valid } from './fixtures/contract-problems';
 
@@ -12,6 +13,24 @@ test('valid options construct an App with defaults applied', () => {
   expect(app.options.kafka.fetchWaitMaxMs).toBe(500);
   expect(Object.isFrozen(app.options)).toBe(true);
   expect(app.state).toBe('pending');
+});
+
+test('the librdkafka security settings become KafkaJS ssl and sasl; KafkaJS-style ssl and sasl win', () => {
+  const app = new App(
+    withKafka({
+      'security.protocol': 'SASL_SSL',
+      'sasl.mechanisms': 'SCRAM-SHA-256',
+      'sasl.username': 'u',
+      'sasl.password': 'p',
+      'ssl.ca.location': __filename, // any readable file: its text becomes the trusted CA
+    }) as AppOptions,
+  );
+  expect(app.options.kafka.sasl).toEqual({ mechanism: 'scram-sha-256', username: 'u', password: 'p' });
+  expect(app.options.kafka.ssl).toEqual({ ca: [readFileSync(__filename, 'utf8')] });
+  const own = new App(withKafka({ 'security.protocol': 'sasl_ssl', ssl: true, sasl: { mechanism: 'plain', username: 'a', password: 'b' } }) as AppOptions);
+  expect(own.options.kafka.ssl).toBe(true);
+  expect(own.options.kafka.sasl).toEqual({ mechanism: 'plain', username: 'a', password: 'b' });
+  expect(new App(valid()).options.kafka.ssl).toBeUndefined();
 });
 
 test('guide spellings are accepted', () => {
@@ -44,6 +63,10 @@ test.each<[string, unknown, string]>([
   ['heartbeat below session (cross-field)', withKafka({ 'session.timeout.ms': 6000, 'heartbeat.interval.ms': 6000 }), "options.kafka['heartbeat.interval.ms'] must be lower than kafka['session.timeout.ms'] (heartbeat-below-session) (got 6000)"],
   ['partition fetch within fetch (cross-field)', withKafka({ 'fetch.message.max.bytes': 2000, 'fetch.max.bytes': 1000 }), "options.kafka['fetch.message.max.bytes'] must not exceed kafka['fetch.max.bytes'] (partition-fetch-within-fetch) (got 2000)"],
   ['sasl', withKafka({ sasl: { username: 'u' } }), "options.kafka['sasl'] must be KafkaJS SASL options with a mechanism (got {\"username\":\"u\"})"],
+  ['security.protocol', withKafka({ 'security.protocol': 'tls' }), 'options.kafka[\'security.protocol\'] must be one of "plaintext", "ssl", "sasl_plaintext", "sasl_ssl" (in any case) (got "tls")'],
+  ['sasl_ssl needs a mechanism (cross-field)', withKafka({ 'security.protocol': 'SASL_SSL' }), "options.kafka['sasl.mechanisms'] is required with security.protocol SASL_SSL (or pass KafkaJS sasl options) (got undefined)"],
+  ['ssl.* needs TLS (cross-field)', withKafka({ 'ssl.ca.location': '/ca.pem' }), "options.kafka['ssl.ca.location'] has no effect unless security.protocol is 'ssl' or 'sasl_ssl' (got \"/ca.pem\")"],
+  ['ssl.ca.location unreadable', withKafka({ 'security.protocol': 'ssl', 'ssl.ca.location': '/no/such/ca.pem' }), "options.kafka['ssl.ca.location'] must name a readable PEM file (ENOENT) (got \"/no/such/ca.pem\")"],
   ['routes empty', { ...valid(), routes: [] }, 'routes must be a non-empty array of consumer group routes (got [])'],
   ['consumer group id missing', { ...valid(), kafka: { 'bootstrap.servers': '127.0.0.1:9092' } }, "routes[0].consumerGroup is required when kafka['group.id'] is not set (got undefined)"],
   ['topics empty', { ...valid(), routes: [{ topics: [] }] }, 'routes[0].topics must be a non-empty array of topic routes (got [])'],

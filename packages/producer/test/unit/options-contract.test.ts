@@ -73,7 +73,7 @@ describe('resolveProducerOptions', () => {
     [{ acks: 1, 'request.required.acks': 0 }, 'kafka.acks must equal kafka.request.required.acks when both are set (they are aliases) (got 1)'],
     [{ 'compression.codec': 'gzip', 'compression.type': 'none' }, 'kafka.compression.type must equal kafka.compression.codec when both are set (they are aliases) (got "none")'],
     [{ 'retry.backoff.ms': 500, 'retry.backoff.max.ms': 100 }, 'kafka.retry.backoff.max.ms must be >= kafka.retry.backoff.ms (500) (got 100)'],
-    [{ 'security.protocol': 'sasl_ssl' }, 'kafka.sasl.mechanisms is required with security.protocol sasl_ssl (or pass options.sasl) (got undefined)'],
+    [{ 'security.protocol': 'sasl_ssl' }, 'kafka.sasl.mechanisms is required with security.protocol sasl_ssl (or pass KafkaJS sasl options) (got undefined)'],
     [{ 'ssl.ca.location': '/ca.pem' }, `kafka.ssl.ca.location has no effect unless security.protocol is 'ssl' or 'sasl_ssl' (got "/ca.pem")`],
     [{ 'security.protocol': 'SSL', 'ssl.ca.location': '/no/such/ca.pem' }, 'kafka.ssl.ca.location must name a readable PEM file (ENOENT) (got "/no/such/ca.pem")'],
     [{ 'security.protocol': 'ssl', 'ssl.certificate.location': __filename }, 'kafka.ssl.key.location is required with kafka.ssl.certificate.location (TLS client authentication needs both) (got undefined)'],

@@ -1,0 +1,148 @@
+// The librdkafka security settings (security.protocol, sasl.*, ssl.*) as configs ported from
+// Karafka/WaterDrop spell them, checked and turned into KafkaJS's `ssl` and `sasl` options. The
+// producer and the consumer (consumer-core imports this from @decanter/producer) share it, so one
+// config means the same to both. PEM files are read here, at construction: a missing file is a
+// configuration error naming its key, not a connection failure later.
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
+import type { SASLOptions } from 'kafkajs';
+import type { ConfigurationIssue } from './errors';
+
+export type SecurityProtocol = 'plaintext' | 'ssl' | 'sasl_plaintext' | 'sasl_ssl';
+export type SaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+
+export interface SecuritySettings {
+  /** plaintext | ssl | sasl_plaintext | sasl_ssl, in any case (librdkafka's are case-insensitive). Default plaintext. */
+  'security.protocol'?: SecurityProtocol | Uppercase<SecurityProtocol>;
+  /** SASL mechanism: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (for OAUTHBEARER/AWS pass KafkaJS `sasl` options). */
+  'sasl.mechanisms'?: SaslMechanism;
+  'sasl.username'?: string;
+  'sasl.password'?: string;
+  /** PEM file of the CA certificate(s) to trust (TLS). Read at construction. Default: Node's trusted CAs. */
+  'ssl.ca.location'?: string;
+  /** PEM file of the client's certificate (TLS client authentication). Read at construction. */
+  'ssl.certificate.location'?: string;
+  /** PEM file of the client's private key (TLS client authentication). Read at construction. */
+  'ssl.key.location'?: string;
+  /** Passphrase of `ssl.key.location`. */
+  'ssl.key.password'?: string;
+  /** Verify the broker's certificate (and host name). Default true; false is for tests only. */
+  'enable.ssl.certificate.verification'?: boolean;
+}
+
+export const SECURITY_SETTING_KEYS: ReadonlyArray<keyof SecuritySettings> = [
+  'security.protocol',
+  'sasl.mechanisms',
+  'sasl.username',
+  'sasl.password',
+  'ssl.ca.location',
+  'ssl.certificate.location',
+  'ssl.key.location',
+  'ssl.key.password',
+  'enable.ssl.certificate.verification',
+];
+
+const PROTOCOLS: readonly SecurityProtocol[] = ['plaintext', 'ssl', 'sasl_plaintext', 'sasl_ssl'];
+const MECHANISMS: readonly SaslMechanism[] = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'];
+const TLS_FILE_KEYS = ['ssl.ca.location', 'ssl.certificate.location', 'ssl.key.location'] as const;
+const TLS_KEYS = [...TLS_FILE_KEYS, 'ssl.key.password', 'enable.ssl.certificate.verification'] as const;
+
+const isString = (v: unknown): boolean => typeof v === 'string';
+const isPath = (v: unknown): boolean => typeof v === 'string' && v.length > 0;
+const KEY_RULES: { readonly [K in keyof Required<SecuritySettings>]: { rule: string; test: (v: unknown) => boolean } } = {
+  'security.protocol': {
+    rule: `must be one of ${PROTOCOLS.map((p) => JSON.stringify(p)).join(', ')} (in any case)`,
+    test: (v) => typeof v === 'string' && (PROTOCOLS as readonly string[]).includes(v.toLowerCase()),
+  },
+  'sasl.mechanisms': { rule: `must be one of ${MECHANISMS.map((m) => JSON.stringify(m)).join(', ')}`, test: (v) => (MECHANISMS as readonly unknown[]).includes(v) },
+  'sasl.username': { rule: 'must be a string', test: isString },
+  'sasl.password': { rule: 'must be a string', test: isString },
+  'ssl.ca.location': { rule: 'must be a non-empty string', test: isPath },
+  'ssl.certificate.location': { rule: 'must be a non-empty string', test: isPath },
+  'ssl.key.location': { rule: 'must be a non-empty string', test: isPath },
+  'ssl.key.password': { rule: 'must be a string', test: isString },
+  'enable.ssl.certificate.verification': { rule: 'must be a boolean', test: (v) => typeof v === 'boolean' },
+};
+
+export interface ResolvedSecurity {
+  /** KafkaJS `ssl`: undefined without TLS, `true` for Node's defaults, else TLS options. */
+  readonly ssl: boolean | ConnectionOptions | undefined;
+  readonly sasl: SASLOptions | undefined;
+  /** Every broken rule; when there are any, `ssl` and `sasl` mean nothing. */
+  readonly issues: ConfigurationIssue[];
+}
+
+/**
+ * Checks the security settings among `settings` and resolves them. `path(key)` names a key in
+ * issues (the caller's notation); `given` says which KafkaJS options the caller passes as is
+ * (they win: then the matching settings are not turned into options, nor required).
+ */
+export function resolveSecuritySettings(
+  settings: SecuritySettings,
+  path: (key: string) => string,
+  given: { ssl: boolean; sasl: boolean },
+): ResolvedSecurity {
+  const issues: ConfigurationIssue[] = [];
+  for (const key of SECURITY_SETTING_KEYS) {
+    const value = settings[key];
+    if (value !== undefined && !KEY_RULES[key].test(value)) issues.push({ path: path(key), rule: KEY_RULES[key].rule, value });
+  }
+  if (issues.length > 0) return { ssl: undefined, sasl: undefined, issues };
+  const protocol = (settings['security.protocol']?.toLowerCase() ?? 'plaintext') as SecurityProtocol;
+  const withSasl = protocol === 'sasl_plaintext' || protocol === 'sasl_ssl';
+  const withTls = protocol === 'ssl' || protocol === 'sasl_ssl';
+  if (withSasl && !given.sasl && settings['sasl.mechanisms'] === undefined) {
+    issues.push({ path: path('sasl.mechanisms'), rule: `is required with security.protocol ${settings['security.protocol']} (or pass KafkaJS sasl options)`, value: undefined });
+  }
+  if (!withTls) {
+    for (const key of TLS_KEYS) {
+      if (settings[key] !== undefined) issues.push({ path: path(key), rule: "has no effect unless security.protocol is 'ssl' or 'sasl_ssl'", value: settings[key] });
+    }
+  }
+  if ((settings['ssl.certificate.location'] === undefined) !== (settings['ssl.key.location'] === undefined)) {
+    const [present, missing] = settings['ssl.key.location'] === undefined ? ['ssl.certificate.location', 'ssl.key.location'] : ['ssl.key.location', 'ssl.certificate.location'];
+    issues.push({ path: path(missing), rule: `is required with ${path(present)} (TLS client authentication needs both)`, value: undefined });
+  }
+  if (issues.length > 0) return { ssl: undefined, sasl: undefined, issues };
+  const ssl = withTls && !given.ssl ? tlsOptions(settings, path, issues) : undefined;
+  const sasl = withSasl && !given.sasl ? saslOptions(settings) : undefined;
+  return { ssl, sasl, issues };
+}
+
+function tlsOptions(settings: SecuritySettings, path: (key: string) => string, issues: ConfigurationIssue[]): boolean | ConnectionOptions {
+  const read = (key: (typeof TLS_FILE_KEYS)[number]): string | undefined => {
+    const file = settings[key];
+    if (file === undefined) return undefined;
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      issues.push({ path: path(key), rule: `must name a readable PEM file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, value: file });
+      return undefined;
+    }
+  };
+  const tls: ConnectionOptions = {};
+  const ca = read('ssl.ca.location');
+  const cert = read('ssl.certificate.location');
+  const key = read('ssl.key.location');
+  if (ca !== undefined) tls.ca = [ca];
+  if (cert !== undefined) tls.cert = cert;
+  if (key !== undefined) tls.key = key;
+  if (settings['ssl.key.password'] !== undefined) tls.passphrase = settings['ssl.key.password'];
+  if (settings['enable.ssl.certificate.verification'] === false) tls.rejectUnauthorized = false;
+  return Object.keys(tls).length === 0 ? true : tls;
+}
+
+function saslOptions(settings: SecuritySettings): SASLOptions | undefined {
+  const username = settings['sasl.username'] ?? '';
+  const password = settings['sasl.password'] ?? '';
+  switch (settings['sasl.mechanisms']) {
+    case 'PLAIN':
+      return { mechanism: 'plain', username, password };
+    case 'SCRAM-SHA-256':
+      return { mechanism: 'scram-sha-256', username, password };
+    case 'SCRAM-SHA-512':
+      return { mechanism: 'scram-sha-512', username, password };
+    default:
+      return undefined;
+  }
+}
