@@ -30,22 +30,12 @@ export interface SecuritySettings {
   'enable.ssl.certificate.verification'?: boolean;
 }
 
-export const SECURITY_SETTING_KEYS: ReadonlyArray<keyof SecuritySettings> = [
-  'security.protocol',
-  'sasl.mechanisms',
-  'sasl.username',
-  'sasl.password',
-  'ssl.ca.location',
-  'ssl.certificate.location',
-  'ssl.key.location',
-  'ssl.key.password',
-  'enable.ssl.certificate.verification',
-];
 
 const PROTOCOLS: readonly SecurityProtocol[] = ['plaintext', 'ssl', 'sasl_plaintext', 'sasl_ssl'];
 const MECHANISMS: readonly SaslMechanism[] = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'];
 const TLS_FILE_KEYS = ['ssl.ca.location', 'ssl.certificate.location', 'ssl.key.location'] as const;
 const TLS_KEYS = [...TLS_FILE_KEYS, 'ssl.key.password', 'enable.ssl.certificate.verification'] as const;
+const SASL_KEYS = ['sasl.mechanisms', 'sasl.username', 'sasl.password'] as const;
 
 const isString = (v: unknown): boolean => typeof v === 'string';
 const isPath = (v: unknown): boolean => typeof v === 'string' && v.length > 0;
@@ -63,6 +53,12 @@ const KEY_RULES: { readonly [K in keyof Required<SecuritySettings>]: { rule: str
   'ssl.key.password': { rule: 'must be a string', test: isString },
   'enable.ssl.certificate.verification': { rule: 'must be a boolean', test: (v) => typeof v === 'boolean' },
 };
+
+/** Every security setting's key. */
+export const SECURITY_SETTING_KEYS = Object.freeze(Object.keys(KEY_RULES) as Array<keyof SecuritySettings>);
+
+/** What an issue shows of a value: never a password. */
+const shown = (key: keyof SecuritySettings, value: unknown): unknown => (key.endsWith('password') && value !== undefined ? '***' : value);
 
 export interface ResolvedSecurity {
   /** KafkaJS `ssl`: undefined without TLS, `true` for Node's defaults, else TLS options. */
@@ -85,18 +81,29 @@ export function resolveSecuritySettings(
   const issues: ConfigurationIssue[] = [];
   for (const key of SECURITY_SETTING_KEYS) {
     const value = settings[key];
-    if (value !== undefined && !KEY_RULES[key].test(value)) issues.push({ path: path(key), rule: KEY_RULES[key].rule, value });
+    if (value !== undefined && !KEY_RULES[key].test(value)) issues.push({ path: path(key), rule: KEY_RULES[key].rule, value: shown(key, value) });
   }
   if (issues.length > 0) return { ssl: undefined, sasl: undefined, issues };
   const protocol = (settings['security.protocol']?.toLowerCase() ?? 'plaintext') as SecurityProtocol;
   const withSasl = protocol === 'sasl_plaintext' || protocol === 'sasl_ssl';
   const withTls = protocol === 'ssl' || protocol === 'sasl_ssl';
-  if (withSasl && !given.sasl && settings['sasl.mechanisms'] === undefined) {
-    issues.push({ path: path('sasl.mechanisms'), rule: `is required with security.protocol ${settings['security.protocol']} (or pass KafkaJS sasl options)`, value: undefined });
+  if (withSasl && !given.sasl) {
+    if (settings['sasl.mechanisms'] === undefined) {
+      issues.push({ path: path('sasl.mechanisms'), rule: `is required with security.protocol ${settings['security.protocol']} (or pass KafkaJS sasl options)`, value: undefined });
+    } else {
+      for (const key of ['sasl.username', 'sasl.password'] as const) {
+        if (settings[key] === undefined) issues.push({ path: path(key), rule: `is required with sasl.mechanisms ${settings['sasl.mechanisms']}`, value: undefined });
+      }
+    }
+  }
+  if (!withSasl) {
+    for (const key of SASL_KEYS) {
+      if (settings[key] !== undefined) issues.push({ path: path(key), rule: "has no effect unless security.protocol is 'sasl_plaintext' or 'sasl_ssl'", value: shown(key, settings[key]) });
+    }
   }
   if (!withTls) {
     for (const key of TLS_KEYS) {
-      if (settings[key] !== undefined) issues.push({ path: path(key), rule: "has no effect unless security.protocol is 'ssl' or 'sasl_ssl'", value: settings[key] });
+      if (settings[key] !== undefined) issues.push({ path: path(key), rule: "has no effect unless security.protocol is 'ssl' or 'sasl_ssl'", value: shown(key, settings[key]) });
     }
   }
   if ((settings['ssl.certificate.location'] === undefined) !== (settings['ssl.key.location'] === undefined)) {
@@ -134,7 +141,7 @@ function tlsOptions(settings: SecuritySettings, path: (key: string) => string, i
 
 function saslOptions(settings: SecuritySettings): SASLOptions | undefined {
   const username = settings['sasl.username'] ?? '';
-  const password = settings['sasl.password'] ?? '';
+  const password = settings['sasl.password'] ?? ''; // both required by the rules above
   switch (settings['sasl.mechanisms']) {
     case 'PLAIN':
       return { mechanism: 'plain', username, password };

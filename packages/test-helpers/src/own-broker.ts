@@ -40,7 +40,7 @@ export function ownBroker(port: number): OwnBroker {
   };
   return {
     address: `127.0.0.1:${port}`,
-    runDir: resolve(repoRoot, '.cache/kafka', `run-${port}`),
+    runDir: resolve(process.env['KAFKA_HOME_DIR'] ?? resolve(repoRoot, '.cache/kafka'), `run-${port}`),
     async start() {
       // a broker still shutting down (slow on a busy machine) holds the ports for a while
       for (let i = 0; i < 120 && ((await listening(port)) || (await listening(port + 1)) || (await listening(port + 2))); i += 1) await sleep(500);

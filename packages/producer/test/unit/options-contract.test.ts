@@ -75,6 +75,10 @@ describe('resolveProducerOptions', () => {
     [{ 'retry.backoff.ms': 500, 'retry.backoff.max.ms': 100 }, 'kafka.retry.backoff.max.ms must be >= kafka.retry.backoff.ms (500) (got 100)'],
     [{ 'security.protocol': 'sasl_ssl' }, 'kafka.sasl.mechanisms is required with security.protocol sasl_ssl (or pass KafkaJS sasl options) (got undefined)'],
     [{ 'ssl.ca.location': '/ca.pem' }, `kafka.ssl.ca.location has no effect unless security.protocol is 'ssl' or 'sasl_ssl' (got "/ca.pem")`],
+    [{ 'ssl.key.password': 'hunter2' }, `kafka.ssl.key.password has no effect unless security.protocol is 'ssl' or 'sasl_ssl' (got "***")`],
+    [{ 'sasl.username': 'u' }, `kafka.sasl.username has no effect unless security.protocol is 'sasl_plaintext' or 'sasl_ssl' (got "u")`],
+    [{ 'security.protocol': 'sasl_plaintext', 'sasl.mechanisms': 'PLAIN', 'sasl.username': 'u' }, 'kafka.sasl.password is required with sasl.mechanisms PLAIN (got undefined)'],
+    [{ 'security.protocol': 'sasl_plaintext', 'sasl.mechanisms': 'PLAIN', 'sasl.username': 'u', 'sasl.password': 7 }, 'kafka.sasl.password must be a string (got "***")'],
     [{ 'security.protocol': 'SSL', 'ssl.ca.location': '/no/such/ca.pem' }, 'kafka.ssl.ca.location must name a readable PEM file (ENOENT) (got "/no/such/ca.pem")'],
     [{ 'security.protocol': 'ssl', 'ssl.certificate.location': __filename }, 'kafka.ssl.key.location is required with kafka.ssl.certificate.location (TLS client authentication needs both) (got undefined)'],
   ])('rejects the impossible combination %p', (kafka, message) => {
