@@ -1,7 +1,8 @@
 // Claim: the App's security settings reach KafkaJS and work against a real broker: an App
 // connected to a broker's SASL_SSL listener consumes every message and commits, like one on
 // plaintext, configured either with librdkafka's keys (security.protocol SASL_SSL, sasl.*,
-// ssl.ca.location) or with KafkaJS's own `ssl` and `sasl` options. The broker is this file's own
+// ssl.ca.location) or with KafkaJS's own `ssl` and `sasl` options; with a wrong password,
+// start() rejects with the broker's authentication error. The broker is this file's own
 // (scripts/kafka opens the SASL_SSL listener on every broker it starts).
 import { Kafka, logLevel } from 'kafkajs';
 import { ownBroker, secureListener, uniqueTopicName, waitUntil, type SecureListener } from '@decanter/test-helpers';
@@ -53,4 +54,27 @@ test.each([
   expect(new Set(processed(topic).map((l) => l.n)).size).toBe(100);
   const offsets = await admin.fetchOffsets({ groupId: group, topics: [topic] });
   expect(offsets[0]!.partitions.map((p) => Number(p.offset)).sort()).toEqual([50, 50]);
+});
+
+test('a wrong password rejects start() with the broker’s authentication error', async () => {
+  const listener = secureListener(broker);
+  const topic = uniqueTopicName('cc-sasl-wrong-password');
+  const app = new App({
+    kafka: {
+      ...baseKafka(uniqueTopicName('cc-sasl-wrong-password-group')),
+      'bootstrap.servers': listener.address,
+      'security.protocol': 'SASL_SSL',
+      'sasl.mechanisms': 'PLAIN',
+      'sasl.username': listener.username,
+      'sasl.password': 'not-the-password',
+      'ssl.ca.location': listener.caPath,
+    },
+    routes: [{ topics: [{ topic, consumer: recordingConsumer }] }],
+  });
+  try {
+    await expect(app.start()).rejects.toThrow(/SASL PLAIN authentication failed/);
+  } finally {
+    await app.stop().catch(() => undefined);
+  }
+  expect(processed(topic)).toHaveLength(0);
 });
