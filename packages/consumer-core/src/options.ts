@@ -7,8 +7,7 @@ import type { SecuritySettings } from '@decanter/producer';
 import type { LoggerLike } from './instrumentation/logger-listener';
 import type { RoutesDefinition } from './routing/routes';
 
-/** The `kafka` block: librdkafka/Karafka names, mapped onto KafkaJS. */
-/** Settings under their librdkafka / Karafka names (the security ones are shared with the producer). */
+/** The `kafka` block: librdkafka/Karafka names, mapped onto KafkaJS (the security ones are shared with the producer). */
 export interface ConsumerKafkaSettings extends SecuritySettings {
   /** Brokers, `'host:port,host:port'` or an array. Required. */
   'bootstrap.servers': string | string[];

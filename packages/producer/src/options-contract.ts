@@ -34,7 +34,6 @@ const brokerList: Rule = {
 };
 const ACKS: readonly Acks[] = [0, 1, -1, 'all'];
 
-
 /** Every key the `kafka` block accepts, with its rule (the security settings: security-settings.ts). */
 const KAFKA_RULES: { readonly [K in Exclude<keyof ProducerKafkaSettings, keyof SecuritySettings>]-?: Rule } = {
   'bootstrap.servers': brokerList,

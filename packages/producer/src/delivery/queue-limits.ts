@@ -132,17 +132,6 @@ export class QueueLimits {
     if (this.waiters.length > 0) this.wake();
   }
 
-  /** Fails every waiter (the producer is closing). */
-  rejectWaiters(error: Error): void {
-    this.clearBacklogTimer();
-    if (this.yieldTurn !== undefined) clearImmediate(this.yieldTurn);
-    this.yieldTurn = undefined;
-    for (const w of this.waiters.splice(0)) {
-      clearTimeout(w.timer);
-      w.reject(error);
-    }
-  }
-
   private fits(bytes: number): boolean {
     // An empty queue always admits one message, whatever its size (it passed message.max.bytes).
     return this.messages === 0 || (this.messages < this.maxMessages && this.bytes + bytes <= this.maxBytes);
