@@ -14,6 +14,7 @@ import type { PartitionMetadataCache, TopicPartitions } from '../metadata/partit
 import type { ResolvedProducerOptions } from '../options';
 import type { DeliveryReport, ProduceMessage } from '../types';
 import { DeliveryHandle } from './delivery-handle';
+import { misconfigurationHint } from './failure-classification';
 import { Dispatcher, type RecordSettler, type SendBatch } from './dispatcher';
 import type { QueueLimits } from './queue-limits';
 import type { VariantSettings } from './variant-settings';
@@ -282,10 +283,24 @@ export class DeliveryPipeline implements RecordSettler {
         if (this.shared.monitor.has('error.occurred')) {
           this.shared.monitor.notify('error.occurred', { producerId: this.producerId, type: 'metadata.failed', error: failure, topic });
         }
+        const waiting = this.pendingMetadata.get(topic) ?? [];
+        const hint = misconfigurationHint(failure);
+        if (hint !== null) {
+          // Retrying would meet the same refusal until message.timeout.ms: fail them now. The next
+          // message for this topic tries again (the settings may have been fixed broker-side).
+          this.pendingMetadata.delete(topic);
+          this.failed(
+            waiting.map((p) => p.record),
+            new DeliveryError('DELIVERY_FAILED', `No partition metadata for topic '${topic}': ${hint}: ${failure.message}`, {
+              cause: failure,
+              context: { producerId: this.producerId, topic },
+            }),
+          );
+          return;
+        }
         const o = this.shared.options;
         const backoff = Math.min(o.retryBackoffMs * 2 ** (attempt - 1), o.retryBackoffMaxMs);
         const retryAt = Date.now() + backoff;
-        const waiting = this.pendingMetadata.get(topic) ?? [];
         const expired = waiting.filter((p) => p.record.deadline <= retryAt);
         const alive = waiting.filter((p) => p.record.deadline > retryAt);
         if (expired.length > 0) {

@@ -10,6 +10,7 @@ import { DeliveryError } from '../errors';
 import type { Monitor, RequestEvent } from '../events';
 import type { PartitionBatch } from '../batching/partition-batch';
 import type { ProduceRecord } from '../batching/produce-record';
+import { isRetriable, misconfigurationHint, rootCause } from './failure-classification';
 import type { VariantSettings } from './variant-settings';
 
 export interface SendBatchRequest {
@@ -67,15 +68,6 @@ interface Waiting {
   count: number;
 }
 
-const RETRIABLE_NAMES = new Set([
-  'KafkaJSConnectionError',
-  'KafkaJSConnectionClosedError',
-  'KafkaJSRequestTimeoutError',
-  'KafkaJSBrokerNotFound',
-  'KafkaJSMetadataNotLoaded',
-  'KafkaJSLockTimeout',
-  'KafkaJSTopicMetadataNotLoaded',
-]);
 const METADATA_ERRORS = new Set([
   'UNKNOWN_TOPIC_OR_PARTITION',
   'LEADER_NOT_AVAILABLE',
@@ -83,24 +75,6 @@ const METADATA_ERRORS = new Set([
   'NOT_LEADER_OR_FOLLOWER',
   'FENCED_LEADER_EPOCH',
 ]);
-
-/** The innermost cause of a (KafkaJS-wrapped) error. */
-export function rootCause(error: unknown): unknown {
-  let current = error;
-  for (let depth = 0; depth < 10; depth += 1) {
-    const next = (current as { cause?: unknown; originalError?: unknown } | null)?.cause ??
-      (current as { originalError?: unknown } | null)?.originalError;
-    if (next === undefined || next === null || next === current) return current;
-    current = next;
-  }
-  return current;
-}
-
-export function isRetriable(error: unknown): boolean {
-  const root = rootCause(error) as { name?: string; retriable?: boolean } | null;
-  if (root === null || typeof root !== 'object') return false;
-  return root.retriable === true || (root.name !== undefined && RETRIABLE_NAMES.has(root.name));
-}
 
 export class Dispatcher {
   /** Every lane, in creation order (drained in that order). */
@@ -393,10 +367,11 @@ export class Dispatcher {
     }
     const producerId = this.settings.producerId;
     if (!isRetriable(error)) {
+      const hint = misconfigurationHint(error);
       for (const batch of batches) {
         this.settler.failed(
           batch.records,
-          new DeliveryError('DELIVERY_FAILED', `Producing to ${batch.topic}/${batch.partition} failed: ${error.message}`, {
+          new DeliveryError('DELIVERY_FAILED', `Producing to ${batch.topic}/${batch.partition} failed: ${hint === null ? '' : `${hint}: `}${error.message}`, {
             cause: error,
             context: { producerId, topic: batch.topic, partition: batch.partition },
           }),

@@ -6,7 +6,7 @@
 // dropped when a send fails with a metadata-related error. A custom KafkaJS partitioner would
 // see the metadata only at send time, too late for per-partition batching.
 import type { Admin, PartitionMetadata } from 'kafkajs';
-import { rootCause } from '../delivery/dispatcher';
+import { rootCause } from '../delivery/failure-classification';
 
 export interface TopicPartitions {
   readonly topic: string;

@@ -8,7 +8,7 @@
 import { hasErrorCode } from '@decanter/producer';
 import { PartitionBatch } from '../../../src/batching/partition-batch';
 import { ProduceRecord, type DeliverySink } from '../../../src/batching/produce-record';
-import { Dispatcher, isRetriable, type DispatcherSettings, type RecordSettler, type SendBatchRequest } from '../../../src/delivery/dispatcher';
+import { Dispatcher, type DispatcherSettings, type RecordSettler, type SendBatchRequest } from '../../../src/delivery/dispatcher';
 import type { VariantSettings } from '../../../src/delivery/variant-settings';
 import { Monitor } from '../../../src/events';
 
@@ -237,11 +237,20 @@ it('fails at once with DELIVERY_FAILED on a non-retriable error', async () => {
   expect(hasErrorCode(failed[0]?.error, 'DELIVERY_FAILED')).toBe(true);
 });
 
-it('classifies KafkaJS errors by their root cause', () => {
-  const root = Object.assign(new Error('x'), { name: 'KafkaJSConnectionClosedError' });
-  expect(isRetriable(Object.assign(new Error('outer'), { name: 'KafkaJSNumberOfRetriesExceeded', retriable: false, cause: root }))).toBe(true);
-  expect(isRetriable(Object.assign(new Error('outer'), { cause: Object.assign(new Error('y'), { retriable: false }) }))).toBe(false);
-  expect(isRetriable(new TypeError('bug'))).toBe(false);
+it('fails a request refused for a misconfiguration at once, naming the settings to check', async () => {
+  // Node's TLS error inside KafkaJS's (retriable) connection error: a retry cannot fix it.
+  const tls = Object.assign(new Error('Connection error: self-signed certificate'), { name: 'KafkaJSConnectionError', code: 'DEPTH_ZERO_SELF_SIGNED_CERT', retriable: true });
+  let calls = 0;
+  const { offer, failed } = harness(async () => {
+    calls += 1;
+    throw Object.assign(new Error('Connection error: self-signed certificate'), { name: 'KafkaJSNumberOfRetriesExceeded', retriable: false, cause: tls });
+  });
+  offer(batch('t', 0, 2));
+  await flush();
+  await flush();
+  expect(calls).toBe(1);
+  expect(hasErrorCode(failed[0]?.error, 'DELIVERY_FAILED')).toBe(true);
+  expect(failed[0]?.error.message).toMatch(/ssl\.ca\.location.*self-signed certificate/);
 });
 
 it('reports a backlog while more records wait than max.in.flight full requests of the waiting partitions carry', async () => {

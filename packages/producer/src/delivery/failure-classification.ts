@@ -1,0 +1,78 @@
+// Decides what a failed metadata or Produce request means for its records: retry within
+// message.timeout.ms, or fail them now. KafkaJS wraps the broker's or the socket's error one or
+// more levels deep (KafkaJSNumberOfRetriesExceeded around a KafkaJSConnectionError around Node's
+// TLS error), so every decision reads the innermost cause.
+// A connection refused because of this producer's own settings (a wrong password, a certificate
+// it does not trust, an ACL that forbids it) is not retried: waiting out message.timeout.ms
+// (300 s by default) would only delay the same error, so those records fail at once, with the
+// settings to check in the message. KafkaJS's send() rejects at once in these cases too.
+
+const RETRIABLE_NAMES = new Set([
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSMetadataNotLoaded',
+  'KafkaJSLockTimeout',
+  'KafkaJSTopicMetadataNotLoaded',
+]);
+
+/** Node's codes for a peer certificate that failed verification (tls.TLSSocket's `authorizationError`). */
+const CERTIFICATE_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+const AUTHORIZATION_TYPES = new Set([
+  'TOPIC_AUTHORIZATION_FAILED',
+  'CLUSTER_AUTHORIZATION_FAILED',
+  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
+]);
+
+/** The innermost cause of a (KafkaJS-wrapped) error. */
+export function rootCause(error: unknown): unknown {
+  let current = error;
+  for (let depth = 0; depth < 10; depth += 1) {
+    const next = (current as { cause?: unknown; originalError?: unknown } | null)?.cause ??
+      (current as { originalError?: unknown } | null)?.originalError;
+    if (next === undefined || next === null || next === current) return current;
+    current = next;
+  }
+  return current;
+}
+
+/**
+ * When `error` says the broker refused this producer's credentials, certificate trust or
+ * permissions: what failed and which settings to check. Null for every other error.
+ */
+export function misconfigurationHint(error: unknown): string | null {
+  const root = rootCause(error) as { name?: string; code?: string; type?: string } | null;
+  if (root === null || typeof root !== 'object') return null;
+  if (root.name === 'KafkaJSSASLAuthenticationError') {
+    return 'the broker refused the credentials: check sasl.username, sasl.password and sasl.mechanism (or the KafkaJS sasl option)';
+  }
+  if (root.code !== undefined && CERTIFICATE_CODES.has(root.code)) {
+    return "the broker's TLS certificate is not trusted: check ssl.ca.location and enable.ssl.certificate.verification (or the KafkaJS ssl option)";
+  }
+  if (root.type !== undefined && AUTHORIZATION_TYPES.has(root.type)) {
+    return `the broker's ACLs do not allow this producer (${root.type}): check the principal's permissions`;
+  }
+  return null;
+}
+
+/** Whether a retry may succeed: a transient broker or connection error, and not a misconfiguration. */
+export function isRetriable(error: unknown): boolean {
+  if (misconfigurationHint(error) !== null) return false;
+  const root = rootCause(error) as { name?: string; retriable?: boolean } | null;
+  if (root === null || typeof root !== 'object') return false;
+  return root.retriable === true || (root.name !== undefined && RETRIABLE_NAMES.has(root.name));
+}

@@ -1,0 +1,36 @@
+// Claim: failures are classified by their innermost cause; transient broker and connection errors
+// are retriable, and a refusal caused by the producer's own settings (credentials, certificate
+// trust, ACLs) is not, with a hint naming the settings to check.
+import { isRetriable, misconfigurationHint, rootCause } from '../../../src/delivery/failure-classification';
+
+const wrapped = (cause: Error): Error => Object.assign(new Error('outer'), { name: 'KafkaJSNumberOfRetriesExceeded', retriable: false, cause });
+
+it('reads the innermost cause, through cause and originalError', () => {
+  const root = new Error('root');
+  expect(rootCause(wrapped(Object.assign(new Error('mid'), { originalError: root })))).toBe(root);
+  expect(rootCause(root)).toBe(root);
+});
+
+it('retries transient connection and broker errors, not bugs or non-retriable protocol errors', () => {
+  expect(isRetriable(wrapped(Object.assign(new Error('x'), { name: 'KafkaJSConnectionClosedError' })))).toBe(true);
+  expect(isRetriable(wrapped(Object.assign(new Error('x'), { name: 'KafkaJSProtocolError', retriable: true, type: 'NOT_LEADER_OR_FOLLOWER' })))).toBe(true);
+  expect(isRetriable(Object.assign(new Error('outer'), { cause: Object.assign(new Error('y'), { retriable: false }) }))).toBe(false);
+  expect(isRetriable(new TypeError('bug'))).toBe(false);
+});
+
+it('does not retry a refused password, an untrusted certificate or a missing ACL, and says what to check', () => {
+  const sasl = Object.assign(new Error('SASL PLAIN authentication failed'), { name: 'KafkaJSSASLAuthenticationError', retriable: false });
+  const tls = Object.assign(new Error('Connection error: self-signed certificate'), { name: 'KafkaJSConnectionError', code: 'DEPTH_ZERO_SELF_SIGNED_CERT', retriable: true });
+  const acl = Object.assign(new Error('Not authorized to access topics'), { name: 'KafkaJSProtocolError', type: 'TOPIC_AUTHORIZATION_FAILED', retriable: false });
+  expect(misconfigurationHint(sasl)).toMatch(/sasl\.username, sasl\.password and sasl\.mechanism/);
+  expect(misconfigurationHint(wrapped(tls))).toMatch(/ssl\.ca\.location and enable\.ssl\.certificate\.verification/);
+  expect(misconfigurationHint(acl)).toMatch(/TOPIC_AUTHORIZATION_FAILED/);
+  for (const error of [sasl, wrapped(tls), acl]) expect(isRetriable(error)).toBe(false);
+});
+
+it('gives no hint for other errors (a refused connection is retried: the broker may be restarting)', () => {
+  const refused = Object.assign(new Error('Connection error: connect ECONNREFUSED'), { name: 'KafkaJSConnectionError', code: 'ECONNREFUSED', retriable: true });
+  expect(misconfigurationHint(wrapped(refused))).toBeNull();
+  expect(isRetriable(wrapped(refused))).toBe(true);
+  expect(misconfigurationHint(null)).toBeNull();
+});
