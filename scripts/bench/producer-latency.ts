@@ -2,19 +2,23 @@
 // the next), with linger 0 and linger 5, and raw KafkaJS send() as the baseline — all in one run.
 // acks = all (KafkaJS's default) everywhere, one partition, 100-byte payloads.
 // Targets (issue 3): linger0 p50 < 1 ms and within 10% of kafkajs send; linger5 p50 in 5..6.5 ms.
+// Kafka's own Java producer (linger.ms 5 and 0, one record at a time) runs on the same broker
+// afterwards, as the reference for what any client gets from that broker on this machine.
 //
 // Two phases, one after the other, each interleaved sample by sample so the shared machine's
 // drift hits the scenarios it compares alike:
 // - back to back: linger 0 and send(), one after the other with no pause (the ratio target);
 // - after a pause: linger 5, send() and linger 0, each after 5 ms of silence. A linger-5 produce
 //   always comes after a pause (its own linger), so its baseline is a send() after one too; and
-//   linger 0 after the same pause shows what a cold process costs each of them.
+//   linger 0 after the same pause shows what a cold process costs each of them; send() after 5 ms
+//   spent busy instead tells the broker's share of that cost from this process's.
 // The pauses are kept out of the back-to-back phase on purpose: after 5 ms of sleep this VM runs
 // the next requests up to 2.5x slower (CPU and caches cold), and the requests after that are
 // still slow for a while; sprinkled between back-to-back samples (or alternating phases) they
 // made those a mix of speeds, measuring how cold the process was rather than the producer.
 import { Producer } from '@decanter/producer';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { javaProducerLatency } from './lib/java-perf';
 import { benchBrokers, printResult, progress, round, summarize } from './lib/stats';
 import { withTopics } from './lib/topics';
 
@@ -61,6 +65,15 @@ async function main(): Promise<void> {
     const lingerZero: Scenario = { name: 'linger0', once: linger0Once, samples: [] };
     const rawIdle: Scenario = { name: 'kafkajs_send_idle5', before: idle, once: rawOnce, samples: [] };
     const lingerZeroIdle: Scenario = { name: 'linger0_idle5', before: idle, once: linger0Once, samples: [] };
+    // The same pause spent busy (this process spinning through turns of its event loop, never
+    // asleep) rather than asleep: if send() is as slow after it as after sleeping, the slow round
+    // trip is the broker's threads waking, and no client-side trick (spinning while lingering)
+    // could win it back.
+    const busy = async (): Promise<void> => {
+      const until = performance.now() + 5;
+      while (performance.now() < until) await new Promise((resolve) => setImmediate(resolve));
+    };
+    const rawBusy: Scenario = { name: 'kafkajs_send_busy5', before: busy, once: rawOnce, samples: [] };
     const lingerFive: Scenario = {
       name: 'linger5',
       once: () => {
@@ -70,7 +83,7 @@ async function main(): Promise<void> {
       samples: [],
     };
     const backToBack = [rawSend, lingerZero];
-    const afterPause = [rawIdle, lingerFive, lingerZeroIdle];
+    const afterPause = [rawIdle, lingerFive, lingerZeroIdle, rawBusy];
     const sample = async (s: Scenario): Promise<void> => {
       if (s.before) await s.before();
       const start = performance.now();
@@ -94,14 +107,22 @@ async function main(): Promise<void> {
       for (let i = 0; i < PER_ROUND_LINGER; i += 1) for (const s of rotated(afterPause, i)) await sample(s);
       progress(`after a pause: round ${round + 1}/${ROUNDS} done`);
     }
-    const [kjs, kjsIdle, l0, l5, l0Idle] = [rawSend, rawIdle, lingerZero, lingerFive, lingerZeroIdle].map((s) => summarize(s.samples));
+    const [kjs, kjsIdle, l0, l5, l0Idle, kjsBusy] = [rawSend, rawIdle, lingerZero, lingerFive, lingerZeroIdle, rawBusy].map((s) => summarize(s.samples));
     const wait5 = summarize(lingerWaits.slice(WARMUP_LINGER));
     progress(`linger 5: produce -> request dispatched p50=${wait5.p50.toFixed(3)} p99=${wait5.p99.toFixed(3)} ms`);
-    if (!kjs || !kjsIdle || !l0 || !l5 || !l0Idle) throw new Error('missing scenario');
-    for (const [name, s] of [['kafkajs send()', kjs], ['kafkajs idle 5 ms', kjsIdle], ['decanter linger 0', l0], ['linger 0 idle 5 ms', l0Idle], ['decanter linger 5', l5]] as const) {
+    if (!kjs || !kjsIdle || !l0 || !l5 || !l0Idle || !kjsBusy) throw new Error('missing scenario');
+    for (const [name, s] of [['kafkajs send()', kjs], ['kafkajs idle 5 ms', kjsIdle], ['kafkajs busy 5 ms', kjsBusy], ['decanter linger 0', l0], ['linger 0 idle 5 ms', l0Idle], ['decanter linger 5', l5]] as const) {
       progress(`${name.padEnd(18)} n=${s.count} p50=${s.p50.toFixed(3)} p90=${s.p90.toFixed(3)} p99=${s.p99.toFixed(3)} max=${s.max.toFixed(2)} ms`);
     }
     await Promise.all([raw.disconnect(), linger0.close(), linger5.close()]);
+    // Kafka's own Java producer on the same broker and topic, after the Node scenarios (its own
+    // process: it cannot take turns with them sample by sample), linger.ms 5 then 0, acks all.
+    const javaSamples = ROUNDS * PER_ROUND_LINGER;
+    progress(`java producer, linger.ms 5 and 0, ${javaSamples} sends each…`);
+    const java5 = await javaProducerLatency({ brokers: brokers.join(','), topic: t, lingerMs: 5, warmup: WARMUP_LINGER * 3, count: javaSamples });
+    const java0 = await javaProducerLatency({ brokers: brokers.join(','), topic: t, lingerMs: 0, warmup: WARMUP, count: javaSamples });
+    progress(`java linger.ms 5  n=${java5.count} p50=${java5.p50Ms.toFixed(3)} p90=${java5.p90Ms.toFixed(3)} p99=${java5.p99Ms.toFixed(3)} ms`);
+    progress(`java linger.ms 0  n=${java0.count} p50=${java0.p50Ms.toFixed(3)} p90=${java0.p90Ms.toFixed(3)} p99=${java0.p99Ms.toFixed(3)} ms`);
     printResult({
       linger0_p50_ms: round(l0.p50),
       linger0_p99_ms: round(l0.p99),
@@ -112,9 +133,13 @@ async function main(): Promise<void> {
       kafkajs_send_p99_ms: round(kjs.p99),
       linger0_vs_kafkajs_p50_ratio: round(l0.p50 / kjs.p50),
       kafkajs_send_after_5ms_idle_p50_ms: round(kjsIdle.p50),
+      kafkajs_send_after_5ms_busy_p50_ms: round(kjsBusy.p50),
       linger0_after_5ms_idle_p50_ms: round(l0Idle.p50),
       linger0_vs_kafkajs_after_5ms_idle_p50_ratio: round(l0Idle.p50 / kjsIdle.p50),
       linger5_minus_idle_round_trip_p50_ms: round(l5.p50 - kjsIdle.p50),
+      java_linger5_p50_ms: round(java5.p50Ms),
+      java_linger0_p50_ms: round(java0.p50Ms),
+      linger5_vs_java_linger5_p50_ratio: round(l5.p50 / java5.p50Ms),
       samples_linger0: l0.count,
       samples_linger5: l5.count,
       samples_kafkajs: kjs.count,

@@ -54,3 +54,37 @@ export function javaProducerPerf(args: {
     });
   });
 }
+
+export interface JavaLatencyResult {
+  count: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+}
+
+/**
+ * Kafka's Java producer sending one record at a time, each awaited (JavaProducerLatency.java, run
+ * as a source file on the broker's jars): the Java client's latency with the given linger.ms on
+ * the same broker, measured to the microsecond.
+ */
+export function javaProducerLatency(args: { brokers: string; topic: string; lingerMs: number; warmup: number; count: number }): Promise<JavaLatencyResult> {
+  const root = resolve(__dirname, '../../..');
+  return new Promise((done, fail) => {
+    execFile(resolve(root, 'scripts/kafka'), ['resolve'], (resolveError, libDir) => {
+      if (resolveError) {
+        fail(new Error(`scripts/kafka resolve failed: ${resolveError.message}`));
+        return;
+      }
+      const argv = ['-cp', `${libDir.trim()}/*`, resolve(__dirname, 'JavaProducerLatency.java'), args.brokers, args.topic, String(args.lingerMs), String(args.warmup), String(args.count)];
+      execFile('java', argv, { timeout: 180_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+        const line = stdout.split('\n').reverse().find((l) => l.startsWith('{'));
+        if (error || line === undefined) {
+          fail(new Error(`JavaProducerLatency failed: ${error?.message ?? 'no result line'}\n${stdout}\n${stderr}`));
+          return;
+        }
+        const r = JSON.parse(line) as { count: number; p50_ms: number; p90_ms: number; p99_ms: number };
+        done({ count: r.count, p50Ms: r.p50_ms, p90Ms: r.p90_ms, p99Ms: r.p99_ms });
+      });
+    });
+  });
+}
