@@ -4,7 +4,7 @@
 // calls are requests the framework carries out in the main thread.
 import type { Message } from './messages/message';
 import type { ProducedMessage, ProducedReport } from './options';
-import { PartitionRevokedError, ProducerUnavailableError } from './errors';
+import { isPauseTimeout, PartitionRevokedError, PAUSE_TIMEOUT_RULE, ProducerUnavailableError } from './errors';
 import { leaseHolds, type PartitionLease } from './processing/ownership-board';
 
 /** Facts about the batch in `this.messages`. */
@@ -280,6 +280,7 @@ export abstract class Consumer<P = unknown> {
       if (offset === undefined) throw new Error('pause() without an offset is only available while consume() runs (it pauses at the batch\'s first message)');
       return;
     }
+    if (!isPauseTimeout(timeoutMs)) throw new TypeError(`pause(): timeoutMs ${PAUSE_TIMEOUT_RULE} (got ${String(timeoutMs)})`);
     state.requests.pause = { offset: offset ?? state.metadata.firstOffset, timeoutMs };
     state.requests.seek = null;
     state.requests.resume = false;

@@ -24,6 +24,8 @@ export const ConsumerErrorCodes = [
   'DEAD_LETTER_FAILED',
   'PARTITION_REVOKED',
   'TRANSACTION_FAILED',
+  'UNRECOVERABLE',
+  'RETRY_LATER',
 ] as const;
 export type ConsumerErrorCode = (typeof ConsumerErrorCodes)[number];
 
@@ -132,5 +134,50 @@ export class DependencyMissingError extends DecanterConsumerError {
 export class DeadLetterFailedError extends DecanterConsumerError {
   constructor(message: string, options: DecanterConsumerErrorOptions = {}) {
     super('DEAD_LETTER_FAILED', message, { retriable: true, ...options });
+  }
+}
+
+/** Node's timers hold at most 2^31 - 1 ms (about 24.8 days); a longer one would fire at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+/** The rule every pause length follows (Consumer.pause, RetryLaterError). */
+export const PAUSE_TIMEOUT_RULE = `must be a number of ms from 0 to ${MAX_TIMER_MS}, or Infinity (until resume())`;
+
+export function isPauseTimeout(ms: unknown): ms is number {
+  return typeof ms === 'number' && (ms === Infinity || (ms >= 0 && ms <= MAX_TIMER_MS));
+}
+
+// Control-flow errors: thrown by user code in consume() to steer the framework, like BullMQ's
+// UnrecoverableError and DelayedError. They cross from the worker thread by their code (and
+// RetryLaterError's delay), so a subclass of either steers the same way.
+
+/**
+ * Throw from `consume()` when retrying cannot fix the batch's first unmarked message (a schema it
+ * will never parse, a reference that does not exist). With a `deadLetterQueue` on the route the
+ * message goes there at once, whatever `maxRetries` says, is marked, and consumption goes on
+ * after it. Without one nothing is skipped: the partition retries after the backoff as for any
+ * error, since dropping a message silently would lose it.
+ */
+export class UnrecoverableError extends DecanterConsumerError {
+  constructor(message: string, options: Omit<DecanterConsumerErrorOptions, 'retriable'> = {}) {
+    super('UNRECOVERABLE', message, { ...options, retriable: false });
+  }
+}
+
+/**
+ * Throw from `consume()` when the batch cannot be processed now but should be later (a downstream
+ * service rate-limits you, a dependency is in maintenance): the partition pauses for `delayMs`
+ * and restarts from its first unmarked message. It is not a failure: `this.attempt` and the
+ * dead letter queue's count do not move, and nothing is reported on `error.occurred`.
+ * Messages marked before the throw stay marked. `Infinity` pauses until `resume()` from
+ * `tick()` or `eofed()`.
+ */
+export class RetryLaterError extends DecanterConsumerError {
+  /** How long the partition pauses before the retry, ms (Infinity: until resume()). */
+  readonly delayMs: number;
+
+  constructor(delayMs: number, message?: string, options: Omit<DecanterConsumerErrorOptions, 'retriable'> = {}) {
+    if (!isPauseTimeout(delayMs)) throw new TypeError(`RetryLaterError: delayMs ${PAUSE_TIMEOUT_RULE} (got ${String(delayMs)})`);
+    super('RETRY_LATER', message ?? `Retry in ${delayMs} ms`, { ...options, retriable: true });
+    this.delayMs = delayMs;
   }
 }

@@ -100,9 +100,12 @@ export interface PartitionPausedEvent extends PartitionScope {
   offset: number;
   /** How long the partition stays paused, ms (Infinity: until the consumer calls resume()). */
   timeoutMs: number;
-  /** `error`: a failed job's retry backoff; `request`: the consumer's pause/seek; `dlq`: skipping a message sent to the DLQ. */
-  reason: 'error' | 'request' | 'dlq';
-  /** Failures in a row of this partition (0 unless reason is `error`). */
+  /**
+   * `error`: a failed job's retry backoff; `request`: the consumer's pause/seek; `dlq`: skipping a
+   * message sent to the DLQ; `retry`: the consumer threw a RetryLaterError.
+   */
+  reason: 'error' | 'request' | 'dlq' | 'retry';
+  /** Failures in a row of this partition (0 unless reason is `error` or `retry`). */
   attempt: number;
 }
 

@@ -26,6 +26,8 @@ export interface SerializedError {
   consumer?: boolean;
   /** The error's own `cause`, serialized the same way (a few levels deep at most). */
   cause?: SerializedError;
+  /** RetryLaterError's delay (structured clone keeps Infinity). */
+  delayMs?: number;
 }
 
 /** How many causes deep an error is carried: enough for "wrapper → producer error → KafkaJS error". */
@@ -42,6 +44,8 @@ export function serializeError(error: unknown, depth = 0): SerializedError {
     // a copy of the known fields only: anything else a caller put in there may not clone
     out.context = pickContext(error.context);
     if (isDecanterConsumerError(error)) out.consumer = true;
+    const { delayMs } = error as { delayMs?: unknown };
+    if (error.code === 'RETRY_LATER' && typeof delayMs === 'number') out.delayMs = delayMs;
   }
   if (error.cause !== undefined && depth < MAX_CAUSE_DEPTH) out.cause = serializeError(error.cause, depth + 1);
   return out;

@@ -11,6 +11,7 @@
 // messages go, its running job may finish but cannot mark, and `revoked()` runs after it. What
 // was processed but could not be committed is reported as `offsets.discarded`: the next owner
 // processes it again (the duplicates at-least-once allows).
+import { controlFlowOf } from './control-flow';
 import { reviveError } from './serialized-error';
 import { performance } from 'node:perf_hooks';
 import { Listener } from '../connection/listener';
@@ -28,7 +29,7 @@ import {
 import type { FetchedMessage } from '../messages/fetched-message';
 import { backoffDelay, type BackoffPolicy } from './backoff';
 import { DLQ_HEADERS } from './dead-letter-headers';
-import type { GroupScope, PartitionStatistics, StatisticsEvent } from '../events';
+import type { GroupScope, PartitionPausedEvent, PartitionStatistics, StatisticsEvent } from '../events';
 import type { Monitor } from '../instrumentation/monitor';
 import { MessageRun } from '../messages/packed-chunk';
 import type { ResolvedAppOptions } from '../options';
@@ -378,12 +379,18 @@ export class SubscriptionGroupRunner {
       // transactions of this job may have committed offsets (the tracker knows): never redo those
       const committedByTransactions = Math.min(this.tracker.markedOffset(topic.name, partition) ?? first.offset, last.offset + 1);
       const restart = Math.max(first.offset, result.markedOffset ?? first.offset, committedByTransactions);
+      const control = controlFlowOf(result.error);
+      if (control.kind === 'retry-later') {
+        // the consumer asked for it: not a failure, so the failure count stays where it was
+        this.#pause(topic.name, partition, restart, control.delayMs, 'retry', flow.attempts);
+        return;
+      }
       const error = new ConsumeFailedError(`${topic.consumer.export}.consume() failed on ${topic.name}-${partition}: ${result.error.message}`, {
         cause: reviveError(result.error),
         context: { ...this.#scope, topic: topic.name, partition, offset: restart },
       });
       this.monitor.notify('error.occurred', { type: 'consumer.consume.error', error, ...this.#scope, topic: topic.name, partition, offset: restart });
-      await this.#failed(job, restart, result.error);
+      await this.#failed(job, restart, result.error, control.kind === 'unrecoverable');
       return;
     }
     flow.attempts = 0;
@@ -399,9 +406,10 @@ export class SubscriptionGroupRunner {
   /**
    * A job failed with its first unmarked message at `restart`: count the failure, then either
    * retry from there after the backoff, or — once the route's dead letter queue allows no more
-   * retries — send that message to the DLQ, mark it and go on after it.
+   * retries, or at once when the consumer threw an UnrecoverableError — send that message to the
+   * DLQ, mark it and go on after it.
    */
-  async #failed(job: ConsumeJob, restart: number, error: { name: string; message: string }): Promise<void> {
+  async #failed(job: ConsumeJob, restart: number, error: { name: string; message: string }, unrecoverable = false): Promise<void> {
     const { topic, partition, messages } = job;
     const flow = this.#flow(topic.name, partition);
     const dlq = topic.deadLetterQueue ?? null;
@@ -410,7 +418,7 @@ export class SubscriptionGroupRunner {
     flow.attempts += 1;
     flow.failedAt = restart;
     const failing = messages.atOffset(restart);
-    if (dlq !== null && failing !== undefined && flow.attempts > dlq.maxRetries) {
+    if (dlq !== null && failing !== undefined && (unrecoverable || flow.attempts > dlq.maxRetries)) {
       const dispatched = await this.#deadLetter(job, failing, flow.attempts, error, dlq.topic);
       if (dispatched) {
         flow.attempts = 0;
@@ -508,7 +516,7 @@ export class SubscriptionGroupRunner {
 
   // Only this partition stops: the listener drops what it buffered and KafkaJS stops fetching it;
   // after `timeoutMs` (never, for Infinity, until resume()) it restarts exactly at `offset`.
-  #pause(topic: string, partition: number, offset: number, timeoutMs: number, reason: 'error' | 'request' | 'dlq', attempt = 0): void {
+  #pause(topic: string, partition: number, offset: number, timeoutMs: number, reason: PartitionPausedEvent['reason'], attempt = 0): void {
     if (!this.tracker.owns(topic, partition)) return;
     const key = partitionKey(topic, partition);
     const flow = this.#flow(topic, partition);

@@ -8,6 +8,8 @@ import { attachConsumer, type Consumer, type ConsumerRequests } from '../consume
 import { packMessages, unpackMessages } from '../messages/message-packer';
 import type { ProducedMessage } from '../options';
 import { DLQ_HEADERS } from '../processing/dead-letter-headers';
+import { controlFlowOf } from '../processing/control-flow';
+import { serializeError } from '../processing/serialized-error';
 import { deserializerFor, loadConsumerClass, runJob } from '../processing/worker';
 import type { Topic } from '../routing/topic';
 import type { FakeProducer } from './fake-producer';
@@ -86,7 +88,10 @@ export class TestConsumer<C extends Consumer = Consumer> {
     return this.#markedOffset;
   }
 
-  /** The pause or seek the last successful run asked for (the kit does not wait `timeoutMs`), or null. */
+  /**
+   * The pause or seek the last successful run asked for, or the pause a RetryLaterError asked for
+   * (the kit does not wait `timeoutMs`), or null.
+   */
   get pause(): ConsumeRun['pause'] {
     return this.#pause;
   }
@@ -164,7 +169,13 @@ export class TestConsumer<C extends Consumer = Consumer> {
       // offsets committed by this run's transactions are never processed again, as in production
       const restart = Math.max(first.offset, requests.markedOffset ?? first.offset, Math.min(this.#markedOffset ?? first.offset, last.offset + 1));
       this.#position = restart;
-      this.#deadLetterIfExhausted(batch, restart, failure.thrown);
+      const control = controlFlowOf(serializeError(failure.thrown));
+      if (control.kind === 'retry-later') {
+        // not a failure: the count stays, and the partition waits (the kit does not) at `restart`
+        this.#pause = Object.freeze({ offset: restart, timeoutMs: control.delayMs });
+      } else {
+        this.#deadLetterIfExhausted(batch, restart, failure.thrown, control.kind === 'unrecoverable');
+      }
       throw failure.thrown;
     }
     this.#attempts = 0;
@@ -225,16 +236,21 @@ export class TestConsumer<C extends Consumer = Consumer> {
     this.#position = seek === 'earliest' ? null : seek === 'latest' ? this.#log.nextOffset : this.#log.offsetAt(seek.timestamp);
   }
 
-  // Same rule as production: after the route's deadLetterQueue.maxRetries failed retries, the
-  // first unmarked message goes to the DLQ topic (recorded here), is marked, and the position
-  // moves past it; the error is still rethrown to the test.
-  #deadLetterIfExhausted(batch: readonly { offset: number; key: Buffer | null; value: Buffer | null; headers?: unknown }[], restart: number, thrown: unknown): void {
+  // Same rule as production: after the route's deadLetterQueue.maxRetries failed retries (or at
+  // once for an UnrecoverableError), the first unmarked message goes to the DLQ topic (recorded
+  // here), is marked, and the position moves past it; the error is still rethrown to the test.
+  #deadLetterIfExhausted(
+    batch: readonly { offset: number; key: Buffer | null; value: Buffer | null; headers?: unknown }[],
+    restart: number,
+    thrown: unknown,
+    unrecoverable: boolean,
+  ): void {
     const dlq = this.#route.deadLetterQueue ?? null;
     if (dlq?.independent === true && this.#failedAt !== null && restart > this.#failedAt) this.#attempts = 0;
     this.#attempts += 1;
     this.#failedAt = restart;
     const failing = batch.find((m) => m.offset === restart);
-    if (dlq === null || failing === undefined || this.#attempts <= dlq.maxRetries) return;
+    if (dlq === null || failing === undefined || (!unrecoverable && this.#attempts <= dlq.maxRetries)) return;
     const error = thrown instanceof Error ? thrown : new Error(String(thrown));
     const message: ProducedMessage = {
       topic: dlq.topic,

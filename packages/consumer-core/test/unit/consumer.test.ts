@@ -46,6 +46,17 @@ test('seek and pause become requests for the main thread', () => {
   expect(requests.pause).toEqual({ offset: 3, timeoutMs: 0 });
 });
 
+test('pause() refuses a length Node cannot time, naming timeoutMs', () => {
+  const consumer = new Probe();
+  const b = batch([10]);
+  const requests = beginJob(consumer, () => b, b.metadata);
+  for (const bad of [-1, Number.NaN, 2 ** 31]) expect(() => consumer.pause(10, bad)).toThrow(/pause\(\): timeoutMs must be a number of ms from 0 to 2147483647, or Infinity/);
+  expect(requests.pause).toBeNull();
+  consumer.pause(10, Infinity);
+  expect(requests.pause).toEqual({ offset: 10, timeoutMs: Infinity });
+  endJob(consumer);
+});
+
 test('this.messages is built once, on first use: marking and pausing do not need it', () => {
   const consumer = new Probe();
   const b = batch([10, 11]);

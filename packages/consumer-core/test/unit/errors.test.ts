@@ -13,6 +13,8 @@ import {
   isDecanterConsumerError,
   isDecanterError,
   PartitionRevokedError,
+  RetryLaterError,
+  UnrecoverableError,
 } from '@decanter/consumer-core';
 import { formatIssue } from '../../src/errors';
 
@@ -71,4 +73,17 @@ test('issues are formatted by the one shared helper', () => {
 test('subclasses keep their names and retriable defaults', () => {
   expect([new PartitionRevokedError('lost').name, new PartitionRevokedError('lost').retriable]).toEqual(['PartitionRevokedError', false]);
   expect(new DecanterConsumerError('SHUTDOWN_TIMEOUT', 'slow').name).toBe('DecanterConsumerError');
+});
+
+test('control-flow errors: UnrecoverableError is never retriable, RetryLaterError carries a delay Node can time', () => {
+  const cause = new Error('schema v9');
+  const unrecoverable = new UnrecoverableError('cannot parse', { cause });
+  expect([unrecoverable.name, unrecoverable.code, unrecoverable.retriable, unrecoverable.cause]).toEqual(['UnrecoverableError', 'UNRECOVERABLE', false, cause]);
+  const later = new RetryLaterError(2_000);
+  expect([later.name, later.code, later.retriable, later.delayMs, later.message]).toEqual(['RetryLaterError', 'RETRY_LATER', true, 2_000, 'Retry in 2000 ms']);
+  expect(new RetryLaterError(Infinity, 'until resume()').delayMs).toBe(Infinity);
+  for (const bad of [-1, Number.NaN, 2 ** 31, '100' as unknown as number]) {
+    expect(() => new RetryLaterError(bad)).toThrow(/^RetryLaterError: delayMs must be a number of ms from 0 to 2147483647, or Infinity/);
+  }
+  expect(isDecanterConsumerError(unrecoverable) && isDecanterConsumerError(later)).toBe(true);
 });

@@ -3,7 +3,7 @@
 // stack, retriable flag and context — a consumer error still passes isDecanterError and
 // isDecanterConsumerError, a producer error isDecanterError only.
 import { DeliveryError, TransactionError } from '@decanter/producer';
-import { hasErrorCode, isDecanterConsumerError, isDecanterError, PartitionRevokedError, TransactionFailedError } from '../../../src/errors';
+import { hasErrorCode, isDecanterConsumerError, isDecanterError, PartitionRevokedError, RetryLaterError, TransactionFailedError } from '../../../src/errors';
 import { reviveError, serializeError } from '../../../src/processing/serialized-error';
 
 const cross = (error: unknown): Error => reviveError(structuredClone(serializeError(error)));
@@ -69,4 +69,15 @@ test('a cause chain is cut a few levels down (and a cycle cannot loop)', () => {
   let depth = 0;
   for (let c: { cause?: unknown } | undefined = data; c !== undefined; c = c.cause as { cause?: unknown } | undefined) depth += 1;
   expect(depth).toBe(4);
+});
+
+test("a RetryLaterError's delay crosses with it (Infinity too), also from a subclass", () => {
+  class RateLimited extends RetryLaterError {}
+  expect(structuredClone(serializeError(new RetryLaterError(1500))).delayMs).toBe(1500);
+  expect(structuredClone(serializeError(new RateLimited(Infinity, 'billing busy'))).delayMs).toBe(Infinity);
+  const rebuilt = cross(new RateLimited(20));
+  expect(hasErrorCode(rebuilt, 'RETRY_LATER')).toBe(true);
+  expect(rebuilt.name).toBe('RateLimited');
+  // only that code carries a delay
+  expect(serializeError(Object.assign(new Error('x'), { delayMs: 5 })).delayMs).toBeUndefined();
 });

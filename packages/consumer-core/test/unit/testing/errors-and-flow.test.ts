@@ -1,11 +1,12 @@
 // The testing kit follows production for error handling and flow control: this.attempt counts
 // failures in a row, a route's dead letter queue takes the first unmarked message after
-// maxRetries (with the DLQ headers), pause(…, Infinity) holds until a tick() resumes, and seek
+// maxRetries (with the DLQ headers), or at once for an UnrecoverableError; a RetryLaterError
+// pauses without counting a failure; pause(…, Infinity) holds until a tick() resumes, and seek
 // goes to a time, the earliest or the latest offset.
 import { join } from 'node:path';
-import { DLQ_HEADERS, type RoutesDefinition } from '@decanter/consumer-core';
+import { DLQ_HEADERS, hasErrorCode, RetryLaterError, UnrecoverableError, type RoutesDefinition } from '@decanter/consumer-core';
 import { createTestingKit } from '@decanter/consumer-core/testing';
-import type { HoldConsumer, PoisonConsumer, SeekConsumer } from './fixtures/flow-kit-consumers';
+import type { HoldConsumer, PoisonConsumer, SeekConsumer, SteeringConsumer } from './fixtures/flow-kit-consumers';
 
 const file = join(__dirname, 'fixtures', 'flow-kit-consumers');
 const routes = (extra: object = {}): RoutesDefinition => [
@@ -15,6 +16,8 @@ const routes = (extra: object = {}): RoutesDefinition => [
       { topic: 'poison', consumer: { module: file, export: 'PoisonConsumer' }, deadLetterQueue: { topic: 'poison-dlq', maxRetries: 2 }, ...extra },
       { topic: 'hold', consumer: { module: file, export: 'HoldConsumer' }, periodic: true },
       { topic: 'seek', consumer: { module: file, export: 'SeekConsumer' } },
+      { topic: 'steer', consumer: { module: file, export: 'SteeringConsumer' }, deadLetterQueue: { topic: 'steer-dlq', maxRetries: 5 } },
+      { topic: 'steer-no-dlq', consumer: { module: file, export: 'SteeringConsumer' } },
     ],
   },
 ];
@@ -91,4 +94,55 @@ test('seek to a time, to earliest and to latest', async () => {
   await consumer.consume(); // 0-5, then latest
   expect(consumer.position).toBe(6);
   expect(consumer.instance.batches).toEqual([[0, 1, 2, 3], [2, 3, 4], [0, 1, 2, 3, 4, 5]]);
+});
+
+test('an UnrecoverableError sends the message to the DLQ at its first failure, whatever maxRetries says', async () => {
+  const kit = createTestingKit(routes());
+  const consumer = kit.consumerFor<SteeringConsumer>('steer');
+  consumer.feed([{ n: 0 }, { n: 1, broken: true }, { n: 2 }]);
+  const error = await consumer.consume().catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(UnrecoverableError);
+  expect(hasErrorCode(error, 'UNRECOVERABLE')).toBe(true);
+  expect(consumer.deadLettered.map((m) => [m.headers?.[DLQ_HEADERS.offset], m.headers?.[DLQ_HEADERS.attempts], m.headers?.[DLQ_HEADERS.errorClass]])).toEqual([
+    ['1', '1', 'UnrecoverableError'],
+  ]);
+  expect(consumer.markedOffset).toBe(2);
+  await consumer.consume();
+  expect(consumer.instance.seen).toEqual([0, 2]);
+});
+
+test('without a DLQ an UnrecoverableError is an ordinary failure: nothing is skipped', async () => {
+  const kit = createTestingKit(routes());
+  const consumer = kit.consumerFor<SteeringConsumer>('steer-no-dlq');
+  consumer.feed([{ n: 0 }, { n: 1, broken: true }]);
+  await expect(consumer.consume()).rejects.toThrow(UnrecoverableError);
+  await expect(consumer.consume()).rejects.toThrow(UnrecoverableError);
+  expect(consumer.deadLettered).toEqual([]);
+  expect(consumer.position).toBe(1);
+  expect(consumer.attempt).toBe(3);
+});
+
+test('a RetryLaterError pauses at the first unmarked message for its delay, and is not counted as a failure', async () => {
+  const kit = createTestingKit(routes());
+  const consumer = kit.consumerFor<SteeringConsumer>('steer');
+  consumer.feed([{ n: 0 }, { n: 1, later: true }, { n: 2 }]);
+  for (let i = 0; i < 7; i++) await expect(consumer.consume()).rejects.toThrow(RetryLaterError);
+  // seven "later"s with maxRetries 5: still no DLQ, still the first attempt
+  expect(consumer.deadLettered).toEqual([]);
+  expect(consumer.attempt).toBe(1);
+  expect(consumer.pause).toEqual({ offset: 1, timeoutMs: 250 });
+  expect(consumer.markedOffset).toBe(1);
+  consumer.instance.open = true;
+  await consumer.consume();
+  expect(consumer.instance.seen).toEqual([0, 1, 2]);
+  expect(consumer.instance.attempts).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
+});
+
+test('a RetryLaterError with Infinity holds the partition until resume(), as pause(…, Infinity) does', async () => {
+  const kit = createTestingKit(routes());
+  const consumer = kit.consumerFor<SteeringConsumer>('steer');
+  consumer.feed([{ n: 0, later: true }]);
+  consumer.instance.laterMs = Infinity;
+  await expect(consumer.consume()).rejects.toThrow(RetryLaterError);
+  await expect(consumer.consume()).rejects.toThrow(/paused until resume\(\)/);
 });

@@ -1,0 +1,24 @@
+// Claim: what a failed consume() asks for is read from the error as it crossed from the worker:
+// UnrecoverableError and RetryLaterError (and their subclasses) steer, by code; anything else,
+// including a foreign error that merely reuses a code, is an ordinary failure.
+import { DecanterError } from '@decanter/producer';
+import { RetryLaterError, UnrecoverableError } from '../../../src/errors';
+import { controlFlowOf } from '../../../src/processing/control-flow';
+import { serializeError } from '../../../src/processing/serialized-error';
+
+const crossed = (error: unknown) => controlFlowOf(structuredClone(serializeError(error)));
+
+test('UnrecoverableError and RetryLaterError steer, subclasses included', () => {
+  class SchemaError extends UnrecoverableError {}
+  expect(crossed(new SchemaError('v9'))).toEqual({ kind: 'unrecoverable' });
+  expect(crossed(new RetryLaterError(300))).toEqual({ kind: 'retry-later', delayMs: 300 });
+  expect(crossed(new RetryLaterError(Infinity))).toEqual({ kind: 'retry-later', delayMs: Infinity });
+});
+
+test('everything else is an ordinary failure', () => {
+  expect(crossed(new TypeError('bug'))).toEqual({ kind: 'failure' });
+  expect(crossed('a string')).toEqual({ kind: 'failure' });
+  // a Decanter error of another package with the same code string is not the consumer's signal
+  expect(crossed(new DecanterError('RETRY_LATER', 'not ours'))).toEqual({ kind: 'failure' });
+  expect(controlFlowOf({ name: 'RetryLaterError', message: 'x', code: 'RETRY_LATER', consumer: true })).toEqual({ kind: 'failure' });
+});
