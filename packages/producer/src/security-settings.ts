@@ -4,7 +4,7 @@
 // config means the same to both. PEM files are read here, at construction: a missing file is a
 // configuration error naming its key, not a connection failure later.
 import { readFileSync } from 'node:fs';
-import type { ConnectionOptions } from 'node:tls';
+import { createSecureContext, type ConnectionOptions } from 'node:tls';
 import type { SASLOptions } from 'kafkajs';
 import type { ConfigurationIssue } from './errors';
 
@@ -135,8 +135,40 @@ function tlsOptions(settings: SecuritySettings, path: (key: string) => string, i
   if (cert !== undefined) tls.cert = cert;
   if (key !== undefined) tls.key = key;
   if (settings['ssl.key.password'] !== undefined) tls.passphrase = settings['ssl.key.password'];
+  checkTlsMaterial(tls, settings, path, issues);
   if (settings['enable.ssl.certificate.verification'] === false) tls.rejectUnauthorized = false;
   return Object.keys(tls).length === 0 ? true : tls;
+}
+
+// Node would only find these at the first connection, where KafkaJS retries the connection
+// error as if the broker were down. Loading them once here makes each one a ConfigurationError
+// naming its setting. (Node ignores a CA file without a certificate in it: no TLS would trust it.)
+function checkTlsMaterial(tls: ConnectionOptions, settings: SecuritySettings, path: (key: string) => string, issues: ConfigurationIssue[]): void {
+  if (typeof tls.ca?.[0] === 'string' && !tls.ca[0].includes('-----BEGIN CERTIFICATE-----')) {
+    issues.push({ path: path('ssl.ca.location'), rule: 'must be a PEM file with at least one certificate (-----BEGIN CERTIFICATE-----)', value: settings['ssl.ca.location'] });
+  }
+  if (tls.cert === undefined || tls.key === undefined) return;
+  try {
+    createSecureContext({ cert: tls.cert, key: tls.key, ...(tls.passphrase !== undefined ? { passphrase: tls.passphrase } : {}) });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ERR_OSSL_BAD_DECRYPT') {
+      const given = settings['ssl.key.password'] !== undefined;
+      issues.push({
+        path: path('ssl.key.password'),
+        rule: given ? 'does not decrypt ssl.key.location' : 'is required: ssl.key.location is encrypted',
+        value: shown('ssl.key.password', settings['ssl.key.password']),
+      });
+    } else if (code === 'ERR_OSSL_X509_KEY_VALUES_MISMATCH') {
+      issues.push({ path: path('ssl.key.location'), rule: 'must hold the private key of ssl.certificate.location (they do not match)', value: settings['ssl.key.location'] });
+    } else {
+      issues.push({
+        path: path('ssl.certificate.location'),
+        rule: `and ssl.key.location must be a PEM certificate and its key (${code ?? (error as Error).message})`,
+        value: settings['ssl.certificate.location'],
+      });
+    }
+  }
 }
 
 function saslOptions(settings: SecuritySettings): SASLOptions | undefined {

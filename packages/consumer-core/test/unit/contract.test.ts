@@ -1,10 +1,12 @@
 // One test per contract rule, asserting the message users see (path, rule, value).
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App, ConfigurationError, type AppOptions } from '@decanter/consumer-core';
 import { noopConsumer as consumer, problems, validOptions as valid } from './fixtures/contract-problems';
 
 const withTopic = (extra: Record<string, unknown>): unknown => ({ ...valid(), routes: [{ topics: [{ topic: 'orders', consumer, ...extra }] }] });
 const withKafka = (extra: Record<string, unknown>): unknown => ({ ...valid(), kafka: { ...valid().kafka, ...extra } });
+const caFile = join(__dirname, 'fixtures', 'tls', 'ca.pem');
 
 test('valid options construct an App with defaults applied', () => {
   const app = new App(valid());
@@ -22,11 +24,11 @@ test('the librdkafka security settings become KafkaJS ssl and sasl; KafkaJS-styl
       'sasl.mechanisms': 'SCRAM-SHA-256',
       'sasl.username': 'u',
       'sasl.password': 'p',
-      'ssl.ca.location': __filename, // any readable file: its text becomes the trusted CA
+      'ssl.ca.location': caFile, // its text becomes the trusted CA
     }) as AppOptions,
   );
   expect(app.options.kafka.sasl).toEqual({ mechanism: 'scram-sha-256', username: 'u', password: 'p' });
-  expect(app.options.kafka.ssl).toEqual({ ca: [readFileSync(__filename, 'utf8')] });
+  expect(app.options.kafka.ssl).toEqual({ ca: [readFileSync(caFile, 'utf8')] });
   const own = new App(withKafka({ 'security.protocol': 'sasl_ssl', ssl: true, sasl: { mechanism: 'plain', username: 'a', password: 'b' } }) as AppOptions);
   expect(own.options.kafka.ssl).toBe(true);
   expect(own.options.kafka.sasl).toEqual({ mechanism: 'plain', username: 'a', password: 'b' });

@@ -14,8 +14,8 @@ import type { PartitionMetadataCache, TopicPartitions } from '../metadata/partit
 import type { ResolvedProducerOptions } from '../options';
 import type { DeliveryReport, ProduceMessage } from '../types';
 import { DeliveryHandle } from './delivery-handle';
-import { misconfigurationHint } from './failure-classification';
 import { Dispatcher, type RecordSettler, type SendBatch } from './dispatcher';
+import { misconfigurationHint } from './failure-classification';
 import type { QueueLimits } from './queue-limits';
 import type { VariantSettings } from './variant-settings';
 

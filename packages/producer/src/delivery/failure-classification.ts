@@ -29,8 +29,14 @@ const CERTIFICATE_CODES = new Set([
   'CERT_NOT_YET_VALID',
   'CERT_REVOKED',
   'CERT_SIGNATURE_FAILURE',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
+
+/**
+ * What a KafkaJSSASLAuthenticationError says after KafkaJS's "SASL <mechanism> ... failed: "
+ * prefix when the broker (or KafkaJS, before asking it) refused the exchange. KafkaJS uses the
+ * same class for a connection lost or a request timed out mid-exchange, which a retry may fix.
+ */
+const SASL_REFUSALS = /Authentication failed|invalid credentials|Invalid username or password|not supported by the server|Missing \w|Invalid OAuth|server nonce|iterations|SASL_AUTHENTICATION_FAILED|UNSUPPORTED_SASL_MECHANISM/;
 
 const AUTHORIZATION_TYPES = new Set([
   'TOPIC_AUTHORIZATION_FAILED',
@@ -58,10 +64,20 @@ export function misconfigurationHint(error: unknown): string | null {
   const root = rootCause(error) as { name?: string; code?: string; type?: string } | null;
   if (root === null || typeof root !== 'object') return null;
   if (root.name === 'KafkaJSSASLAuthenticationError') {
-    return 'the broker refused the credentials: check sasl.username, sasl.password and sasl.mechanism (or the KafkaJS sasl option)';
+    const detail = String((root as { message?: unknown }).message ?? '').replace(/^SASL [^:]*? failed: /, '');
+    if (!SASL_REFUSALS.test(detail)) return null;
+    return 'the broker refused the credentials: check sasl.username, sasl.password and sasl.mechanisms (or the KafkaJS sasl option)';
+  }
+  if (root.code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return "the broker's TLS certificate does not name the host connected to: check bootstrap.servers and the broker's advertised listeners";
   }
   if (root.code !== undefined && CERTIFICATE_CODES.has(root.code)) {
     return "the broker's TLS certificate is not trusted: check ssl.ca.location and enable.ssl.certificate.verification (or the KafkaJS ssl option)";
+  }
+  // OpenSSL's handshake failures: a TLS client on a plaintext listener (wrong version number), a
+  // protocol or cipher the two sides do not share, a client certificate the broker wants or refuses.
+  if (root.code !== undefined && root.code.startsWith('ERR_SSL_')) {
+    return `the TLS handshake failed (${root.code}): check that security.protocol matches the broker's listener, and the ssl.* settings`;
   }
   if (root.type !== undefined && AUTHORIZATION_TYPES.has(root.type)) {
     return `the broker's ACLs do not allow this producer (${root.type}): check the principal's permissions`;

@@ -1,9 +1,11 @@
 // Claim: every option is checked at construction and every broken rule is reported at once,
 // naming the key's full path, the rule and the value; the resolved options are complete and frozen.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigurationError, defaultKafkaSettings, resolveProducerOptions, type ProducerOptions } from '@decanter/producer';
 
 const base = { 'bootstrap.servers': '127.0.0.1:9092' };
+const tlsFixture = (name: string): string => join(__dirname, 'fixtures', 'tls', name);
 
 function issues(options: unknown): string[] {
   try {
@@ -110,15 +112,32 @@ describe('resolveProducerOptions', () => {
         'sasl.mechanisms': 'SCRAM-SHA-512',
         'sasl.username': 'u',
         'sasl.password': 'p',
-        'ssl.ca.location': __filename, // any readable file: its text becomes the trusted CA
+        'ssl.ca.location': tlsFixture('client-cert.pem'), // any PEM certificate: its text becomes the trusted CA
+        'ssl.certificate.location': tlsFixture('client-cert.pem'),
+        'ssl.key.location': tlsFixture('client-key-encrypted.pem'),
+        'ssl.key.password': 'test-pass',
         'enable.ssl.certificate.verification': false,
       },
     });
     expect(o.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'u', password: 'p' });
-    expect(o.ssl).toEqual({ ca: [readFileSync(__filename, 'utf8')], rejectUnauthorized: false });
+    const pem = (name: string): string => readFileSync(tlsFixture(name), 'utf8');
+    expect(o.ssl).toEqual({ ca: [pem('client-cert.pem')], cert: pem('client-cert.pem'), key: pem('client-key-encrypted.pem'), passphrase: 'test-pass', rejectUnauthorized: false });
     // options.ssl wins over the settings
     const own = resolveProducerOptions({ kafka: { ...base, 'security.protocol': 'ssl', 'ssl.ca.location': '/not/read.pem' }, ssl: { ca: ['x'] } });
     expect(own.ssl).toEqual({ ca: ['x'] });
+  });
+
+  it('loads the TLS material at construction: a CA without a certificate, a wrong or missing key password, a key of another certificate', () => {
+    const tls = { ...base, 'security.protocol': 'ssl' };
+    const client = { 'ssl.certificate.location': tlsFixture('client-cert.pem'), 'ssl.key.location': tlsFixture('client-key-encrypted.pem') };
+    expect(issues({ kafka: { ...tls, 'ssl.ca.location': tlsFixture('README.md') } })).toEqual([
+      `kafka.ssl.ca.location must be a PEM file with at least one certificate (-----BEGIN CERTIFICATE-----) (got ${JSON.stringify(tlsFixture('README.md'))})`,
+    ]);
+    expect(issues({ kafka: { ...tls, ...client, 'ssl.key.password': 'not-it' } })).toEqual(['kafka.ssl.key.password does not decrypt ssl.key.location (got "***")']);
+    expect(issues({ kafka: { ...tls, ...client } })).toEqual(['kafka.ssl.key.password is required: ssl.key.location is encrypted (got undefined)']);
+    expect(issues({ kafka: { ...tls, ...client, 'ssl.key.location': tlsFixture('other-key.pem') } })).toEqual([
+      `kafka.ssl.key.location must hold the private key of ssl.certificate.location (they do not match) (got ${JSON.stringify(tlsFixture('other-key.pem'))})`,
+    ]);
   });
 
   it('accepts every codec that is installed (snappy, lz4, zstd are dev dependencies here)', () => {

@@ -19,10 +19,10 @@ it('retries transient connection and broker errors, not bugs or non-retriable pr
 });
 
 it('does not retry a refused password, an untrusted certificate or a missing ACL, and says what to check', () => {
-  const sasl = Object.assign(new Error('SASL PLAIN authentication failed'), { name: 'KafkaJSSASLAuthenticationError', retriable: false });
+  const sasl = Object.assign(new Error('SASL PLAIN authentication failed: Authentication failed: Invalid username or password'), { name: 'KafkaJSSASLAuthenticationError', retriable: false });
   const tls = Object.assign(new Error('Connection error: self-signed certificate'), { name: 'KafkaJSConnectionError', code: 'DEPTH_ZERO_SELF_SIGNED_CERT', retriable: true });
   const acl = Object.assign(new Error('Not authorized to access topics'), { name: 'KafkaJSProtocolError', type: 'TOPIC_AUTHORIZATION_FAILED', retriable: false });
-  expect(misconfigurationHint(sasl)).toMatch(/sasl\.username, sasl\.password and sasl\.mechanism/);
+  expect(misconfigurationHint(sasl)).toMatch(/check sasl\.username, sasl\.password and sasl\.mechanisms \(/);
   expect(misconfigurationHint(wrapped(tls))).toMatch(/ssl\.ca\.location and enable\.ssl\.certificate\.verification/);
   expect(misconfigurationHint(acl)).toMatch(/TOPIC_AUTHORIZATION_FAILED/);
   for (const error of [sasl, wrapped(tls), acl]) expect(isRetriable(error)).toBe(false);
@@ -33,4 +33,25 @@ it('gives no hint for other errors (a refused connection is retried: the broker 
   expect(misconfigurationHint(wrapped(refused))).toBeNull();
   expect(isRetriable(wrapped(refused))).toBe(true);
   expect(misconfigurationHint(null)).toBeNull();
+});
+
+it('tells a refused SASL exchange from one the connection broke (KafkaJS wraps both in the same class)', () => {
+  const sasl = (message: string): Error => Object.assign(new Error(message), { name: 'KafkaJSSASLAuthenticationError', retriable: false });
+  for (const refused of [
+    'SASL SCRAM-SHA-256 authentication failed: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-256',
+    'SASL PLAIN mechanism is not supported by the server',
+    'SASL Plain: Invalid username or password',
+  ]) {
+    expect(misconfigurationHint(sasl(refused))).not.toBeNull();
+  }
+  for (const broken of ['SASL PLAIN authentication failed: Connection closed by the server', 'SASL PLAIN authentication failed: Request SaslAuthenticate(key: 36, version: 1) timed out']) {
+    expect(misconfigurationHint(sasl(broken))).toBeNull();
+  }
+});
+
+it('names the address for a certificate issued to another host, and the listener for a failed handshake', () => {
+  const tls = (code: string): Error => Object.assign(new Error(`Connection error: ${code}`), { name: 'KafkaJSConnectionError', code, retriable: true });
+  expect(misconfigurationHint(tls('ERR_TLS_CERT_ALTNAME_INVALID'))).toMatch(/does not name the host.*bootstrap\.servers/);
+  expect(misconfigurationHint(tls('ERR_SSL_WRONG_VERSION_NUMBER'))).toMatch(/ERR_SSL_WRONG_VERSION_NUMBER.*security\.protocol matches the broker's listener/);
+  expect(isRetriable(tls('ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED'))).toBe(false);
 });
