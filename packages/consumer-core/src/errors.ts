@@ -5,7 +5,7 @@
 // hold different class objects for the same error.
 // Imports '@decanter/producer/errors', not the package entry: worker threads load this file, and
 // must not pay for loading KafkaJS and the producer to throw an error.
-import { DecanterError, formatIssue, type ConfigurationIssue, type DecanterErrorOptions } from '@decanter/producer/errors';
+import { DecanterError, formatIssue, type ConfigurationIssue, type DecanterErrorOptions, type ErrorContext } from '@decanter/producer/errors';
 
 // re-exported so code that only uses this package classifies without importing the producer
 export { DecanterError, formatIssue, hasErrorCode, isDecanterError } from '@decanter/producer/errors';
@@ -151,15 +151,23 @@ export function isPauseTimeout(ms: unknown): ms is number {
 // RetryLaterError's delay), so a subclass of either steers the same way.
 
 /**
- * Throw from `consume()` when retrying cannot fix the batch's first unmarked message (a schema it
- * will never parse, a reference that does not exist). With a `deadLetterQueue` on the route the
- * message goes there at once, whatever `maxRetries` says, is marked, and consumption goes on
- * after it. Without one nothing is skipped: the partition retries after the backoff as for any
- * error, since dropping a message silently would lose it.
+ * Throw from `consume()` when no retry can fix a message (a schema it will never parse, a
+ * reference that does not exist). With a `deadLetterQueue` on the route the message goes there
+ * at once, whatever `maxRetries` says, is marked, and consumption goes on after it. Which message:
+ * `offset` when given (naming it says the messages before it in the batch are done, as
+ * `markAsConsumed` would), else the batch's first unmarked one. An `offset` outside the batch, or
+ * already marked, and a route without a dead letter queue, make it an ordinary failure, retried
+ * after the backoff: nothing is ever skipped silently.
  */
 export class UnrecoverableError extends DecanterConsumerError {
-  constructor(message: string, options: Omit<DecanterConsumerErrorOptions, 'retriable'> = {}) {
-    super('UNRECOVERABLE', message, { ...options, retriable: false });
+  /** The message no retry can fix, when the consumer named it. */
+  readonly offset: number | undefined;
+
+  constructor(message: string, options: { offset?: number; cause?: unknown; context?: ErrorContext } = {}) {
+    const { offset, ...rest } = options;
+    // in the context so that it crosses from the worker thread with the error
+    super('UNRECOVERABLE', message, { ...rest, retriable: false, context: { ...rest.context, ...(offset === undefined ? {} : { offset }) } });
+    this.offset = offset;
   }
 }
 
@@ -169,7 +177,8 @@ export class UnrecoverableError extends DecanterConsumerError {
  * and restarts from its first unmarked message. It is not a failure: `this.attempt` and the
  * dead letter queue's count do not move, and nothing is reported on `error.occurred`.
  * Messages marked before the throw stay marked. `Infinity` pauses until `resume()` from
- * `tick()` or `eofed()`.
+ * `tick()` or `eofed()`. Like any pause it ends with a rebalance (the partition restarts from
+ * its committed offset).
  */
 export class RetryLaterError extends DecanterConsumerError {
   /** How long the partition pauses before the retry, ms (Infinity: until resume()). */

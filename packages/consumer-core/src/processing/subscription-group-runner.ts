@@ -11,8 +11,6 @@
 // messages go, its running job may finish but cannot mark, and `revoked()` runs after it. What
 // was processed but could not be committed is reported as `offsets.discarded`: the next owner
 // processes it again (the duplicates at-least-once allows).
-import { controlFlowOf } from './control-flow';
-import { reviveError } from './serialized-error';
 import { performance } from 'node:perf_hooks';
 import { Listener } from '../connection/listener';
 import { PrefetchBuffer, partitionKey } from '../connection/prefetch-buffer';
@@ -28,6 +26,7 @@ import {
 } from '../errors';
 import type { FetchedMessage } from '../messages/fetched-message';
 import { backoffDelay, type BackoffPolicy } from './backoff';
+import { controlFlowOf } from './control-flow';
 import { DLQ_HEADERS } from './dead-letter-headers';
 import type { GroupScope, PartitionPausedEvent, PartitionStatistics, StatisticsEvent } from '../events';
 import type { Monitor } from '../instrumentation/monitor';
@@ -40,6 +39,7 @@ import { jobKey, type ConsumeJob } from './job';
 import { OffsetTracker } from './offset-tracker';
 import { OwnershipBoard } from './ownership-board';
 import type { Scheduler } from './scheduler';
+import { reviveError } from './serialized-error';
 import type { WorkerPool } from './worker-pool';
 import type { ConsumeResult, ConsumeTask } from './worker-protocol';
 
@@ -390,7 +390,7 @@ export class SubscriptionGroupRunner {
         context: { ...this.#scope, topic: topic.name, partition, offset: restart },
       });
       this.monitor.notify('error.occurred', { type: 'consumer.consume.error', error, ...this.#scope, topic: topic.name, partition, offset: restart });
-      await this.#failed(job, restart, result.error, control.kind === 'unrecoverable');
+      await this.#failed(job, restart, result.error, control.kind === 'unrecoverable' ? (control.offset ?? restart) : null);
       return;
     }
     flow.attempts = 0;
@@ -406,10 +406,11 @@ export class SubscriptionGroupRunner {
   /**
    * A job failed with its first unmarked message at `restart`: count the failure, then either
    * retry from there after the backoff, or — once the route's dead letter queue allows no more
-   * retries, or at once when the consumer threw an UnrecoverableError — send that message to the
-   * DLQ, mark it and go on after it.
+   * retries — send that message to the DLQ, mark it and go on after it. `unrecoverableAt`: the
+   * consumer threw an UnrecoverableError for the message at that offset, which goes to the DLQ at
+   * once when it is an unmarked message of this batch (else this is an ordinary failure).
    */
-  async #failed(job: ConsumeJob, restart: number, error: { name: string; message: string }, unrecoverable = false): Promise<void> {
+  async #failed(job: ConsumeJob, restart: number, error: { name: string; message: string }, unrecoverableAt: number | null = null): Promise<void> {
     const { topic, partition, messages } = job;
     const flow = this.#flow(topic.name, partition);
     const dlq = topic.deadLetterQueue ?? null;
@@ -417,13 +418,14 @@ export class SubscriptionGroupRunner {
     if (dlq?.independent === true && flow.failedAt !== null && restart > flow.failedAt) flow.attempts = 0;
     flow.attempts += 1;
     flow.failedAt = restart;
-    const failing = messages.atOffset(restart);
+    const unrecoverable = unrecoverableAt !== null && unrecoverableAt >= restart && messages.atOffset(unrecoverableAt) !== undefined;
+    const failing = messages.atOffset(unrecoverable ? (unrecoverableAt as number) : restart);
     if (dlq !== null && failing !== undefined && (unrecoverable || flow.attempts > dlq.maxRetries)) {
       const dispatched = await this.#deadLetter(job, failing, flow.attempts, error, dlq.topic);
       if (dispatched) {
         flow.attempts = 0;
         flow.failedAt = null;
-        this.#pause(topic.name, partition, restart + 1, 0, 'dlq');
+        this.#pause(topic.name, partition, failing.offset + 1, 0, 'dlq');
         return;
       }
     }

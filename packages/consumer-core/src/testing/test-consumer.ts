@@ -174,7 +174,7 @@ export class TestConsumer<C extends Consumer = Consumer> {
         // not a failure: the count stays, and the partition waits (the kit does not) at `restart`
         this.#pause = Object.freeze({ offset: restart, timeoutMs: control.delayMs });
       } else {
-        this.#deadLetterIfExhausted(batch, restart, failure.thrown, control.kind === 'unrecoverable');
+        this.#deadLetterIfExhausted(batch, restart, failure.thrown, control.kind === 'unrecoverable' ? (control.offset ?? restart) : null);
       }
       throw failure.thrown;
     }
@@ -236,20 +236,23 @@ export class TestConsumer<C extends Consumer = Consumer> {
     this.#position = seek === 'earliest' ? null : seek === 'latest' ? this.#log.nextOffset : this.#log.offsetAt(seek.timestamp);
   }
 
-  // Same rule as production: after the route's deadLetterQueue.maxRetries failed retries (or at
-  // once for an UnrecoverableError), the first unmarked message goes to the DLQ topic (recorded
-  // here), is marked, and the position moves past it; the error is still rethrown to the test.
+  // Same rule as production: after the route's deadLetterQueue.maxRetries failed retries the
+  // first unmarked message goes to the DLQ topic (recorded here), is marked, and the position
+  // moves past it; an UnrecoverableError sends its message (`unrecoverableAt`, when an unmarked
+  // one of the batch) at once. The error is still rethrown to the test.
   #deadLetterIfExhausted(
     batch: readonly { offset: number; key: Buffer | null; value: Buffer | null; headers?: unknown }[],
     restart: number,
     thrown: unknown,
-    unrecoverable: boolean,
+    unrecoverableAt: number | null,
   ): void {
     const dlq = this.#route.deadLetterQueue ?? null;
     if (dlq?.independent === true && this.#failedAt !== null && restart > this.#failedAt) this.#attempts = 0;
     this.#attempts += 1;
     this.#failedAt = restart;
-    const failing = batch.find((m) => m.offset === restart);
+    const unrecoverable = unrecoverableAt !== null && unrecoverableAt >= restart && batch.some((m) => m.offset === unrecoverableAt);
+    const target = unrecoverable ? unrecoverableAt : restart;
+    const failing = batch.find((m) => m.offset === target);
     if (dlq === null || failing === undefined || (!unrecoverable && this.#attempts <= dlq.maxRetries)) return;
     const error = thrown instanceof Error ? thrown : new Error(String(thrown));
     const message: ProducedMessage = {

@@ -78,7 +78,9 @@ test('subclasses keep their names and retriable defaults', () => {
 test('control-flow errors: UnrecoverableError is never retriable, RetryLaterError carries a delay Node can time', () => {
   const cause = new Error('schema v9');
   const unrecoverable = new UnrecoverableError('cannot parse', { cause });
-  expect([unrecoverable.name, unrecoverable.code, unrecoverable.retriable, unrecoverable.cause]).toEqual(['UnrecoverableError', 'UNRECOVERABLE', false, cause]);
+  expect([unrecoverable.name, unrecoverable.code, unrecoverable.retriable, unrecoverable.cause, unrecoverable.offset]).toEqual(['UnrecoverableError', 'UNRECOVERABLE', false, cause, undefined]);
+  const named = new UnrecoverableError('cannot parse', { offset: 42, context: { topic: 'orders' } });
+  expect([named.offset, named.context]).toEqual([42, { topic: 'orders', offset: 42 }]); // the context crosses threads
   const later = new RetryLaterError(2_000);
   expect([later.name, later.code, later.retriable, later.delayMs, later.message]).toEqual(['RetryLaterError', 'RETRY_LATER', true, 2_000, 'Retry in 2000 ms']);
   expect(new RetryLaterError(Infinity, 'until resume()').delayMs).toBe(Infinity);

@@ -10,7 +10,8 @@ const crossed = (error: unknown) => controlFlowOf(structuredClone(serializeError
 
 test('UnrecoverableError and RetryLaterError steer, subclasses included', () => {
   class SchemaError extends UnrecoverableError {}
-  expect(crossed(new SchemaError('v9'))).toEqual({ kind: 'unrecoverable' });
+  expect(crossed(new SchemaError('v9'))).toEqual({ kind: 'unrecoverable', offset: null });
+  expect(crossed(new UnrecoverableError('v9', { offset: 17 }))).toEqual({ kind: 'unrecoverable', offset: 17 });
   expect(crossed(new RetryLaterError(300))).toEqual({ kind: 'retry-later', delayMs: 300 });
   expect(crossed(new RetryLaterError(Infinity))).toEqual({ kind: 'retry-later', delayMs: Infinity });
 });
@@ -21,4 +22,6 @@ test('everything else is an ordinary failure', () => {
   // a Decanter error of another package with the same code string is not the consumer's signal
   expect(crossed(new DecanterError('RETRY_LATER', 'not ours'))).toEqual({ kind: 'failure' });
   expect(controlFlowOf({ name: 'RetryLaterError', message: 'x', code: 'RETRY_LATER', consumer: true })).toEqual({ kind: 'failure' });
+  // a delay Node cannot time (it would fire at once) never reaches a timer
+  expect(controlFlowOf({ name: 'RetryLaterError', message: 'x', code: 'RETRY_LATER', consumer: true, delayMs: 2 ** 31 })).toEqual({ kind: 'failure' });
 });

@@ -111,6 +111,29 @@ test('an UnrecoverableError sends the message to the DLQ at its first failure, w
   expect(consumer.instance.seen).toEqual([0, 2]);
 });
 
+test('an UnrecoverableError naming its offset sends that message, and marks the ones before it, also without marking as it goes', async () => {
+  const kit = createTestingKit(routes());
+  const consumer = kit.consumerFor<SteeringConsumer>('steer');
+  Object.assign(consumer.instance, { markAsItGoes: false, nameTheOffset: true });
+  consumer.feed([{ n: 0 }, { n: 1 }, { n: 2, broken: true }, { n: 3 }]);
+  await expect(consumer.consume()).rejects.toThrow(UnrecoverableError);
+  expect(consumer.deadLettered.map((m) => m.headers?.[DLQ_HEADERS.offset])).toEqual(['2']);
+  expect(consumer.markedOffset).toBe(3);
+  await consumer.consume();
+  expect(consumer.instance.seen).toEqual([0, 1, 3]);
+});
+
+test('an UnrecoverableError naming an offset outside the unmarked batch is an ordinary failure', async () => {
+  const kit = createTestingKit(routes());
+  const consumer = kit.consumerFor<SteeringConsumer>('steer');
+  Object.assign(consumer.instance, { nameTheOffset: true, blame: 0 }); // offset 0 is marked by then
+  consumer.feed([{ n: 0 }, { n: 1, broken: true }]);
+  await expect(consumer.consume()).rejects.toThrow(UnrecoverableError);
+  expect(consumer.deadLettered).toEqual([]);
+  expect(consumer.attempt).toBe(2);
+  expect(consumer.position).toBe(1);
+});
+
 test('without a DLQ an UnrecoverableError is an ordinary failure: nothing is skipped', async () => {
   const kit = createTestingKit(routes());
   const consumer = kit.consumerFor<SteeringConsumer>('steer-no-dlq');
@@ -136,6 +159,21 @@ test('a RetryLaterError pauses at the first unmarked message for its delay, and 
   await consumer.consume();
   expect(consumer.instance.seen).toEqual([0, 1, 2]);
   expect(consumer.instance.attempts).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
+});
+
+test('a RetryLaterError after ordinary failures keeps their count: this.attempt neither grows nor resets', async () => {
+  const kit = createTestingKit(routes());
+  const consumer = kit.consumerFor<SteeringConsumer>('steer');
+  consumer.feed([{ n: 0, later: true }]);
+  consumer.instance.failsBeforeLater = 1;
+  await expect(consumer.consume()).rejects.toThrow(TypeError);
+  await expect(consumer.consume()).rejects.toThrow(RetryLaterError);
+  await expect(consumer.consume()).rejects.toThrow(RetryLaterError);
+  expect(consumer.attempt).toBe(2);
+  consumer.instance.open = true;
+  await consumer.consume();
+  expect(consumer.instance.attempts).toEqual([1, 2, 2, 2]);
+  expect(consumer.attempt).toBe(1);
 });
 
 test('a RetryLaterError with Infinity holds the partition until resume(), as pause(…, Infinity) does', async () => {
