@@ -5,12 +5,10 @@
 // dead letter queue at its first failure, although maxRetries allows three retries, and the
 // messages before it count as done although the consumer marked nothing. Nothing else is
 // skipped or processed twice, the order holds, and the committed offsets pass the end.
-import { join } from 'node:path';
-import { brokers, createTopic, deleteTopics, disconnectSharedAdmin, topicMessageCount, uniqueTopicName, waitUntil } from '@decanter/test-helpers';
-import { App, DLQ_HEADERS, type PartitionPausedEvent } from '@decanter/consumer-core';
-import { Producer } from '@decanter/producer';
+import { createTopic, deleteTopics, disconnectSharedAdmin, topicMessageCount, uniqueTopicName, waitUntil } from '@decanter/test-helpers';
+import { DLQ_HEADERS, type PartitionPausedEvent } from '@decanter/consumer-core';
 import { baseKafka, committedOffsets, processed } from './support';
-import { disconnectRawProducer, produceRaw, readAll } from './flow-support';
+import { deadLetterApp, disconnectRawProducer, produceRaw, readAll } from './flow-support';
 
 const topics: string[] = [];
 afterAll(async () => {
@@ -27,25 +25,13 @@ test('RetryLaterError pauses without counting a failure; UnrecoverableError goes
   await produceRaw(topic, Array.from({ length: 8 }, (_, n) => ({ partition: 0, key: `a${n}`, value: JSON.stringify({ n, later: n === 2 }) })));
   await produceRaw(topic, Array.from({ length: 8 }, (_, n) => ({ partition: 1, key: `b${n}`, value: JSON.stringify({ n, broken: n === 5 }) })));
   const group = uniqueTopicName('cc-steer-group');
-  const producer = new Producer({ kafka: { 'bootstrap.servers': brokers().join(','), 'queue.buffering.max.ms': 1 } });
-  const app = new App({
-    kafka: { ...baseKafka(group), 'auto.commit.interval.ms': 200 },
-    concurrency: 2,
-    maxMessages: 20,
-    maxWaitTimeMs: 50,
-    pauseTimeoutMs: 50,
-    producer,
-    routes: [
-      {
-        topics: [
-          {
-            topic,
-            consumer: { module: join(__dirname, 'fixtures', 'failing-consumer'), export: 'SteeringConsumer' },
-            deadLetterQueue: { topic: dlq, maxRetries: 3 },
-          },
-        ],
-      },
-    ],
+  const { app, producer } = deadLetterApp({
+    group,
+    topic,
+    dlq,
+    consumer: 'SteeringConsumer',
+    maxRetries: 3,
+    options: { kafka: { ...baseKafka(group), 'auto.commit.interval.ms': 200 }, concurrency: 2, maxMessages: 20, pauseTimeoutMs: 50 },
   });
   const paused: Array<PartitionPausedEvent & { at: number }> = [];
   const resumed: Array<PartitionPausedEvent & { at: number }> = [];

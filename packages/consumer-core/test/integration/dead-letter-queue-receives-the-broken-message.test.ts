@@ -2,12 +2,10 @@
 // then produced to the DLQ topic — exactly that message, with its key, payload and headers plus
 // source topic/partition/offset/consumer group/attempts/error class/error message headers — is
 // marked, and consumption goes on after it (the partition's committed offset passes it).
-import { join } from 'node:path';
-import { brokers, createTopic, deleteTopics, disconnectSharedAdmin, topicMessageCount, uniqueTopicName, waitUntil } from '@decanter/test-helpers';
-import { App, DLQ_HEADERS, type DeadLetteredEvent } from '@decanter/consumer-core';
-import { Producer } from '@decanter/producer';
+import { createTopic, deleteTopics, disconnectSharedAdmin, topicMessageCount, uniqueTopicName, waitUntil } from '@decanter/test-helpers';
+import { DLQ_HEADERS, type DeadLetteredEvent } from '@decanter/consumer-core';
 import { baseKafka, committedOffsets, processed } from './support';
-import { disconnectRawProducer, produceRaw, readAll } from './flow-support';
+import { deadLetterApp, disconnectRawProducer, produceRaw, readAll } from './flow-support';
 
 const topics: string[] = [];
 afterAll(async () => {
@@ -31,25 +29,13 @@ test('the DLQ receives exactly the broken message after 1 + maxRetries attempts,
   );
   await produceRaw(topic, Array.from({ length: 10 }, (_, n) => ({ partition: 1, value: JSON.stringify({ n: 100 + n }) })));
   const group = uniqueTopicName('cc-dlq-group');
-  const producer = new Producer({ kafka: { 'bootstrap.servers': brokers().join(','), 'queue.buffering.max.ms': 1 } });
-  const app = new App({
-    kafka: { ...baseKafka(group), 'auto.commit.interval.ms': 200 },
-    concurrency: 2,
-    maxMessages: 20,
-    maxWaitTimeMs: 50,
-    pauseTimeoutMs: 50,
-    producer,
-    routes: [
-      {
-        topics: [
-          {
-            topic,
-            consumer: { module: join(__dirname, 'fixtures', 'failing-consumer'), export: 'MarkingFailingConsumer' },
-            deadLetterQueue: { topic: dlq, maxRetries: 2 },
-          },
-        ],
-      },
-    ],
+  const { app, producer } = deadLetterApp({
+    group,
+    topic,
+    dlq,
+    consumer: 'MarkingFailingConsumer',
+    maxRetries: 2,
+    options: { kafka: { ...baseKafka(group), 'auto.commit.interval.ms': 200 }, concurrency: 2, maxMessages: 20, pauseTimeoutMs: 50 },
   });
   const dispatched: DeadLetteredEvent[] = [];
   app.on('dlq.dispatched', (e) => dispatched.push(e));

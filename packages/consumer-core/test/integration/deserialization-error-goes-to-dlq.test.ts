@@ -2,12 +2,10 @@
 // deadLetterQueue { maxRetries: 0 } it goes to the DLQ at its first failure (error class
 // SyntaxError in the headers), with no retry and no backoff; the listener never crashes and the
 // messages after it are consumed.
-import { join } from 'node:path';
-import { brokers, createTopic, deleteTopics, disconnectSharedAdmin, topicMessageCount, uniqueTopicName, waitUntil } from '@decanter/test-helpers';
-import { App, DLQ_HEADERS, type ErrorOccurredEvent, type PartitionPausedEvent } from '@decanter/consumer-core';
-import { Producer } from '@decanter/producer';
-import { baseKafka, processed } from './support';
-import { disconnectRawProducer, produceRaw, readAll } from './flow-support';
+import { createTopic, deleteTopics, disconnectSharedAdmin, topicMessageCount, uniqueTopicName, waitUntil } from '@decanter/test-helpers';
+import { DLQ_HEADERS, type ErrorOccurredEvent, type PartitionPausedEvent } from '@decanter/consumer-core';
+import { processed } from './support';
+import { deadLetterApp, disconnectRawProducer, produceRaw, readAll } from './flow-support';
 
 const topics: string[] = [];
 afterAll(async () => {
@@ -25,26 +23,18 @@ test('an undeserializable message goes straight to the DLQ with maxRetries 0', a
     { partition: 0, key: 'broken', value: '{"n": 3, oops' },
     ...Array.from({ length: 3 }, (_, n) => ({ partition: 0, value: JSON.stringify({ n: 4 + n }) })),
   ]);
-  const producer = new Producer({ kafka: { 'bootstrap.servers': brokers().join(','), 'queue.buffering.max.ms': 1 } });
-  const app = new App({
-    kafka: baseKafka(uniqueTopicName('cc-deser-group')),
-    concurrency: 1,
-    maxMessages: 100,
-    maxWaitTimeMs: 50,
-    pauseTimeoutMs: 60_000, // a retry would wait a minute: the test would time out
-    pauseMaxTimeoutMs: 60_000,
-    producer,
-    routes: [
-      {
-        topics: [
-          {
-            topic,
-            consumer: { module: join(__dirname, 'fixtures', 'failing-consumer'), export: 'MarkingFailingConsumer' },
-            deadLetterQueue: { topic: dlq, maxRetries: 0 },
-          },
-        ],
-      },
-    ],
+  const { app, producer } = deadLetterApp({
+    group: uniqueTopicName('cc-deser-group'),
+    topic,
+    dlq,
+    consumer: 'MarkingFailingConsumer',
+    maxRetries: 0,
+    options: {
+      concurrency: 1,
+      maxMessages: 100,
+      pauseTimeoutMs: 60_000, // a retry would wait a minute: the test would time out
+      pauseMaxTimeoutMs: 60_000,
+    },
   });
   const errors: ErrorOccurredEvent[] = [];
   const pauses: PartitionPausedEvent[] = [];

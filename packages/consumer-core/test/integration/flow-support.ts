@@ -1,7 +1,12 @@
 // Helpers of the error-handling and flow-control integration tests (not a test file): raw
-// messages with any bytes and headers in, every message of a topic out, both with raw KafkaJS.
+// messages with any bytes and headers in, every message of a topic out, both with raw KafkaJS;
+// and an App whose one route has a dead letter queue.
+import { join } from 'node:path';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { brokers, waitUntil } from '@decanter/test-helpers';
+import { App, type AppOptions } from '@decanter/consumer-core';
+import { Producer as DecanterProducer } from '@decanter/producer';
+import { baseKafka } from './support';
 
 export interface ReadMessage {
   partition: number;
@@ -60,4 +65,38 @@ export async function readAll(topic: string, count: number): Promise<ReadMessage
     await consumer.disconnect();
   }
   return out;
+}
+
+/**
+ * An App consuming `topic` with an export of fixtures/failing-consumer.ts, its failures going to
+ * `dlq` after `maxRetries`, through a Decanter producer of its own (close it after `app.stop()`).
+ * `options` override the App's (batching, backoff, concurrency).
+ */
+export function deadLetterApp(args: {
+  group: string;
+  topic: string;
+  dlq: string;
+  consumer: string;
+  maxRetries: number;
+  options?: Partial<AppOptions>;
+}): { app: App; producer: DecanterProducer } {
+  const producer = new DecanterProducer({ kafka: { 'bootstrap.servers': brokers().join(','), 'queue.buffering.max.ms': 1 } });
+  const app = new App({
+    kafka: baseKafka(args.group),
+    maxWaitTimeMs: 50,
+    ...args.options,
+    producer,
+    routes: [
+      {
+        topics: [
+          {
+            topic: args.topic,
+            consumer: { module: join(__dirname, 'fixtures', 'failing-consumer'), export: args.consumer },
+            deadLetterQueue: { topic: args.dlq, maxRetries: args.maxRetries },
+          },
+        ],
+      },
+    ],
+  });
+  return { app, producer };
 }
