@@ -165,8 +165,12 @@ export class UnrecoverableError extends DecanterConsumerError {
 
   constructor(message: string, options: { offset?: number; cause?: unknown; context?: ErrorContext } = {}) {
     const { offset, ...rest } = options;
-    // in the context so that it crosses from the worker thread with the error
-    super('UNRECOVERABLE', message, { ...rest, retriable: false, context: { ...rest.context, ...(offset === undefined ? {} : { offset }) } });
+    if (offset !== undefined && !(Number.isSafeInteger(offset) && offset >= 0)) {
+      throw new TypeError(`UnrecoverableError: offset must be the offset of a message of this batch, an integer >= 0 (got ${String(offset)})`);
+    }
+    // Not in `context`: a context offset is a common tag on errors, and reading it as "this
+    // message, and the ones before it are done" could commit past messages never processed.
+    super('UNRECOVERABLE', message, { ...rest, retriable: false });
     this.offset = offset;
   }
 }

@@ -18,8 +18,10 @@ const FAILURE: ControlFlow = { kind: 'failure' };
 export function controlFlowOf(error: SerializedError): ControlFlow {
   if (error.consumer !== true) return FAILURE;
   if (error.code === 'UNRECOVERABLE') {
-    const offset = error.context?.offset;
-    return { kind: 'unrecoverable', offset: typeof offset === 'number' && Number.isSafeInteger(offset) ? offset : null };
+    const offset = error.unrecoverableOffset;
+    if (offset === undefined) return { kind: 'unrecoverable', offset: null };
+    // the constructor refuses a bad offset; one that got here anyway steers nothing
+    return Number.isSafeInteger(offset) && offset >= 0 ? { kind: 'unrecoverable', offset } : FAILURE;
   }
   // the constructor checked the delay; this check is for one that reached us some other way
   if (error.code === 'RETRY_LATER' && isPauseTimeout(error.delayMs)) return { kind: 'retry-later', delayMs: error.delayMs };

@@ -28,6 +28,8 @@ export interface SerializedError {
   cause?: SerializedError;
   /** RetryLaterError's delay (structured clone keeps Infinity). */
   delayMs?: number;
+  /** The offset an UnrecoverableError named. */
+  unrecoverableOffset?: number;
 }
 
 /** How many causes deep an error is carried: enough for "wrapper → producer error → KafkaJS error". */
@@ -44,8 +46,9 @@ export function serializeError(error: unknown, depth = 0): SerializedError {
     // a copy of the known fields only: anything else a caller put in there may not clone
     out.context = pickContext(error.context);
     if (isDecanterConsumerError(error)) out.consumer = true;
-    const { delayMs } = error as { delayMs?: unknown };
+    const { delayMs, offset } = error as { delayMs?: unknown; offset?: unknown };
     if (error.code === 'RETRY_LATER' && typeof delayMs === 'number') out.delayMs = delayMs;
+    if (error.code === 'UNRECOVERABLE' && typeof offset === 'number') out.unrecoverableOffset = offset;
   }
   if (error.cause !== undefined && depth < MAX_CAUSE_DEPTH) out.cause = serializeError(error.cause, depth + 1);
   return out;

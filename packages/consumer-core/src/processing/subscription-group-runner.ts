@@ -385,12 +385,16 @@ export class SubscriptionGroupRunner {
         this.#pause(topic.name, partition, restart, control.delayMs, 'retry', flow.attempts);
         return;
       }
+      // an UnrecoverableError steers only for an unmarked message of this batch: else it is an ordinary failure
+      const named = control.kind === 'unrecoverable' ? (control.offset ?? restart) : null;
+      const unrecoverableAt = named !== null && named >= restart && messages.atOffset(named) !== undefined ? named : null;
+      const offset = unrecoverableAt ?? restart;
       const error = new ConsumeFailedError(`${topic.consumer.export}.consume() failed on ${topic.name}-${partition}: ${result.error.message}`, {
         cause: reviveError(result.error),
-        context: { ...this.#scope, topic: topic.name, partition, offset: restart },
+        context: { ...this.#scope, topic: topic.name, partition, offset },
       });
-      this.monitor.notify('error.occurred', { type: 'consumer.consume.error', error, ...this.#scope, topic: topic.name, partition, offset: restart });
-      await this.#failed(job, restart, result.error, control.kind === 'unrecoverable' ? (control.offset ?? restart) : null);
+      this.monitor.notify('error.occurred', { type: 'consumer.consume.error', error, ...this.#scope, topic: topic.name, partition, offset });
+      await this.#failed(job, restart, result.error, unrecoverableAt);
       return;
     }
     flow.attempts = 0;
@@ -407,8 +411,8 @@ export class SubscriptionGroupRunner {
    * A job failed with its first unmarked message at `restart`: count the failure, then either
    * retry from there after the backoff, or — once the route's dead letter queue allows no more
    * retries — send that message to the DLQ, mark it and go on after it. `unrecoverableAt`: the
-   * consumer threw an UnrecoverableError for the message at that offset, which goes to the DLQ at
-   * once when it is an unmarked message of this batch (else this is an ordinary failure).
+   * consumer threw an UnrecoverableError for that unmarked message of this batch, which goes to
+   * the DLQ at once.
    */
   async #failed(job: ConsumeJob, restart: number, error: { name: string; message: string }, unrecoverableAt: number | null = null): Promise<void> {
     const { topic, partition, messages } = job;
@@ -418,10 +422,11 @@ export class SubscriptionGroupRunner {
     if (dlq?.independent === true && flow.failedAt !== null && restart > flow.failedAt) flow.attempts = 0;
     flow.attempts += 1;
     flow.failedAt = restart;
-    const unrecoverable = unrecoverableAt !== null && unrecoverableAt >= restart && messages.atOffset(unrecoverableAt) !== undefined;
-    const failing = messages.atOffset(unrecoverable ? (unrecoverableAt as number) : restart);
-    if (dlq !== null && failing !== undefined && (unrecoverable || flow.attempts > dlq.maxRetries)) {
+    const failing = messages.atOffset(unrecoverableAt ?? restart);
+    if (dlq !== null && failing !== undefined && (unrecoverableAt !== null || flow.attempts > dlq.maxRetries)) {
       const dispatched = await this.#deadLetter(job, failing, flow.attempts, error, dlq.topic);
+      // lost while the DLQ produce ran: the next owner starts from the committed offset
+      if (job.epoch !== undefined && !this.tracker.owns(topic.name, partition, job.epoch)) return;
       if (dispatched) {
         flow.attempts = 0;
         flow.failedAt = null;
@@ -463,7 +468,7 @@ export class SubscriptionGroupRunner {
         },
       });
       this.tracker.dispatched(topic.name, partition, message.offset);
-      this.tracker.mark(topic.name, partition, message.offset + 1);
+      this.tracker.mark(topic.name, partition, message.offset + 1, job.epoch);
       this.monitor.notify('dlq.dispatched', {
         ...event,
         deadLetterPartition: report.partition,

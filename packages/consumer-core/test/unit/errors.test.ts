@@ -80,7 +80,10 @@ test('control-flow errors: UnrecoverableError is never retriable, RetryLaterErro
   const unrecoverable = new UnrecoverableError('cannot parse', { cause });
   expect([unrecoverable.name, unrecoverable.code, unrecoverable.retriable, unrecoverable.cause, unrecoverable.offset]).toEqual(['UnrecoverableError', 'UNRECOVERABLE', false, cause, undefined]);
   const named = new UnrecoverableError('cannot parse', { offset: 42, context: { topic: 'orders' } });
-  expect([named.offset, named.context]).toEqual([42, { topic: 'orders', offset: 42 }]); // the context crosses threads
+  expect([named.offset, named.context]).toEqual([42, { topic: 'orders' }]);
+  for (const bad of [-1, 2.5, Number.NaN, 2 ** 60]) {
+    expect(() => new UnrecoverableError('x', { offset: bad })).toThrow(/^UnrecoverableError: offset must be the offset of a message of this batch, an integer >= 0/);
+  }
   const later = new RetryLaterError(2_000);
   expect([later.name, later.code, later.retriable, later.delayMs, later.message]).toEqual(['RetryLaterError', 'RETRY_LATER', true, 2_000, 'Retry in 2000 ms']);
   expect(new RetryLaterError(Infinity, 'until resume()').delayMs).toBe(Infinity);

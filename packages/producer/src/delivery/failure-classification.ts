@@ -32,6 +32,26 @@ const CERTIFICATE_CODES = new Set([
 ]);
 
 /**
+ * OpenSSL's handshake failures that settings cause: a TLS client on a plaintext listener (wrong
+ * version number, or a record too long), a protocol or cipher the two sides do not share, a
+ * client certificate the broker wants or refuses. Not every ERR_SSL_* code: a connection cut
+ * mid-handshake (unexpected EOF) or a corrupted record is transient.
+ */
+const HANDSHAKE_CODES = new Set([
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+  'ERR_SSL_PACKET_LENGTH_TOO_LONG',
+  'ERR_SSL_UNSUPPORTED_PROTOCOL',
+  'ERR_SSL_NO_PROTOCOLS_AVAILABLE',
+  'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
+  'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION',
+  'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+  'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
+  'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
+  'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN',
+  'ERR_SSL_TLSV1_ALERT_ACCESS_DENIED',
+]);
+
+/**
  * What a KafkaJSSASLAuthenticationError says after KafkaJS's "SASL <mechanism> ... failed: "
  * prefix when the broker (or KafkaJS, before asking it) refused the exchange. KafkaJS uses the
  * same class for a connection lost or a request timed out mid-exchange, which a retry may fix.
@@ -74,9 +94,7 @@ export function misconfigurationHint(error: unknown): string | null {
   if (root.code !== undefined && CERTIFICATE_CODES.has(root.code)) {
     return "the broker's TLS certificate is not trusted: check ssl.ca.location and enable.ssl.certificate.verification (or the KafkaJS ssl option)";
   }
-  // OpenSSL's handshake failures: a TLS client on a plaintext listener (wrong version number), a
-  // protocol or cipher the two sides do not share, a client certificate the broker wants or refuses.
-  if (root.code !== undefined && root.code.startsWith('ERR_SSL_')) {
+  if (root.code !== undefined && HANDSHAKE_CODES.has(root.code)) {
     return `the TLS handshake failed (${root.code}): check that security.protocol matches the broker's listener, and the ssl.* settings`;
   }
   if (root.type !== undefined && AUTHORIZATION_TYPES.has(root.type)) {
@@ -90,5 +108,8 @@ export function isRetriable(error: unknown): boolean {
   if (misconfigurationHint(error) !== null) return false;
   const root = rootCause(error) as { name?: string; retriable?: boolean } | null;
   if (root === null || typeof root !== 'object') return false;
+  // KafkaJS marks every SASL error non-retriable; one that is not a refusal (above) was a
+  // connection lost or a timeout during the exchange
+  if (root.name === 'KafkaJSSASLAuthenticationError') return true;
   return root.retriable === true || (root.name !== undefined && RETRIABLE_NAMES.has(root.name));
 }

@@ -46,7 +46,9 @@ it('tells a refused SASL exchange from one the connection broke (KafkaJS wraps b
   }
   for (const broken of ['SASL PLAIN authentication failed: Connection closed by the server', 'SASL PLAIN authentication failed: Request SaslAuthenticate(key: 36, version: 1) timed out']) {
     expect(misconfigurationHint(sasl(broken))).toBeNull();
+    expect(isRetriable(sasl(broken))).toBe(true); // although KafkaJS marks it retriable: false
   }
+  expect(isRetriable(sasl('SASL PLAIN mechanism is not supported by the server'))).toBe(false);
 });
 
 it('names the address for a certificate issued to another host, and the listener for a failed handshake', () => {
@@ -54,4 +56,7 @@ it('names the address for a certificate issued to another host, and the listener
   expect(misconfigurationHint(tls('ERR_TLS_CERT_ALTNAME_INVALID'))).toMatch(/does not name the host.*bootstrap\.servers/);
   expect(misconfigurationHint(tls('ERR_SSL_WRONG_VERSION_NUMBER'))).toMatch(/ERR_SSL_WRONG_VERSION_NUMBER.*security\.protocol matches the broker's listener/);
   expect(isRetriable(tls('ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED'))).toBe(false);
+  // a handshake cut short by a restarting broker is not a setting's fault
+  expect(misconfigurationHint(tls('ERR_SSL_UNEXPECTED_EOF_WHILE_READING'))).toBeNull();
+  expect(isRetriable(tls('ERR_SSL_UNEXPECTED_EOF_WHILE_READING'))).toBe(true);
 });
