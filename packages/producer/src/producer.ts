@@ -160,17 +160,24 @@ export class Producer implements ProduceApi {
     return this.main.produceManyAsync(messages);
   }
 
-  /** Adds a message to the application buffer; nothing is sent until flushSync/flushAsync (or close). */
+  /**
+   * Adds a message to the application buffer; nothing is sent until flushSync/flushAsync (or
+   * close). It is checked now (contract, message.max.bytes), so that one bad message cannot fail
+   * a later flush of the others.
+   */
   buffer(message: ProduceMessage): void {
     this.plainGate();
+    this.pipeline.checkMessage(message);
     this.buffered.push(message);
     if (this.monitor.has('message.buffered')) {
       this.monitor.notify('message.buffered', { producerId: this.id, message, buffered: this.buffered.length });
     }
   }
 
+  /** Adds messages to the application buffer, all or none: each is checked first, as in buffer(). */
   bufferMany(messages: readonly ProduceMessage[]): void {
     this.plainGate();
+    for (const m of messages) this.pipeline.checkMessage(m);
     for (const m of messages) this.buffered.push(m);
     if (this.monitor.has('messages.buffered')) {
       this.monitor.notify('messages.buffered', { producerId: this.id, messages, buffered: this.buffered.length });
@@ -220,7 +227,9 @@ export class Producer implements ProduceApi {
     this.stateValue = 'closing';
     this.monitor.notify('producer.closing', { producerId: this.id });
     this.pipeline.hurry(); // nothing lingers any more: what is queued now, and the buffer, goes at once
-    if (this.buffered.length > 0) await this.flushBuffer(true).catch(() => undefined); // failures are reported per message
+    // Waits for room as long as it takes (the queue drains: every queued message is delivered or
+    // times out), so no buffered message is left behind; failures are reported per message.
+    if (this.buffered.length > 0) await this.flushBuffer(false, Infinity);
     await this.transactionChain;
     await this.pipeline.drain();
     clearInterval(this.metadataRefresher);
@@ -231,13 +240,20 @@ export class Producer implements ProduceApi {
     this.monitor.notify('producer.closed', { producerId: this.id, durationMs: performance.now() - start });
   }
 
-  private async flushBuffer(sync: true): Promise<DeliveryReport[]>;
-  private async flushBuffer(sync: false): Promise<DeliveryHandle[]>;
-  private async flushBuffer(sync: boolean): Promise<DeliveryReport[] | DeliveryHandle[]> {
+  private async flushBuffer(sync: true, maxWaitMs?: number): Promise<DeliveryReport[]>;
+  private async flushBuffer(sync: false, maxWaitMs?: number): Promise<DeliveryHandle[]>;
+  private async flushBuffer(sync: boolean, maxWaitMs?: number): Promise<DeliveryReport[] | DeliveryHandle[]> {
     const messages = this.buffered;
     this.buffered = [];
     const start = performance.now();
-    const handles = await this.pipeline.queueMany(messages, this.defaultSettings);
+    let handles: DeliveryHandle[];
+    try {
+      handles = await this.pipeline.queueMany(messages, this.defaultSettings, maxWaitMs);
+    } catch (error) {
+      // nothing was queued (queueMany fails as a whole only then): the buffer keeps them, in order
+      this.buffered = messages.concat(this.buffered);
+      throw error;
+    }
     if (!sync) {
       this.monitor.notify('buffer.flushed_async', { producerId: this.id, messages, durationMs: performance.now() - start });
       return handles;

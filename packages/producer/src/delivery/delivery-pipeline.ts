@@ -91,19 +91,39 @@ export class DeliveryPipeline implements RecordSettler {
 
   /**
    * Checks every message first (none is queued when one is invalid), then queues them in order,
-   * waiting for room when the queue is full. Resolves once all are queued.
+   * waiting for room when the queue is full. Resolves once all are queued, with a handle for
+   * each. When room does not come in time, the messages already queued still go (their handles
+   * say how), and the rest get handles failed with that QUEUE_FULL error: every message of the
+   * call has a handle, so none is sent without its caller being able to learn its fate.
    */
-  async queueMany(messages: readonly ProduceMessage[], variant: VariantSettings): Promise<DeliveryHandle[]> {
+  async queueMany(messages: readonly ProduceMessage[], variant: VariantSettings, maxWaitMs = this.shared.options.maxWaitTimeoutMs): Promise<DeliveryHandle[]> {
     const sizes = messages.map((m) => this.check(m));
     const deliveries: DeliveryHandle[] = new Array(messages.length);
     for (let i = 0; i < messages.length; i += 1) {
       const message = messages[i] as ProduceMessage;
       const bytes = sizes[i] as number;
-      deliveries[i] = this.shared.limits.tryReserve(bytes)
-        ? this.enqueueHandle(message, variant, bytes)
-        : await this.shared.limits.reserve(bytes, this.shared.options.maxWaitTimeoutMs, message.topic, () => this.enqueueHandle(message, variant, bytes));
+      if (this.shared.limits.tryReserve(bytes)) {
+        deliveries[i] = this.enqueueHandle(message, variant, bytes);
+        continue;
+      }
+      try {
+        deliveries[i] = await this.shared.limits.reserve(bytes, maxWaitMs, message.topic, () => this.enqueueHandle(message, variant, bytes));
+      } catch (error) {
+        if (i === 0) throw error; // nothing queued: the call fails as a whole
+        for (let j = i; j < messages.length; j += 1) {
+          const refused = new DeliveryHandle(messages[j] as ProduceMessage);
+          refused.reject(error as Error);
+          deliveries[j] = refused;
+        }
+        break;
+      }
     }
     return deliveries;
+  }
+
+  /** Throws what produce would throw for `message` (contract, size); for the application buffer. */
+  checkMessage(message: ProduceMessage): void {
+    this.check(message);
   }
 
   /** Stops lingering: seals every open batch now, and later ones at once, until `relax()`. */
@@ -208,7 +228,9 @@ export class DeliveryPipeline implements RecordSettler {
     const message = record.message;
     const topic = message.topic;
     const meta = this.shared.metadata.get(topic);
-    if (meta === undefined) {
+    // Records still waiting for this topic's metadata go first, even when the cache has just
+    // been filled and they have not been placed yet: a partition's records stay in call order.
+    if (meta === undefined || (!reloaded && this.pendingMetadata.has(topic))) {
       this.awaitMetadata(topic, { record, variant, reloaded });
       return;
     }

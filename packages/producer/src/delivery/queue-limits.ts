@@ -86,7 +86,9 @@ export class QueueLimits {
         reject,
         timer: undefined,
       };
-      waiter.timer = setTimeout(() => {
+      // An endless wait (close() flushing the application buffer) arms no timer: the queue
+      // drains, since every queued message is delivered or times out.
+      if (Number.isFinite(maxWaitMs)) waiter.timer = setTimeout(() => {
         // A wait for backlogs alone ends here, with admission: backlogs are ignored from now on.
         if (this.backlogs.size > 0) this.backlogsIgnored = true;
         this.wake();
