@@ -281,6 +281,10 @@ export abstract class Consumer<P = unknown> {
       return;
     }
     if (!isPauseTimeout(timeoutMs)) throw new TypeError(`pause(): timeoutMs ${PAUSE_TIMEOUT_RULE} (got ${String(timeoutMs)})`);
+    // KafkaJS reads -1 and -2 as latest and earliest, and throws on other negatives (in a timer)
+    if (offset !== undefined && !(Number.isSafeInteger(offset) && offset >= 0)) {
+      throw new TypeError(`pause()/seek(): offset must be an integer >= 0 (got ${String(offset)}); use seek('earliest') or seek('latest') for the ends`);
+    }
     state.requests.pause = { offset: offset ?? state.metadata.firstOffset, timeoutMs };
     state.requests.seek = null;
     state.requests.resume = false;

@@ -81,6 +81,12 @@ export class Listener {
   readonly #adminWork = new Set<Promise<unknown>>();
   #restartTimer: NodeJS.Timeout | undefined;
   #running = false;
+  /**
+   * From a CRASH until the next GROUP_JOIN KafkaJS has no consumer group, and its pause, seek and
+   * resume throw. A pause or resume then only updates our own state: the next join fetches
+   * everything again from the committed offsets and lifts every pause anyway.
+   */
+  #groupGone = false;
 
   constructor(
     private readonly group: SubscriptionGroup,
@@ -96,6 +102,7 @@ export class Listener {
     this.#consumer = client.consumer(toKafkaJsConsumerConfig(kafka, group.fetch, group.consumerGroup));
     const { GROUP_JOIN, REBALANCING, CRASH } = this.#consumer.events;
     this.#consumer.on(GROUP_JOIN, (event) => {
+      this.#groupGone = false;
       const assignment = Object.entries(event.payload.memberAssignment).flatMap(([topic, partitions]) =>
         partitions.map((partition) => ({ topic, partition })),
       );
@@ -110,6 +117,8 @@ export class Listener {
     });
     this.#consumer.on(REBALANCING, () => void this.hooks.onRebalancing());
     this.#consumer.on(CRASH, (event) => {
+      // KafkaJS drops its consumer group until it joins again: pause/seek/resume would throw
+      this.#groupGone = true;
       const { restart, error } = event.payload;
       this.monitor.notify('error.occurred', {
         type: 'listener.crash',
@@ -370,15 +379,17 @@ export class Listener {
   pause(topic: string, partition: number): void {
     this.#paused.add(partitionKey(topic, partition));
     this.#forgetFetched(topic, partition);
-    if (this.#running) this.#consumer.pause([{ topic, partitions: [partition] }]);
+    if (this.#running && !this.#groupGone) this.#consumer.pause([{ topic, partitions: [partition] }]);
   }
 
   /** Restarts a paused partition at `offset`; batches fetched before the seek are dropped as stale. */
   resumeAt(topic: string, partition: number, offset: number): void {
     if (!this.#running) return;
     this.#forgetFetched(topic, partition);
-    this.#consumer.seek({ topic, partition, offset: String(offset) });
-    this.#consumer.resume([{ topic, partitions: [partition] }]);
+    if (!this.#groupGone) {
+      this.#consumer.seek({ topic, partition, offset: String(offset) });
+      this.#consumer.resume([{ topic, partitions: [partition] }]);
+    }
     this.#paused.delete(partitionKey(topic, partition));
   }
 

@@ -23,6 +23,12 @@ interface PartitionOffsets {
   origin: number | null;
   /** Next offset to commit: everything before it was processed. */
   marked: number | null;
+  /**
+   * Messages below `marked` are not handed out again: true from an assignment (KafkaJS fetches a
+   * kept partition again from its committed offset, which may lag the mark) until the partition
+   * is repositioned on purpose (a seek, a pause, a retry), which wants exactly what it asked for.
+   */
+  skipMarked: boolean;
   committed: number | null;
   highWatermark: number | null;
 }
@@ -42,6 +48,7 @@ export class OffsetTracker {
     const existing = this.#partitions.get(key);
     if (existing !== undefined) {
       existing.fetchPosition = null;
+      existing.skipMarked = true;
       return existing.epoch;
     }
     lastEpoch += 1;
@@ -54,6 +61,7 @@ export class OffsetTracker {
       fetchPosition: null,
       dispatched: null,
       marked: null,
+      skipMarked: true,
       committed: null,
       highWatermark: null,
     });
@@ -81,6 +89,12 @@ export class OffsetTracker {
   /** Next offset to commit (everything before it was processed in this ownership), or null. */
   markedOffset(topic: string, partition: number): number | null {
     return this.#partitions.get(partitionKey(topic, partition))?.marked ?? null;
+  }
+
+  /** Offset below which fetched messages are not handed out (already processed), or null. */
+  skipBelow(topic: string, partition: number): number | null {
+    const p = this.#partitions.get(partitionKey(topic, partition));
+    return p !== undefined && p.skipMarked ? p.marked : null;
   }
 
   fetched(topic: string, partition: number, lastOffset: number, highWatermark: number): void {
@@ -117,6 +131,7 @@ export class OffsetTracker {
     if (p === undefined) return;
     p.fetchPosition = offset;
     p.dispatched = Math.min(p.dispatched ?? offset, offset);
+    p.skipMarked = false;
   }
 
   /** A transaction will carry this partition's offsets: the normal commit path leaves it alone until it ends. */

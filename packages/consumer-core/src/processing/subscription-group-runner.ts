@@ -125,6 +125,10 @@ export class SubscriptionGroupRunner {
         onAssignment: (assignment) => this.#onAssignment(assignment),
         onRebalancing: async (keepAlive) => {
           this.#rebalancing = true;
+          // every partition restarts from its committed offset after the join: a pause timer
+          // firing meanwhile would leave a seek in KafkaJS that outlives the rejoin
+          for (const t of this.#pauseTimers.values()) clearTimeout(t);
+          this.#pauseTimers.clear();
           if (keepAlive !== undefined) await this.#drainForRebalance(keepAlive);
           return this.commit('rebalance');
         },
@@ -202,8 +206,9 @@ export class SubscriptionGroupRunner {
       const epoch = this.tracker.epochOf(t.topic, t.partition);
       if (topic === undefined || epoch === null) continue;
       // after a rejoin KafkaJS fetches a kept partition again from its committed offset: what
-      // this ownership already processed (below its mark) is not handed out twice
-      const marked = this.tracker.markedOffset(t.topic, t.partition);
+      // this ownership already processed (below its mark) is not handed out twice. A seek or
+      // pause back below the mark lifts this: the consumer asked for those messages again.
+      const marked = this.tracker.skipBelow(t.topic, t.partition);
       let messages = t.messages;
       if (marked !== null && (messages.offsetAt(0) ?? marked) < marked) {
         messages = messages.from(marked);
@@ -214,7 +219,13 @@ export class SubscriptionGroupRunner {
     }
     jobs.push(...this.#hookJobs(taken, readyAt));
     if (jobs.length === 0) return;
-    await this.scheduler.schedule(jobs, (job) => (job.hook === undefined || job.hook === 'consume' ? this.#execute(job) : this.#executeHook(job)));
+    // A job's handling must never reject: the blocking poll would then start the next poll while
+    // this one's other jobs still run (two jobs of a partition at once).
+    await this.scheduler.schedule(jobs, (job) =>
+      (job.hook === undefined || job.hook === 'consume' ? this.#execute(job) : this.#executeHook(job)).catch((error: unknown) => {
+        this.monitor.notify('error.occurred', { type: 'poll.error', error: error instanceof Error ? error : new Error(String(error)), ...this.#scope, topic: job.topic.name, partition: job.partition });
+      }),
+    );
   }
 
   /** eofed() jobs for partitions processed up to their end, tick() jobs for quiet periodic partitions. */

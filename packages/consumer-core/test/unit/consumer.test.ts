@@ -57,6 +57,20 @@ test('pause() refuses a length Node cannot time, naming timeoutMs', () => {
   endJob(consumer);
 });
 
+test('pause() and seek() refuse an offset that is not an integer >= 0 (KafkaJS reads -1 and -2 as the ends)', () => {
+  const consumer = new Probe();
+  const b = batch([10]);
+  const requests = beginJob(consumer, () => b, b.metadata);
+  for (const bad of [-1, -2, 1.5, Number.NaN]) {
+    expect(() => consumer.seek(bad)).toThrow(/offset must be an integer >= 0/);
+    expect(() => consumer.pause(bad)).toThrow(/offset must be an integer >= 0/);
+  }
+  expect(requests.pause).toBeNull();
+  consumer.seek(0);
+  expect(requests.pause).toEqual({ offset: 0, timeoutMs: 0 });
+  endJob(consumer);
+});
+
 test('this.messages is built once, on first use: marking and pausing do not need it', () => {
   const consumer = new Probe();
   const b = batch([10, 11]);

@@ -1,0 +1,74 @@
+// Claim: the runner hands out again what a consumer seeks or pauses back to, even below its mark,
+// while after a rejoin it still skips what the ownership already processed; and a KafkaJS crash
+// window (its consumer group gone until it joins again) neither throws from a pause or a pause
+// timer nor lets a second job of a partition start while the first runs. (Fake KafkaJS consumer
+// and worker pool: see support/runner-harness.ts.)
+import { failed, ok, sleep, startRunner } from './support/runner-harness';
+
+type Runner = Awaited<ReturnType<typeof startRunner>>;
+let current: Runner | undefined;
+afterEach(async () => {
+  void current?.runner.quiesce(); // stops polls and timers (a job left unresolved keeps its promise)
+  await current?.runner.stopListener();
+  current = undefined;
+});
+
+it('a seek back below the mark delivers those messages again', async () => {
+  const h = (current = await startRunner());
+  h.assign([0]);
+  await h.deliver(0, 0, 10);
+  (await h.pool.next())!.resolve(ok(10));
+  await h.deliver(0, 10, 10);
+  (await h.pool.next())!.resolve(ok(null, { pause: { offset: 0, timeoutMs: 0 } })); // this.seek(0)
+  await sleep(50);
+  expect(h.consumer.seeks.map((s) => s.offset)).toContain('0');
+  await h.deliver(0, 0, 20); // KafkaJS fetches again from 0
+  const again = await h.pool.next();
+  expect(again?.offsets[0]).toBe(0);
+  expect(h.runner.statistics().skippedMessages).toBe(0);
+  again?.resolve(ok(10));
+});
+
+it('after a rejoin, a kept partition still skips what this ownership processed but could not commit', async () => {
+  const h = (current = await startRunner());
+  h.assign([0]);
+  await h.deliver(0, 0, 10);
+  (await h.pool.next())!.resolve(ok(10));
+  await sleep(20);
+  h.assign([0]); // rejoin, partition kept: KafkaJS fetches again from the committed offset (none)
+  await h.deliver(0, 0, 15);
+  const job = await h.pool.next();
+  expect(job?.offsets).toEqual([10, 11, 12, 13, 14]);
+  expect(h.runner.statistics().skippedMessages).toBe(10);
+  job?.resolve(ok(15));
+});
+
+it('a KafkaJS crash window: a failing job pauses without throwing, and no second job of the partition starts', async () => {
+  const h = (current = await startRunner());
+  const uncaught: unknown[] = [];
+  const onUncaught = (e: unknown): void => void uncaught.push(e);
+  process.on('uncaughtException', onUncaught);
+  try {
+    h.assign([0, 1]);
+    await h.deliver(0, 0, 5);
+    await h.deliver(1, 0, 5);
+    const first = (await h.pool.next())!;
+    const second = (await h.pool.next())!;
+    await h.deliver(1, 5, 5); // more of partition 1 buffered behind its running job
+    const [p0, p1] = first.partition === 0 ? [first, second] : [second, first];
+    h.consumer.groupGone = true;
+    h.consumer.emit(h.consumer.events.CRASH, { error: new Error('retries exhausted'), restart: true });
+    p0.resolve(failed(null)); // its retry pause (50 ms) starts, and its timer fires, in the window
+    await sleep(200);
+    expect(await h.pool.next(200)).toBeUndefined(); // partition 1's job still runs: no new poll
+    expect(uncaught).toEqual([]);
+    expect(h.errors.filter((e) => !e.startsWith('listener.crash') && !e.startsWith('consumer.consume.error'))).toEqual([]);
+    p1.resolve(ok(5));
+    const next = await h.pool.next();
+    expect(next?.partition).toBe(1);
+    expect(next?.offsets[0]).toBe(5);
+    next?.resolve(ok(10));
+  } finally {
+    process.off('uncaughtException', onUncaught);
+  }
+});
