@@ -74,6 +74,11 @@ export class Producer implements ProduceApi {
       // insists on at least one for an idempotent producer.
       retry: { retries: o.idempotent ? 1 : 0, initialRetryTime: o.retryBackoffMs, maxRetryTime: o.retryBackoffMaxMs },
       allowAutoTopicCreation: o.allowAutoTopicCreation,
+      // KafkaJS sends nothing to a partition its metadata does not know (the dispatcher retries
+      // it until KafkaJS knows it). KafkaJS refreshes only when its metadata is this old, while
+      // our cache looks again at once for a partition it does not know: keep KafkaJS's age short
+      // (a refresh is one small request, made only while producing).
+      metadataMaxAge: Math.min(o.metadataMaxAgeMs, 30_000),
       idempotent: o.idempotent,
       ...(o.transactionalId !== undefined ? { transactionalId: o.transactionalId, maxInFlightRequests: 1 } : {}),
       transactionTimeout: o.transactionTimeoutMs,
@@ -228,8 +233,9 @@ export class Producer implements ProduceApi {
     this.monitor.notify('producer.closing', { producerId: this.id });
     this.pipeline.hurry(); // nothing lingers any more: what is queued now, and the buffer, goes at once
     // Waits for room as long as it takes (the queue drains: every queued message is delivered or
-    // times out), so no buffered message is left behind; failures are reported per message.
-    if (this.buffered.length > 0) await this.flushBuffer(false, Infinity);
+    // times out), and buffer() checked every message, so all of them are queued; what rejects
+    // here is a delivery failure, which is reported per message (error.occurred).
+    if (this.buffered.length > 0) await this.flushBuffer(true, Infinity).catch(() => undefined);
     await this.transactionChain;
     await this.pipeline.drain();
     clearInterval(this.metadataRefresher);

@@ -365,7 +365,7 @@ export class SubscriptionGroupRunner {
       });
       this.monitor.notify('error.occurred', { type: 'worker.error', error: failure, ...this.#scope, topic: topic.name, partition, offset: first.offset });
       if (job.epoch !== undefined && !this.tracker.owns(topic.name, partition, job.epoch)) return; // lost meanwhile: not ours to retry
-      await this.#failed(job, first.offset, { name: failure.name, message: failure.message });
+      await this.#failed(job, this.#firstUnmarked(job, null), { name: failure.name, message: failure.message });
       return;
     }
     if (job.epoch !== undefined && !this.tracker.owns(topic.name, partition, job.epoch)) {
@@ -387,9 +387,7 @@ export class SubscriptionGroupRunner {
       success: result.error === null,
     });
     if (result.error !== null) {
-      // transactions of this job may have committed offsets (the tracker knows): never redo those
-      const committedByTransactions = Math.min(this.tracker.markedOffset(topic.name, partition) ?? first.offset, last.offset + 1);
-      const restart = Math.max(first.offset, result.markedOffset ?? first.offset, committedByTransactions);
+      const restart = this.#firstUnmarked(job, result.markedOffset);
       const control = controlFlowOf(result.error);
       if (control.kind === 'retry-later') {
         // the consumer asked for it: not a failure, so the failure count stays where it was
@@ -416,6 +414,20 @@ export class SubscriptionGroupRunner {
     } else if ((result.seek ?? null) !== null) {
       await this.#seek(topic.name, partition, result.seek!);
     }
+  }
+
+  /**
+   * Where a failed job's partition restarts: its first unmarked message. That is in this batch, at
+   * or after what the job marked, and never below what the job's transactions committed (the
+   * tracker counts those as marked). With manual offset management it may lie in an earlier
+   * batch that succeeded without marking (Karafka's rule too): processing restarts there.
+   */
+  #firstUnmarked(job: ConsumeJob, markedByJob: number | null): number {
+    const first = job.messages.offsetAt(0) as number;
+    const last = job.messages.offsetAt(job.messages.length - 1) as number;
+    const marked = this.tracker.markedOffset(job.topic.name, job.partition);
+    const floor = job.topic.manualOffsetManagement ? (marked ?? this.tracker.originOf(job.topic.name, job.partition) ?? first) : first;
+    return Math.max(Math.min(floor, first), markedByJob ?? floor, Math.min(marked ?? floor, last + 1));
   }
 
   /**

@@ -329,8 +329,22 @@ export class Dispatcher {
     }).then(
       (results) => {
         if (event !== undefined) this.monitor.notify('request.completed', { ...event, durationMs: performance.now() - startedAt, error: null });
-        this.succeeded(batches, results, variant.acks);
-        this.finish(lane, batches);
+        const unsent = this.succeeded(batches, results, variant.acks);
+        if (unsent.length === 0) {
+          this.finish(lane, batches);
+          return;
+        }
+        // KafkaJS leaves out a partition its own metadata does not know yet (partitions added
+        // since it last looked): those batches were not written. They are retried like a failed
+        // request, keeping their partitions' place, until KafkaJS has learnt the partition.
+        for (const batch of batches) if (!unsent.includes(batch)) this.sending.delete(batch.id);
+        const missing = unsent.map((b) => `${b.topic}/${b.partition}`).join(', ');
+        const error = Object.assign(new Error(`KafkaJS sent nothing to ${missing}: its metadata does not know the partition yet`), {
+          name: 'KafkaJSMetadataNotLoaded',
+          type: 'UNKNOWN_TOPIC_OR_PARTITION',
+          retriable: true,
+        });
+        this.failedRequest(lane, unsent, requestId, attempt, error);
       },
       (error: unknown) => {
         const failure = error instanceof Error ? error : new Error(String(error));
@@ -340,12 +354,18 @@ export class Dispatcher {
     );
   }
 
-  private succeeded(batches: PartitionBatch[], results: RecordMetadata[], acks: number): void {
+  /** Settles the batches the response covers; returns those it does not (KafkaJS did not send them). */
+  private succeeded(batches: PartitionBatch[], results: RecordMetadata[], acks: number): PartitionBatch[] {
+    const unsent: PartitionBatch[] = [];
     for (const batch of batches) {
       let baseOffset: string | null = null;
       if (acks !== 0) {
         const result = results.find((r) => r.partition === batch.partition && r.topicName === batch.topic);
-        baseOffset = result?.baseOffset ?? null;
+        if (result === undefined) {
+          unsent.push(batch);
+          continue;
+        }
+        baseOffset = result.baseOffset ?? null;
         if (baseOffset === null) {
           this.settler.failed(
             batch.records,
@@ -358,6 +378,7 @@ export class Dispatcher {
       }
       this.settler.succeeded(batch, baseOffset);
     }
+    return unsent;
   }
 
   private failedRequest(lane: Lane, batches: PartitionBatch[], requestId: number, attempt: number, error: Error): void {

@@ -237,6 +237,26 @@ it('fails at once with DELIVERY_FAILED on a non-retriable error', async () => {
   expect(hasErrorCode(failed[0]?.error, 'DELIVERY_FAILED')).toBe(true);
 });
 
+it('retries a batch KafkaJS left out of the request (a partition its metadata did not know yet), and settles the rest', async () => {
+  let calls = 0;
+  const { offer, ok, failed } = harness(async (r) => {
+    calls += 1;
+    // first request: KafkaJS answers for t/0 only; t/1 was not sent
+    return r.topicMessages
+      .filter((t) => calls > 1 || t.messages[0]?.partition === 0)
+      .map((t) => ({ topicName: t.topic, partition: t.messages[0]?.partition ?? -1, errorCode: 0, baseOffset: String(100 * calls) }));
+  });
+  offer(batch('t', 0, 2));
+  offer(batch('t', 1, 3));
+  for (let i = 0; i < 5 && ok.length < 2; i += 1) await new Promise((r) => setTimeout(r, 20));
+  expect(failed).toEqual([]);
+  expect(ok).toEqual([
+    { id: 't/0:2', base: '100' },
+    { id: 't/1:3', base: '200' },
+  ]);
+  expect(calls).toBe(2);
+});
+
 it('fails a request refused for a misconfiguration at once, naming the settings to check', async () => {
   // Node's TLS error inside KafkaJS's (retriable) connection error: a retry cannot fix it.
   const tls = Object.assign(new Error('Connection error: self-signed certificate'), { name: 'KafkaJSConnectionError', code: 'DEPTH_ZERO_SELF_SIGNED_CERT', retriable: true });

@@ -89,7 +89,7 @@ export const ok = (markedOffset: number | null, extra: Partial<ConsumeResult> = 
   ({ startedAt: 0, finishedAt: 0, threadId: 1, markedOffset, pause: null, seek: null, resume: false, error: null, ...extra }) as ConsumeResult;
 export const failed = (markedOffset: number | null): ConsumeResult => ok(markedOffset, { error: { name: 'Error', message: 'boom' } });
 
-export async function startRunner() {
+export async function startRunner(route: { manualOffsetManagement?: boolean } = {}) {
   const consumer = new FakeKafkaConsumer();
   (Kafka.prototype as unknown as { consumer: () => unknown }).consumer = () => consumer;
   const fetch = { fetchWaitMaxMs: 100, fetchMinBytes: 1, fetchMessageMaxBytes: 1_048_576, fetchMaxBytes: 10_485_760, queuedMaxMessagesKbytes: 1_024, enablePartitionEof: false };
@@ -124,6 +124,7 @@ export async function startRunner() {
     routePath: 'r',
     deadLetterQueue: null,
     periodicIntervalMs: null,
+    ...route,
   };
   const group = { id: 'sg', consumerGroup: 'cg', topics: [topic], maxMessages: 10, maxWaitTimeMs: 20, fetch };
   const options = { id: 'a', kafka, concurrency: 1, maxMessages: 10, maxWaitTimeMs: 20, shutdownTimeoutMs: 1_000, pauseTimeoutMs: 50, pauseMaxTimeoutMs: 1_000, pauseWithExponentialBackoff: false, rebalanceDrainTimeoutMs: 0, logger: false };
