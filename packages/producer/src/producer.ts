@@ -11,7 +11,7 @@ import { DeliveryPipeline, type PipelineShared } from './delivery/delivery-pipel
 import type { SendBatch } from './delivery/dispatcher';
 import { QueueLimits } from './delivery/queue-limits';
 import type { VariantSettings } from './delivery/variant-settings';
-import { ConfigurationError, ProducerClosedError, TransactionError, type ConfigurationIssue } from './errors';
+import { ConfigurationError, ProducerClosedError, QueueFullError, TransactionError, type ConfigurationIssue } from './errors';
 import { Monitor, type ProducerEventName, type ProducerEvents } from './events';
 import { PartitionMetadataCache } from './metadata/partition-metadata-cache';
 import { normaliseAcks, type ProducerOptions, type ResolvedProducerOptions } from './options';
@@ -253,12 +253,26 @@ export class Producer implements ProduceApi {
     this.buffered = [];
     const start = performance.now();
     let handles: DeliveryHandle[];
+    let refused: { from: number; error: Error } | undefined;
     try {
-      handles = await this.pipeline.queueMany(messages, this.defaultSettings, maxWaitMs);
+      handles = await this.pipeline.queueMany(messages, this.defaultSettings, maxWaitMs, (from, error) => {
+        // the queue filled up midway: the buffer keeps what found no room, in order
+        this.buffered = messages.slice(from).concat(this.buffered);
+        refused = { from, error };
+      });
     } catch (error) {
       // nothing was queued (queueMany fails as a whole only then): the buffer keeps them, in order
       this.buffered = messages.concat(this.buffered);
       throw error;
+    }
+    if (refused !== undefined) {
+      // What was queued goes (a sync flush waits for it); the call fails, saying what stays buffered.
+      const queued = handles.slice(0, refused.from);
+      if (sync) await Promise.allSettled(queued.map((h) => h.wait()));
+      throw new QueueFullError(
+        `${refused.error.message}; ${refused.from} of the ${messages.length} buffered messages were queued, the other ${messages.length - refused.from} stay in the buffer`,
+        { producerId: this.id },
+      );
     }
     if (!sync) {
       this.monitor.notify('buffer.flushed_async', { producerId: this.id, messages, durationMs: performance.now() - start });

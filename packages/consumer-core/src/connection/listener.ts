@@ -116,6 +116,11 @@ export class Listener {
       this.hooks.onAssignment(assignment);
     });
     this.#consumer.on(REBALANCING, () => void this.hooks.onRebalancing());
+    // KafkaJS's crash handling stops the consumer (its group is gone from then on) and emits
+    // CRASH only after disconnecting: STOP marks the start of that window.
+    this.#consumer.on(this.#consumer.events.STOP, () => {
+      this.#groupGone = true;
+    });
     this.#consumer.on(CRASH, (event) => {
       // KafkaJS drops its consumer group until it joins again: pause/seek/resume would throw
       this.#groupGone = true;
@@ -329,6 +334,7 @@ export class Listener {
       partition,
     });
     if (!this.#running || this.#restartTimer !== undefined) return;
+    this.#groupGone = true; // stop() drops KafkaJS's consumer group at once
     this.#consumer.stop().then(
       () => this.#scheduleRestart(),
       () => this.#scheduleRestart(),

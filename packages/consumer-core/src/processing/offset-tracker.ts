@@ -91,11 +91,6 @@ export class OffsetTracker {
     return this.#partitions.get(partitionKey(topic, partition))?.marked ?? null;
   }
 
-  /** First offset handed to a job in this ownership (where it started), or null. */
-  originOf(topic: string, partition: number): number | null {
-    return this.#partitions.get(partitionKey(topic, partition))?.origin ?? null;
-  }
-
   /** Offset below which fetched messages are not handed out (already processed), or null. */
   skipBelow(topic: string, partition: number): number | null {
     const p = this.#partitions.get(partitionKey(topic, partition));

@@ -417,17 +417,17 @@ export class SubscriptionGroupRunner {
   }
 
   /**
-   * Where a failed job's partition restarts: its first unmarked message. That is in this batch, at
-   * or after what the job marked, and never below what the job's transactions committed (the
-   * tracker counts those as marked). With manual offset management it may lie in an earlier
-   * batch that succeeded without marking (Karafka's rule too): processing restarts there.
+   * Where a failed job's partition restarts: its first unmarked message in this batch, at or
+   * after what the job marked, and never below what the job's transactions committed (the
+   * tracker counts those as marked). With manual offset management an earlier batch may have
+   * succeeded without marking; it is not processed again (see the limits in docs/consumer.md):
+   * going back there would take the dead letter queue's count and the backoff with it.
    */
   #firstUnmarked(job: ConsumeJob, markedByJob: number | null): number {
     const first = job.messages.offsetAt(0) as number;
     const last = job.messages.offsetAt(job.messages.length - 1) as number;
     const marked = this.tracker.markedOffset(job.topic.name, job.partition);
-    const floor = job.topic.manualOffsetManagement ? (marked ?? this.tracker.originOf(job.topic.name, job.partition) ?? first) : first;
-    return Math.max(Math.min(floor, first), markedByJob ?? floor, Math.min(marked ?? floor, last + 1));
+    return Math.max(first, markedByJob ?? first, Math.min(marked ?? first, last + 1));
   }
 
   /**
@@ -558,12 +558,20 @@ export class SubscriptionGroupRunner {
     this.monitor.notify('partition.paused', event);
     clearTimeout(this.#pauseTimers.get(key));
     this.#pauseTimers.delete(key);
-    if (!Number.isFinite(timeoutMs)) return;
+    // during a rejoin no timer: every partition restarts from its committed offset after it, and
+    // a seek left in KafkaJS meanwhile would outlive the rejoin
+    if (!Number.isFinite(timeoutMs) || this.#rebalancing) return;
     const timer = setTimeout(() => {
       this.#pauseTimers.delete(key);
       if (this.#stopping || !this.tracker.owns(topic, partition)) return;
       flow.pausedAt = null;
-      this.#listener.resumeAt(topic, partition, offset);
+      try {
+        this.#listener.resumeAt(topic, partition, offset);
+      } catch (error) {
+        // a timer must never throw (the process would die); the next join resets the partition
+        this.monitor.notify('error.occurred', { type: 'poll.error', error: error instanceof Error ? error : new Error(String(error)), ...this.#scope, topic, partition });
+        return;
+      }
       this.monitor.notify('partition.resumed', event);
     }, timeoutMs);
     this.#pauseTimers.set(key, timer);

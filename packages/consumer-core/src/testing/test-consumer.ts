@@ -166,10 +166,9 @@ export class TestConsumer<C extends Consumer = Consumer> {
     if (requests.markedOffset !== null) this.#markedOffset = Math.max(this.#markedOffset ?? 0, requests.markedOffset);
     if (failure !== null) {
       this.#pause = null;
-      // the first unmarked message, as in production: in this batch, past what this run marked and
-      // what its transactions committed; with manual offset management maybe in an earlier batch
-      const floor = this.#route.manualOffsetManagement ? (this.#markedOffset ?? this.#log.read(null, 1)[0]?.offset ?? first.offset) : first.offset;
-      const restart = Math.max(Math.min(floor, first.offset), requests.markedOffset ?? floor, Math.min(this.#markedOffset ?? floor, last.offset + 1));
+      // the first unmarked message of this batch, as in production: past what this run marked and
+      // what its transactions committed
+      const restart = Math.max(first.offset, requests.markedOffset ?? first.offset, Math.min(this.#markedOffset ?? first.offset, last.offset + 1));
       this.#position = restart;
       const control = controlFlowOf(serializeError(failure.thrown));
       if (control.kind === 'retry-later') {

@@ -96,7 +96,13 @@ export class DeliveryPipeline implements RecordSettler {
    * say how), and the rest get handles failed with that QUEUE_FULL error: every message of the
    * call has a handle, so none is sent without its caller being able to learn its fate.
    */
-  async queueMany(messages: readonly ProduceMessage[], variant: VariantSettings, maxWaitMs = this.shared.options.maxWaitTimeoutMs): Promise<DeliveryHandle[]> {
+  async queueMany(
+    messages: readonly ProduceMessage[],
+    variant: VariantSettings,
+    maxWaitMs = this.shared.options.maxWaitTimeoutMs,
+    /** Told the index of the first message that found no room (the application buffer keeps the rest). */
+    refused?: (from: number, error: Error) => void,
+  ): Promise<DeliveryHandle[]> {
     const sizes = messages.map((m) => this.check(m));
     const deliveries: DeliveryHandle[] = new Array(messages.length);
     for (let i = 0; i < messages.length; i += 1) {
@@ -110,6 +116,7 @@ export class DeliveryPipeline implements RecordSettler {
         deliveries[i] = await this.shared.limits.reserve(bytes, maxWaitMs, message.topic, () => this.enqueueHandle(message, variant, bytes));
       } catch (error) {
         if (i === 0) throw error; // nothing queued: the call fails as a whole
+        refused?.(i, error as Error);
         for (let j = i; j < messages.length; j += 1) {
           const refused = new DeliveryHandle(messages[j] as ProduceMessage);
           refused.reject(error as Error);

@@ -338,10 +338,11 @@ export class Dispatcher {
         // since it last looked): those batches were not written. They are retried like a failed
         // request, keeping their partitions' place, until KafkaJS has learnt the partition.
         for (const batch of batches) if (!unsent.includes(batch)) this.sending.delete(batch.id);
+        this.drainSoon(); // batches waiting behind the partitions just settled can go
         const missing = unsent.map((b) => `${b.topic}/${b.partition}`).join(', ');
+        // retriable, and no metadata type: our own metadata knows the partition, KafkaJS's lags
         const error = Object.assign(new Error(`KafkaJS sent nothing to ${missing}: its metadata does not know the partition yet`), {
           name: 'KafkaJSMetadataNotLoaded',
-          type: 'UNKNOWN_TOPIC_OR_PARTITION',
           retriable: true,
         });
         this.failedRequest(lane, unsent, requestId, attempt, error);

@@ -18,7 +18,6 @@ const routes = (extra: object = {}): RoutesDefinition => [
       { topic: 'seek', consumer: { module: file, export: 'SeekConsumer' } },
       { topic: 'steer', consumer: { module: file, export: 'SteeringConsumer' }, deadLetterQueue: { topic: 'steer-dlq', maxRetries: 5 } },
       { topic: 'steer-no-dlq', consumer: { module: file, export: 'SteeringConsumer' } },
-      { topic: 'steer-manual', consumer: { module: file, export: 'SteeringConsumer' }, manualOffsetManagement: true, maxMessages: 2 },
     ],
   },
 ];
@@ -186,13 +185,3 @@ test('a RetryLaterError with Infinity holds the partition until resume(), as pau
   await expect(consumer.consume()).rejects.toThrow(/paused until resume\(\)/);
 });
 
-test('with manual offset management a failure restarts at the first unmarked message, in an earlier batch too', async () => {
-  const kit = createTestingKit(routes());
-  const consumer = kit.consumerFor<SteeringConsumer>('steer-manual');
-  consumer.instance.markAsItGoes = false;
-  consumer.feed([{ n: 0 }, { n: 1 }, { n: 2, broken: true }, { n: 3 }]);
-  await consumer.consume(); // 0..1, nothing marked
-  await expect(consumer.consume()).rejects.toThrow(UnrecoverableError); // 2..3 (no DLQ on this route)
-  expect(consumer.position).toBe(0);
-  expect(consumer.markedOffset).toBeNull();
-});

@@ -98,8 +98,10 @@ it('queueMany gives every message a handle when room runs out midway: the queued
   const { pipeline, payloads, holdRequests } = pipelineWith(['ok'], { 'queue.buffering.max.messages': 2, 'queue.buffering.max.ms': 0 }, { maxWaitTimeoutMs: 20 });
   const release = holdRequests(); // the first requests stay in flight: the queue stays full
   const messages = ['a', 'b', 'c', 'd'].map((payload) => ({ topic: 't', payload }));
-  const handles = await pipeline.queueMany(messages, variant);
+  const refused: number[] = [];
+  const handles = await pipeline.queueMany(messages, variant, undefined, (from) => refused.push(from));
   expect(handles.map((h) => h.message.payload)).toEqual(['a', 'b', 'c', 'd']);
+  expect(refused).toEqual([2]); // the application buffer keeps messages from there
   const outcomes = Promise.all(handles.map((h) => h.wait().then(() => 'delivered', (e: unknown) => (hasErrorCode(e, 'QUEUE_FULL') ? 'QUEUE_FULL' : String(e)))));
   release();
   expect(await outcomes).toEqual(['delivered', 'delivered', 'QUEUE_FULL', 'QUEUE_FULL']);

@@ -18,7 +18,7 @@ type Handler = (event: { payload: unknown }) => void;
 type EachBatch = (payload: unknown) => Promise<void>;
 
 export class FakeKafkaConsumer {
-  readonly events = { GROUP_JOIN: 'consumer.group_join', REBALANCING: 'consumer.rebalancing', CRASH: 'consumer.crash' };
+  readonly events = { GROUP_JOIN: 'consumer.group_join', REBALANCING: 'consumer.rebalancing', CRASH: 'consumer.crash', STOP: 'consumer.stop' };
   readonly seeks: Array<{ partition: number; offset: string }> = [];
   /** KafkaJS after a crash: its consumer group is gone until the next join. */
   groupGone = false;
