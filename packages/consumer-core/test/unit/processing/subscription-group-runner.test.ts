@@ -7,6 +7,14 @@ import { failed, ok, sleep, startRunner } from './support/runner-harness';
 
 type Runner = Awaited<ReturnType<typeof startRunner>>;
 let current: Runner | undefined;
+/** Errors thrown where nobody catches them (in a timer): they would end a real process. */
+function watchUncaught(): { errors: unknown[]; stop: () => void } {
+  const errors: unknown[] = [];
+  const listener = (e: unknown): void => void errors.push(e);
+  process.on('uncaughtException', listener);
+  return { errors, stop: () => void process.off('uncaughtException', listener) };
+}
+
 afterEach(async () => {
   void current?.runner.quiesce(); // stops polls and timers (a job left unresolved keeps its promise)
   await current?.runner.stopListener();
@@ -45,9 +53,7 @@ it('after a rejoin, a kept partition still skips what this ownership processed b
 
 it('a KafkaJS crash window: a failing job pauses without throwing, and no second job of the partition starts', async () => {
   const h = (current = await startRunner());
-  const uncaught: unknown[] = [];
-  const onUncaught = (e: unknown): void => void uncaught.push(e);
-  process.on('uncaughtException', onUncaught);
+  const uncaught = watchUncaught();
   try {
     h.assign([0, 1]);
     await h.deliver(0, 0, 5);
@@ -61,7 +67,7 @@ it('a KafkaJS crash window: a failing job pauses without throwing, and no second
     p0.resolve(failed(null)); // its retry pause (50 ms) starts, and its timer fires, in the window
     await sleep(200);
     expect(await h.pool.next(200)).toBeUndefined(); // partition 1's job still runs: no new poll
-    expect(uncaught).toEqual([]);
+    expect(uncaught.errors).toEqual([]);
     expect(h.errors.filter((e) => !e.startsWith('listener.crash') && !e.startsWith('consumer.consume.error'))).toEqual([]);
     p1.resolve(ok(5));
     const next = await h.pool.next();
@@ -69,16 +75,13 @@ it('a KafkaJS crash window: a failing job pauses without throwing, and no second
     expect(next?.offsets[0]).toBe(5);
     next?.resolve(ok(10));
   } finally {
-    process.off('uncaughtException', onUncaught);
+    uncaught.stop();
   }
 });
 
-
 it('a pause timer firing after KafkaJS stopped for a crash, before it reports the crash, does not throw', async () => {
   const h = (current = await startRunner());
-  const uncaught: unknown[] = [];
-  const onUncaught = (e: unknown): void => void uncaught.push(e);
-  process.on('uncaughtException', onUncaught);
+  const uncaught = watchUncaught();
   try {
     h.assign([0]);
     await h.deliver(0, 0, 5);
@@ -89,9 +92,9 @@ it('a pause timer firing after KafkaJS stopped for a crash, before it reports th
     h.consumer.emit(h.consumer.events.STOP, {});
     await sleep(150); // the pause timer fires here, before CRASH
     h.consumer.emit(h.consumer.events.CRASH, { error: new Error('retries exhausted'), restart: true });
-    expect(uncaught).toEqual([]);
+    expect(uncaught.errors).toEqual([]);
     expect(h.errors.filter((e) => e.startsWith('poll.error'))).toEqual([]);
   } finally {
-    process.off('uncaughtException', onUncaught);
+    uncaught.stop();
   }
 });
