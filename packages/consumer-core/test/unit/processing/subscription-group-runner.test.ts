@@ -3,7 +3,7 @@
 // window (its consumer group gone until it joins again) neither throws from a pause or a pause
 // timer nor lets a second job of a partition start while the first runs. (Fake KafkaJS consumer
 // and worker pool: see support/runner-harness.ts.)
-import { failed, ok, sleep, startRunner } from './support/runner-harness';
+import { failed, ok, sleep, startRunner, waitFor } from './support/runner-harness';
 
 type Runner = Awaited<ReturnType<typeof startRunner>>;
 let current: Runner | undefined;
@@ -28,8 +28,7 @@ it('a seek back below the mark delivers those messages again', async () => {
   (await h.pool.next())!.resolve(ok(10));
   await h.deliver(0, 10, 10);
   (await h.pool.next())!.resolve(ok(null, { pause: { offset: 0, timeoutMs: 0 } })); // this.seek(0)
-  await sleep(50);
-  expect(h.consumer.seeks.map((s) => s.offset)).toContain('0');
+  await waitFor('the seek to 0', () => h.consumer.seeks.some((s) => s.offset === '0'));
   await h.deliver(0, 0, 20); // KafkaJS fetches again from 0
   const again = await h.pool.next();
   expect(again?.offsets[0]).toBe(0);
@@ -65,7 +64,7 @@ it('a KafkaJS crash window: a failing job pauses without throwing, and no second
     h.consumer.groupGone = true;
     h.consumer.emit(h.consumer.events.CRASH, { error: new Error('retries exhausted'), restart: true });
     p0.resolve(failed(null)); // its retry pause (50 ms) starts, and its timer fires, in the window
-    await sleep(200);
+    await waitFor('the retry pause to end', () => h.resumed.includes('0@0'));
     expect(await h.pool.next(200)).toBeUndefined(); // partition 1's job still runs: no new poll
     expect(uncaught.errors).toEqual([]);
     expect(h.errors.filter((e) => !e.startsWith('listener.crash') && !e.startsWith('consumer.consume.error'))).toEqual([]);
@@ -90,7 +89,7 @@ it('a pause timer firing after KafkaJS stopped for a crash, before it reports th
     // KafkaJS's crash handling: stop() (group gone, STOP emitted), then a disconnect that takes a while
     h.consumer.groupGone = true;
     h.consumer.emit(h.consumer.events.STOP, {});
-    await sleep(150); // the pause timer fires here, before CRASH
+    await waitFor('the pause timer, before CRASH', () => h.resumed.includes('0@0'));
     h.consumer.emit(h.consumer.events.CRASH, { error: new Error('retries exhausted'), restart: true });
     expect(uncaught.errors).toEqual([]);
     expect(h.errors.filter((e) => e.startsWith('poll.error'))).toEqual([]);

@@ -12,6 +12,15 @@ import type { ConsumeResult } from '../../../../src/processing/worker-protocol';
 
 export const TOPIC = 't';
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `condition` every 10 ms; throws after `timeoutMs` (so a slow machine only makes it slower). */
+export async function waitFor(what: string, condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
 const endOfTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 type Handler = (event: { payload: unknown }) => void;
@@ -131,6 +140,9 @@ export async function startRunner(route: { manualOffsetManagement?: boolean } = 
   const monitor = new Monitor();
   const errors: string[] = [];
   monitor.on('error.occurred', (e) => errors.push(`${e.type}: ${e.error.message}`));
+  /** partition.resumed events, as `partition@offset`. */
+  const resumed: string[] = [];
+  monitor.on('partition.resumed', (e) => resumed.push(`${e.partition}@${e.offset}`));
   const pool = new FakePool();
   type Args = ConstructorParameters<typeof SubscriptionGroupRunner>;
   const runner = new SubscriptionGroupRunner(group as unknown as Args[0], options as unknown as Args[1], pool as unknown as Args[2], monitor, blockingScheduler(), null);
@@ -150,5 +162,5 @@ export async function startRunner(route: { manualOffsetManagement?: boolean } = 
     consumer.groupGone = false;
     consumer.emit(consumer.events.GROUP_JOIN, { memberAssignment: { [TOPIC]: partitions } });
   };
-  return { runner, consumer, pool, deliver, assign, errors };
+  return { runner, consumer, pool, deliver, assign, errors, resumed };
 }
