@@ -4,7 +4,7 @@
 // calls are requests the framework carries out in the main thread.
 import type { Message } from './messages/message';
 import type { ProducedMessage, ProducedReport } from './options';
-import { isPauseTimeout, PartitionRevokedError, PAUSE_TIMEOUT_RULE, ProducerUnavailableError } from './errors';
+import { isMessageOffset, isPauseTimeout, PartitionRevokedError, PAUSE_TIMEOUT_RULE, ProducerUnavailableError } from './errors';
 import { leaseHolds, type PartitionLease } from './processing/ownership-board';
 
 /** Facts about the batch in `this.messages`. */
@@ -282,7 +282,7 @@ export abstract class Consumer<P = unknown> {
     }
     if (!isPauseTimeout(timeoutMs)) throw new TypeError(`pause(): timeoutMs ${PAUSE_TIMEOUT_RULE} (got ${String(timeoutMs)})`);
     // KafkaJS reads -1 and -2 as latest and earliest, and throws on other negatives (in a timer)
-    if (offset !== undefined && !(Number.isSafeInteger(offset) && offset >= 0)) {
+    if (offset !== undefined && !isMessageOffset(offset)) {
       throw new TypeError(`pause()/seek(): offset must be an integer >= 0 (got ${String(offset)}); use seek('earliest') or seek('latest') for the ends`);
     }
     state.requests.pause = { offset: offset ?? state.metadata.firstOffset, timeoutMs };

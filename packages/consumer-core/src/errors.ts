@@ -146,6 +146,11 @@ export function isPauseTimeout(ms: unknown): ms is number {
   return typeof ms === 'number' && (ms === Infinity || (ms >= 0 && ms <= MAX_TIMER_MS));
 }
 
+/** A Kafka offset a consumer may name (pause, seek, UnrecoverableError): an integer >= 0. */
+export function isMessageOffset(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
 // Control-flow errors: thrown by user code in consume() to steer the framework, like BullMQ's
 // UnrecoverableError and DelayedError. They cross from the worker thread by their code (and
 // RetryLaterError's delay), so a subclass of either steers the same way.
@@ -165,7 +170,7 @@ export class UnrecoverableError extends DecanterConsumerError {
 
   constructor(message: string, options: { offset?: number; cause?: unknown; context?: ErrorContext } = {}) {
     const { offset, ...rest } = options;
-    if (offset !== undefined && !(Number.isSafeInteger(offset) && offset >= 0)) {
+    if (offset !== undefined && !isMessageOffset(offset)) {
       throw new TypeError(`UnrecoverableError: offset must be the offset of a message of this batch, an integer >= 0 (got ${String(offset)})`);
     }
     // Not in `context`: a context offset is a common tag on errors, and reading it as "this

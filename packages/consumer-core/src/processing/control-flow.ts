@@ -2,7 +2,7 @@
 // RetryLaterError, or a subclass of either) steers its partition; anything else is a failure to
 // retry. Read from the error as it crossed from the worker thread, by code, since the class does
 // not survive the crossing.
-import { isPauseTimeout } from '../errors';
+import { isMessageOffset, isPauseTimeout } from '../errors';
 import type { SerializedError } from './serialized-error';
 
 export type ControlFlow =
@@ -21,7 +21,7 @@ export function controlFlowOf(error: SerializedError): ControlFlow {
     const offset = error.unrecoverableOffset;
     if (offset === undefined) return { kind: 'unrecoverable', offset: null };
     // the constructor refuses a bad offset; one that got here anyway steers nothing
-    return Number.isSafeInteger(offset) && offset >= 0 ? { kind: 'unrecoverable', offset } : FAILURE;
+    return isMessageOffset(offset) ? { kind: 'unrecoverable', offset } : FAILURE;
   }
   // the constructor checked the delay; this check is for one that reached us some other way
   if (error.code === 'RETRY_LATER' && isPauseTimeout(error.delayMs)) return { kind: 'retry-later', delayMs: error.delayMs };

@@ -127,15 +127,11 @@ export class SubscriptionGroupRunner {
           this.#rebalancing = true;
           // every partition restarts from its committed offset after the join: a pause timer
           // firing meanwhile would leave a seek in KafkaJS that outlives the rejoin
-          for (const t of this.#pauseTimers.values()) clearTimeout(t);
-          this.#pauseTimers.clear();
+          this.#clearPauseTimers();
           if (keepAlive !== undefined) await this.#drainForRebalance(keepAlive);
           return this.commit('rebalance');
         },
-        onRestart: () => {
-          for (const t of this.#pauseTimers.values()) clearTimeout(t);
-          this.#pauseTimers.clear();
-        },
+        onRestart: () => this.#clearPauseTimers(),
       },
       `${options.kafka.clientId}-${options.id}`,
     );
@@ -163,8 +159,7 @@ export class SubscriptionGroupRunner {
     this.#stopping = true;
     this.#batcher.stop();
     if (this.#commitTimer !== undefined) clearInterval(this.#commitTimer);
-    for (const t of this.#pauseTimers.values()) clearTimeout(t);
-    this.#pauseTimers.clear();
+    this.#clearPauseTimers();
     return this.#loop ?? Promise.resolve();
   }
 
@@ -184,7 +179,7 @@ export class SubscriptionGroupRunner {
         await this.#current;
       } catch (error) {
         // never let one bad poll end the loop silently: report it and poll again
-        this.monitor.notify('error.occurred', { type: 'poll.error', error: error instanceof Error ? error : new Error(String(error)), ...this.#scope });
+        this.#pollError(error);
         await new Promise((resolve) => setTimeout(resolve, this.options.kafka.fetchErrorBackoffMs));
       }
     }
@@ -208,10 +203,10 @@ export class SubscriptionGroupRunner {
       // after a rejoin KafkaJS fetches a kept partition again from its committed offset: what
       // this ownership already processed (below its mark) is not handed out twice. A seek or
       // pause back below the mark lifts this: the consumer asked for those messages again.
-      const marked = this.tracker.skipBelow(t.topic, t.partition);
+      const skipBelow = this.tracker.skipBelow(t.topic, t.partition);
       let messages = t.messages;
-      if (marked !== null && (messages.offsetAt(0) ?? marked) < marked) {
-        messages = messages.from(marked);
+      if (skipBelow !== null && (messages.offsetAt(0) ?? skipBelow) < skipBelow) {
+        messages = messages.from(skipBelow);
         this.#rebalanceCounters.skippedMessages += t.messages.length - messages.length;
         if (messages.length === 0) continue;
       }
@@ -222,9 +217,9 @@ export class SubscriptionGroupRunner {
     // A job's handling must never reject: the blocking poll would then start the next poll while
     // this one's other jobs still run (two jobs of a partition at once).
     await this.scheduler.schedule(jobs, (job) =>
-      (job.hook === undefined || job.hook === 'consume' ? this.#execute(job) : this.#executeHook(job)).catch((error: unknown) => {
-        this.monitor.notify('error.occurred', { type: 'poll.error', error: error instanceof Error ? error : new Error(String(error)), ...this.#scope, topic: job.topic.name, partition: job.partition });
-      }),
+      (job.hook === undefined || job.hook === 'consume' ? this.#execute(job) : this.#executeHook(job)).catch((error: unknown) =>
+        this.#pollError(error, { topic: job.topic.name, partition: job.partition }),
+      ),
     );
   }
 
@@ -544,6 +539,16 @@ export class SubscriptionGroupRunner {
     this.monitor.notify('partition.resumed', { ...this.#scope, topic, partition, offset, timeoutMs: 0, reason: 'request', attempt: flow.attempts });
   }
 
+  #clearPauseTimers(): void {
+    for (const t of this.#pauseTimers.values()) clearTimeout(t);
+    this.#pauseTimers.clear();
+  }
+
+  /** Reports what went wrong outside a job's own error handling (`poll.error`), never throwing. */
+  #pollError(error: unknown, where: { topic: string; partition: number } | Record<string, never> = {}): void {
+    this.monitor.notify('error.occurred', { type: 'poll.error', error: error instanceof Error ? error : new Error(String(error)), ...this.#scope, ...where });
+  }
+
   // Only this partition stops: the listener drops what it buffered and KafkaJS stops fetching it;
   // after `timeoutMs` (never, for Infinity, until resume()) it restarts exactly at `offset`.
   #pause(topic: string, partition: number, offset: number, timeoutMs: number, reason: PartitionPausedEvent['reason'], attempt = 0): void {
@@ -569,7 +574,7 @@ export class SubscriptionGroupRunner {
         this.#listener.resumeAt(topic, partition, offset);
       } catch (error) {
         // a timer must never throw (the process would die); the next join resets the partition
-        this.monitor.notify('error.occurred', { type: 'poll.error', error: error instanceof Error ? error : new Error(String(error)), ...this.#scope, topic, partition });
+        this.#pollError(error, { topic, partition });
         return;
       }
       this.monitor.notify('partition.resumed', event);
@@ -661,8 +666,7 @@ export class SubscriptionGroupRunner {
   }
 
   #onAssignment(assignment: Array<{ topic: string; partition: number }>): void {
-    for (const t of this.#pauseTimers.values()) clearTimeout(t);
-    this.#pauseTimers.clear();
+    this.#clearPauseTimers();
     this.#rebalancing = false;
     this.#rebalanceCounters.rebalances += 1;
     const next = new Set(assignment.map((a) => partitionKey(a.topic, a.partition)));
@@ -717,7 +721,7 @@ export class SubscriptionGroupRunner {
       this.buffer.interrupt();
     } catch (error) {
       if (this.#stopping) return; // the listener closed its admin client on the way out
-      this.monitor.notify('error.occurred', { type: 'poll.error', error: error instanceof Error ? error : new Error(String(error)), ...this.#scope });
+      this.#pollError(error);
     }
   }
 

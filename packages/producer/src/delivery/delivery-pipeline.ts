@@ -237,7 +237,7 @@ export class DeliveryPipeline implements RecordSettler {
     const meta = this.shared.metadata.get(topic);
     // Records still waiting for this topic's metadata go first, even when the cache has just
     // been filled and they have not been placed yet: a partition's records stay in call order.
-    if (meta === undefined || (!reloaded && this.pendingMetadata.has(topic))) {
+    if (meta === undefined || (this.pendingMetadata.size > 0 && !reloaded && this.pendingMetadata.has(topic))) {
       this.awaitMetadata(topic, { record, variant, reloaded });
       return;
     }
