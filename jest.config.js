@@ -13,6 +13,7 @@ const shared = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
     '^@decanter/consumer-core/testing$': '<rootDir>/packages/consumer-core/src/testing/index.ts',
+    '^@decanter/consumer-core/features$': '<rootDir>/packages/consumer-core/src/features/index.ts',
     '^@decanter/producer/errors$': '<rootDir>/packages/producer/src/errors.ts',
     '^@decanter/(producer|consumer-core|virtual-partitions|multiplexing|test-helpers)$':
       '<rootDir>/packages/$1/src/index.ts',

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { TransactionIntent } from './consumer';
 import { ConfigurationError, PartitionRevokedError, ShutdownTimeoutError } from './errors';
 import { resolveAppOptions } from './contract';
+import type { FeatureSet } from './features/feature-set';
 import type { AppEvents, AppState } from './events';
 import { LoggerListener } from './instrumentation/logger-listener';
 import { Monitor } from './instrumentation/monitor';
@@ -25,6 +26,8 @@ export class App {
   readonly options: ResolvedAppOptions;
   /** The resolved routing tree (consumer groups → subscription groups → topics). */
   readonly routing: readonly ConsumerGroup[];
+  /** The features this app runs with: the built-in ones and those in `options.features`. */
+  readonly features: FeatureSet;
   /** Typed events of this app; `monitor.subscribe()` returns an unsubscribe function. */
   readonly monitor = new Monitor();
   #state: AppState = 'pending';
@@ -42,6 +45,7 @@ export class App {
     const resolved = resolveAppOptions(options);
     this.options = resolved.options;
     this.routing = Object.freeze(resolved.routing);
+    this.features = resolved.features;
     this.#scheduler = blockingScheduler();
     if (this.options.logger !== false) this.#logger = new LoggerListener(this.monitor, this.options.logger);
   }
@@ -63,7 +67,7 @@ export class App {
 
   async #start(): Promise<void> {
     this.#transition('starting');
-    const pool = new WorkerPool(this.options.concurrency);
+    const pool = new WorkerPool(this.options.concurrency, this.options.concurrentJobsPerThread);
     this.#pool = pool;
     try {
       const references = this.routing.flatMap((cg) =>
@@ -80,8 +84,24 @@ export class App {
         await this.#fenceTransactionalProducer();
       }
       const channel = this.#bridge?.channelName ?? null;
+      // one runner per connection of each subscription group (the features' connections plan: one by default)
       this.#runners = this.routing.flatMap((cg) =>
-        cg.subscriptionGroups.map((sg) => new SubscriptionGroupRunner(sg, this.options, pool, this.monitor, this.#scheduler, channel)),
+        cg.subscriptionGroups.flatMap((group) =>
+          Array.from(
+            { length: this.features.connectionsFor(group).boot },
+            (_, connection) =>
+              new SubscriptionGroupRunner({
+                group,
+                options: this.options,
+                pool,
+                monitor: this.monitor,
+                scheduler: this.#scheduler,
+                features: this.features,
+                producerChannel: channel,
+                connection,
+              }),
+          ),
+        ),
       );
       await Promise.all(this.#runners.map((r) => r.start()));
     } catch (error) {
@@ -178,9 +198,10 @@ export class App {
     await producer.transaction(async () => undefined);
   }
 
-  /** A consumer's transaction, run by the subscription group that owns its partition. */
+  /** A consumer's transaction, run by the subscription group connection that owns its partition (else the first that routes the topic, which refuses it). */
   #transaction(intent: TransactionIntent): Promise<void> {
-    const runner = this.#runners.find((r) => r.group.consumerGroup === intent.consumerGroup && r.group.topics.some((t) => t.name === intent.topic));
+    const routes = this.#runners.filter((r) => r.group.consumerGroup === intent.consumerGroup && r.group.topics.some((t) => t.name === intent.topic));
+    const runner = routes.find((r) => r.owns(intent.topic, intent.partition)) ?? routes[0];
     if (runner === undefined) return Promise.reject(new PartitionRevokedError(`No subscription group of ${intent.consumerGroup} consumes ${intent.topic}`));
     return runner.runTransaction(intent);
   }

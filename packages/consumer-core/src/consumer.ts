@@ -5,7 +5,7 @@
 import type { Message } from './messages/message';
 import type { ProducedMessage, ProducedReport } from './options';
 import { isMessageOffset, isPauseTimeout, PartitionRevokedError, PAUSE_TIMEOUT_RULE, ProducerUnavailableError } from './errors';
-import { leaseHolds, type PartitionLease } from './processing/ownership-board';
+import { leaseHolds, type PartitionLease } from './partition-lease';
 
 /** Facts about the batch in `this.messages`. */
 export interface BatchMetadata {
@@ -23,6 +23,10 @@ export interface BatchMetadata {
   readonly consumptionLag: number;
   /** startedAt − readyAt, ms: how long the job waited for a thread. */
   readonly processingLag: number;
+  /** With a strategy that splits partitions (virtual partitions): which share of the partition this batch is. */
+  readonly virtualPartition?: number;
+  /** With a strategy that splits partitions: the partition is processed in one batch again after an error. */
+  readonly collapsed?: boolean;
 }
 
 /** One topic-partition batch: the messages in offset order plus `metadata`. */

@@ -14,7 +14,8 @@ import {
   type ResolvedKafkaSettings,
 } from './options';
 import type { ConsumerGroup } from './routing/consumer-group';
-import { buildRouting } from './routing/router';
+import { FeatureSet } from './features/feature-set';
+import { buildRouting, TOPIC_KEYS } from './routing/router';
 
 const APP_KEYS = [
   'id',
@@ -40,6 +41,9 @@ const APP_KEYS = [
   'rebalance_drain_timeout',
   'logger',
   'producer',
+  'features',
+  'concurrentJobsPerThread',
+  'concurrent_jobs_per_thread',
 ];
 
 const KAFKA_KEYS = [
@@ -62,6 +66,7 @@ const KAFKA_KEYS = [
   'statistics.interval.ms',
   'socket.connection.setup.timeout.ms',
   'request.timeout.ms',
+  'offset.metadata.max.bytes',
   'ssl',
   'sasl',
   ...SECURITY_SETTING_KEYS,
@@ -70,6 +75,8 @@ const KAFKA_KEYS = [
 export interface ResolvedApp {
   options: ResolvedAppOptions;
   routing: ConsumerGroup[];
+  /** The built-in features and the registered ones. */
+  features: FeatureSet;
 }
 
 const isBrokerList = (v: unknown): string | null => {
@@ -81,8 +88,8 @@ const isBrokerList = (v: unknown): string | null => {
 
 /** How the contract is applied: the testing kit resolves bare routes that have no producer to check. */
 export interface ContractMode {
-  /** Require the app's `producer` for routes with a dead letter queue. Default true. */
-  dlqNeedsProducer?: boolean;
+  /** Check the rules that need the app's `producer` (a dead letter queue does). Default true. */
+  checkProducer?: boolean;
 }
 
 export function resolveAppOptions(input: AppOptions, mode: ContractMode = {}): ResolvedApp {
@@ -92,6 +99,8 @@ export function resolveAppOptions(input: AppOptions, mode: ContractMode = {}): R
   issues.unknownKeys('options', raw, APP_KEYS);
   issues.optional('options.id', input.id, isNonEmptyString);
   issues.optional('options.concurrency', input.concurrency, isInteger(1, 256));
+  const concurrentJobsPerThread = issues.aliased('options', raw, 'concurrentJobsPerThread', 'concurrent_jobs_per_thread');
+  issues.optional('options.concurrentJobsPerThread', concurrentJobsPerThread, isInteger(1, 1024));
   const maxMessages = issues.aliased('options', raw, 'maxMessages', 'max_messages');
   issues.optional('options.maxMessages', maxMessages, isInteger(1));
   const maxWaitTimeMs = issues.aliased('options', raw, 'maxWaitTimeMs', 'max_wait_time');
@@ -126,11 +135,14 @@ export function resolveAppOptions(input: AppOptions, mode: ContractMode = {}): R
       : 'must be a producer with produceSync/produceAsync (an @decanter/producer Producer)',
   );
 
+  const features = new FeatureSet(input.features, issues, { topic: TOPIC_KEYS, subscriptionGroup: [] });
   const kafka = resolveKafka(input.kafka, issues);
   const routing = kafka
     ? buildRouting(
         input.routes,
         {
+          features,
+          app: { producer: (mode.checkProducer ?? true) ? input.producer !== undefined : null },
           groupId: kafka.groupId,
           maxMessages: (maxMessages as number | undefined) ?? defaultAppOptions.maxMessages,
           maxWaitTimeMs: (maxWaitTimeMs as number | undefined) ?? defaultAppOptions.maxWaitTimeMs,
@@ -147,14 +159,6 @@ export function resolveAppOptions(input: AppOptions, mode: ContractMode = {}): R
         issues,
       )
     : [];
-  // Cross-field rule: a dead letter queue is produced to through the app's producer.
-  if ((mode.dlqNeedsProducer ?? true) && input.producer === undefined) {
-    for (const topic of routing.flatMap((cg) => cg.subscriptionGroups.flatMap((sg) => sg.topics))) {
-      if (topic.deadLetterQueue != null) {
-        issues.add(`${topic.routePath}.deadLetterQueue`, 'needs the app option `producer` to produce to the DLQ topic (dlq-needs-producer)', topic.deadLetterQueue);
-      }
-    }
-  }
   if (issues.issues.length === 0 && routing.length === 0) {
     issues.add('routes', 'must contain at least one active topic', input.routes);
   }
@@ -165,6 +169,8 @@ export function resolveAppOptions(input: AppOptions, mode: ContractMode = {}): R
     id: input.id ?? defaultAppOptions.id,
     kafka,
     concurrency: input.concurrency ?? defaultAppOptions.concurrency,
+    concurrentJobsPerThread: (concurrentJobsPerThread as number | undefined) ?? defaultAppOptions.concurrentJobsPerThread,
+    offsetMetadataMaxBytes: offsetMetadataMaxBytes(input.kafka),
     maxMessages: (maxMessages as number | undefined) ?? defaultAppOptions.maxMessages,
     maxWaitTimeMs: (maxWaitTimeMs as number | undefined) ?? defaultAppOptions.maxWaitTimeMs,
     shutdownTimeoutMs: (shutdownTimeoutMs as number | undefined) ?? defaultAppOptions.shutdownTimeoutMs,
@@ -175,7 +181,13 @@ export function resolveAppOptions(input: AppOptions, mode: ContractMode = {}): R
     logger: logger === true ? console : logger,
     producer: input.producer,
   });
-  return { options, routing };
+  return { options, routing, features };
+}
+
+/** The commit metadata cap (checked with the other kafka keys). */
+function offsetMetadataMaxBytes(kafka: unknown): number {
+  const v = (kafka as Record<string, unknown> | undefined)?.['offset.metadata.max.bytes'];
+  return typeof v === 'number' ? v : defaultKafkaSettings['offset.metadata.max.bytes'];
 }
 
 function resolveKafka(input: unknown, issues: IssueList): ResolvedKafkaSettings | undefined {
@@ -207,6 +219,7 @@ function resolveKafka(input: unknown, issues: IssueList): ResolvedKafkaSettings 
     'auto.commit.interval.ms',
     'socket.connection.setup.timeout.ms',
     'request.timeout.ms',
+    'offset.metadata.max.bytes',
   ]) {
     issues.optional(p(key), k[key], isInteger(1));
   }

@@ -6,6 +6,8 @@
 export interface GroupScope {
   consumerGroup: string;
   subscriptionGroup: string;
+  /** Which of the subscription group's connections (KafkaJS consumers): 0 unless a feature (multiplexing) plans several. */
+  connection?: number;
 }
 
 export interface PartitionScope extends GroupScope {
@@ -80,6 +82,8 @@ export interface OffsetEntry {
   partition: number;
   /** The next offset to read (last processed + 1). */
   offset: number;
+  /** Commit metadata the partition's strategy writes (virtual partitions: what was processed ahead); absent when none. */
+  metadata?: string;
 }
 
 export interface CommitEvent extends GroupScope {

@@ -2,7 +2,7 @@
 // build entry and is deliberately not exported.
 export { App, type StopResult } from './app';
 export { Consumer, type BatchMetadata, type ConsumerProducer, type ConsumerTransaction, type Messages, type SeekTarget } from './consumer';
-export { DLQ_HEADERS } from './processing/dead-letter-headers';
+export { DLQ_HEADERS } from './features/dead-letter-queue/dead-letter-headers';
 export { backoffDelay, type BackoffPolicy } from './processing/backoff';
 export { Message, type Deserializer } from './messages/message';
 export {
@@ -20,13 +20,20 @@ export type {
   BuiltInDeserializer,
   ConsumerGroupRouteDefinition,
   ConsumerReference,
-  DeadLetterQueueDefinition,
   DeserializerReference,
-  PeriodicDefinition,
   RoutesDefinition,
+  SubscriptionGroupRouteDefinition,
   TopicKafkaOverrides,
   TopicRouteDefinition,
 } from './routing/routes';
+// the route keys of features: augmented by feature packages (declaration merging), so a routing
+// table is type-checked with the keys of the features it uses; the built-in features' own
+// definitions are exported here, which also keeps their augmentations in this entry's types
+export type { SubscriptionGroupRouteExtensions, SubscriptionGroupSettings, TopicRouteExtensions, TopicSettings } from './routing/route-extension';
+export type { DeadLetterQueueDefinition } from './features/dead-letter-queue/feature';
+export type { ManualOffsetManagementDefinition } from './features/manual-offsets/feature';
+export type { PeriodicDefinition } from './features/periodic-ticks/feature';
+export type { Feature } from './features/feature';
 export type { ConsumerGroup } from './routing/consumer-group';
 export type { SubscriptionGroup } from './routing/subscription-group';
 export type { Topic } from './routing/topic';

@@ -4,8 +4,12 @@
 import type { SASLOptions } from 'kafkajs';
 import type { ConnectionOptions } from 'node:tls';
 import type { SecuritySettings } from '@decanter/producer';
+import type { Feature } from './features/feature';
 import type { LoggerLike } from './instrumentation/logger-listener';
+import type { ResolvedFetchSettings } from './routing/fetch-settings';
 import type { RoutesDefinition } from './routing/routes';
+
+export type { ResolvedFetchSettings } from './routing/fetch-settings';
 
 /** The `kafka` block: librdkafka/Karafka names, mapped onto KafkaJS (the security ones are shared with the producer). */
 export interface ConsumerKafkaSettings extends SecuritySettings {
@@ -47,6 +51,12 @@ export interface ConsumerKafkaSettings extends SecuritySettings {
   'socket.connection.setup.timeout.ms'?: number;
   /** Request timeout, in ms → KafkaJS `requestTimeout`. Default 30000. */
   'request.timeout.ms'?: number;
+  /**
+   * The brokers' `offset.metadata.max.bytes`: commit metadata longer than this (UTF-8 bytes) is
+   * not sent (a broker refuses the whole commit otherwise); what it described is processed again
+   * after a rebalance, never lost. Only strategies that write metadata (virtual partitions) use it. Default 4096.
+   */
+  'offset.metadata.max.bytes'?: number;
   /** TLS: `true` or Node TLS options, passed to KafkaJS `ssl` as is (wins over the `ssl.*` settings). */
   ssl?: boolean | ConnectionOptions;
   /** SASL options passed to KafkaJS `sasl` as is (wins over the `sasl.*` settings; for OAUTHBEARER / AWS-IAM). */
@@ -61,6 +71,20 @@ export interface AppOptions {
   routes: RoutesDefinition;
   /** Worker threads shared by all subscription groups. Default 5. */
   concurrency?: number;
+  /**
+   * Jobs one worker thread runs at once (piscina's `concurrentTasksPerWorker`), each of another
+   * consumer instance (one instance never runs two jobs at once). Raise it for IO-bound
+   * `consume()` (awaiting HTTP or a database: the thread serves other partitions meanwhile); keep
+   * 1 for CPU-bound work, where jobs of one thread only take turns. Default 1. Alias `concurrent_jobs_per_thread`.
+   */
+  concurrentJobsPerThread?: number;
+  concurrent_jobs_per_thread?: number;
+  /**
+   * Features beyond the built-in ones (dead letter queue, manual offset management, periodic
+   * ticks, partition EOF, always registered), e.g. `[virtualPartitions()]`. Their route keys are
+   * accepted and type-checked only when they are registered. Default none.
+   */
+  features?: readonly Feature[];
   /** Most messages one poll of a subscription group hands out. Default 100. Alias `max_messages`. */
   maxMessages?: number;
   max_messages?: number;
@@ -157,11 +181,13 @@ export const defaultKafkaSettings = {
   'statistics.interval.ms': 5_000,
   'socket.connection.setup.timeout.ms': 3_000,
   'request.timeout.ms': 30_000,
+  'offset.metadata.max.bytes': 4_096,
 } as const satisfies Partial<ConsumerKafkaSettings>;
 
 export const defaultAppOptions = {
   id: 'decanter',
   concurrency: 5,
+  concurrentJobsPerThread: 1,
   maxMessages: 100,
   maxWaitTimeMs: 1_000,
   shutdownTimeoutMs: 60_000,
@@ -171,16 +197,6 @@ export const defaultAppOptions = {
   rebalanceDrainTimeoutMs: 0,
   logger: false,
 } as const satisfies Partial<AppOptions>;
-
-/** Fetch-level settings, resolved per subscription group (topics may override them). */
-export interface ResolvedFetchSettings {
-  readonly fetchWaitMaxMs: number;
-  readonly fetchMinBytes: number;
-  readonly fetchMessageMaxBytes: number;
-  readonly fetchMaxBytes: number;
-  readonly queuedMaxMessagesKbytes: number;
-  readonly enablePartitionEof: boolean;
-}
 
 export interface ResolvedKafkaSettings extends ResolvedFetchSettings {
   readonly brokers: readonly string[];
@@ -204,6 +220,9 @@ export interface ResolvedAppOptions {
   readonly id: string;
   readonly kafka: ResolvedKafkaSettings;
   readonly concurrency: number;
+  readonly concurrentJobsPerThread: number;
+  /** `kafka['offset.metadata.max.bytes']`: longer commit metadata is not sent. */
+  readonly offsetMetadataMaxBytes: number;
   readonly maxMessages: number;
   readonly maxWaitTimeMs: number;
   readonly shutdownTimeoutMs: number;

@@ -1,5 +1,6 @@
 import { logLevel, type ConsumerConfig, type KafkaConfig } from 'kafkajs';
-import type { ResolvedFetchSettings, ResolvedKafkaSettings } from '../options';
+import type { ResolvedKafkaSettings } from '../options';
+import type { ResolvedFetchSettings } from '../routing/fetch-settings';
 import { subscriptionAwareAssigner } from './subscription-aware-assigner';
 
 /** The librdkafka-named settings, translated to KafkaJS's client config. */

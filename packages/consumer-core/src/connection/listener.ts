@@ -6,7 +6,10 @@
 // the next fetch is even sent (KafkaJS fetches only after every eachBatch of a response returned,
 // so packing inside eachBatch put the copy on the fetch loop's critical path). When the buffer is full
 // it holds KafkaJS inside eachBatch, heartbeating (KafkaJS has no background heartbeat). It never
-// commits on its own: auto-commit is off, commits come from the offset tracker's marks only.
+// commits on its own: auto-commit is off, commits come from the offset tracker's marks only, with
+// the commit metadata the partitions' strategies write; when a strategy reads that metadata back,
+// every assignment first fetches the committed offsets (with their metadata) and holds the first
+// batches until they are known.
 import { Kafka, type Admin, type Consumer as KafkaConsumer, type EachBatchPayload } from 'kafkajs';
 import { performance } from 'node:perf_hooks';
 import type { Monitor } from '../instrumentation/monitor';
@@ -35,6 +38,25 @@ export interface ListenerHooks {
   onRebalancing(keepAlive?: () => Promise<void>): Promise<void>;
   /** The fetch loop crashed and KafkaJS gave up; Decanter restarts it (everything buffered is void). */
   onRestart?(): void;
+  /** The committed offsets and metadata of the new assignment (only with `readsCommitMetadata`), before any of its batches. */
+  onCommitted?(committed: CommittedOffset[]): void;
+}
+
+/** A partition's committed offset and its metadata, as the broker has them. */
+export interface CommittedOffset {
+  topic: string;
+  partition: number;
+  /** The committed offset, or null when the group has none. */
+  offset: number | null;
+  metadata: string | null;
+}
+
+/** How a listener is set up beyond its group and settings. */
+export interface ListenerOptions {
+  /** Which connection of the subscription group this is (client ids and events carry it). Default 0. */
+  connection?: number;
+  /** Fetch the committed offsets with their metadata at every assignment (`onCommitted`). Default false. */
+  readsCommitMetadata?: boolean;
 }
 
 /** Where a partition starts and ends, as the broker says now. */
@@ -73,7 +95,10 @@ export class Listener {
   #packing: NodeJS.Immediate | undefined;
   readonly #client: Kafka;
   readonly #paused = new Set<string>();
-  readonly #scope: { consumerGroup: string; subscriptionGroup: string };
+  readonly #scope: { consumerGroup: string; subscriptionGroup: string; connection: number };
+  readonly #readsCommitMetadata: boolean;
+  /** The committed offsets of the current assignment being fetched: its batches wait for them. */
+  #restoring: Promise<void> | undefined;
   #admin: Promise<Admin> | undefined;
   /** stop() began: no new admin client may connect (it would outlive the app). */
   #closed = false;
@@ -95,9 +120,14 @@ export class Listener {
     private readonly monitor: Monitor,
     private readonly hooks: ListenerHooks,
     clientId: string,
+    options: ListenerOptions = {},
   ) {
-    this.#scope = { consumerGroup: group.consumerGroup, subscriptionGroup: group.id };
-    const client = new Kafka(toKafkaJsClientConfig(kafka, `${clientId}-${group.consumerGroup}-${group.id}`));
+    const connection = options.connection ?? 0;
+    this.#scope = { consumerGroup: group.consumerGroup, subscriptionGroup: group.id, connection };
+    this.#readsCommitMetadata = options.readsCommitMetadata ?? false;
+    // connection 0 keeps the client id it always had; further connections get their index
+    const id = `${clientId}-${group.consumerGroup}-${group.id}${connection === 0 ? '' : `-${connection}`}`;
+    const client = new Kafka(toKafkaJsClientConfig(kafka, id));
     this.#client = client;
     this.#consumer = client.consumer(toKafkaJsConsumerConfig(kafka, group.fetch, group.consumerGroup));
     const { GROUP_JOIN, REBALANCING, CRASH } = this.#consumer.events;
@@ -114,6 +144,7 @@ export class Listener {
       const paused = this.#consumer.paused();
       if (paused.length > 0) this.#consumer.resume(paused);
       this.hooks.onAssignment(assignment);
+      if (this.#readsCommitMetadata && assignment.length > 0) this.#restore(assignment);
     });
     this.#consumer.on(REBALANCING, () => void this.hooks.onRebalancing());
     // KafkaJS's crash handling stops the consumer (its group is gone from then on) and emits
@@ -137,6 +168,50 @@ export class Listener {
       // disconnected for good. Start it again (from the committed offsets) after the backoff.
       if (!restart && this.#running) this.#scheduleRestart();
     });
+  }
+
+  /**
+   * Fetches the committed offsets and metadata of `assignment` for the strategies that read them
+   * back; the batches of the assignment wait for it (one OffsetFetch, once per rebalance). When
+   * it fails the batches go on without: the strategies then know nothing processed ahead, and
+   * process it again (duplicates, never a loss).
+   */
+  #restore(assignment: Array<{ topic: string; partition: number }>): void {
+    const restoring = this.#track(this.committed(assignment)).then(
+      (committed) => this.hooks.onCommitted?.(committed),
+      (error: unknown) => {
+        if (!this.#running) return;
+        this.monitor.notify('error.occurred', {
+          type: 'poll.error',
+          error: new ListenerCrashedError(`Reading the committed offsets of ${this.group.consumerGroup}/${this.group.id} failed: going on without their metadata`, {
+            cause: error,
+            context: this.#scope,
+          }),
+          ...this.#scope,
+        });
+      },
+    );
+    this.#restoring = restoring;
+    void restoring.then(() => {
+      if (this.#restoring === restoring) this.#restoring = undefined;
+    });
+  }
+
+  /** The group's committed offsets and their metadata for these partitions. */
+  async committed(partitions: ReadonlyArray<{ topic: string; partition: number }>): Promise<CommittedOffset[]> {
+    const admin = await this.#adminClient();
+    const topics = [...new Set(partitions.map((p) => p.topic))];
+    const fetched = await admin.fetchOffsets({ groupId: this.group.consumerGroup, topics });
+    const wanted = new Set(partitions.map((p) => partitionKey(p.topic, p.partition)));
+    const out: CommittedOffset[] = [];
+    for (const { topic, partitions: list } of fetched) {
+      for (const p of list) {
+        if (!wanted.has(partitionKey(topic, p.partition))) continue;
+        const offset = Number(p.offset);
+        out.push({ topic, partition: p.partition, offset: offset >= 0 ? offset : null, metadata: p.metadata ?? null });
+      }
+    }
+    return out;
   }
 
   #scheduleRestart(): void {
@@ -249,6 +324,7 @@ export class Listener {
   async #onBatch({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
     if (batch.messages.length === 0) return;
+    if (this.#restoring !== undefined) await this.#restoring;
     if (this.#paused.has(partitionKey(topic, partition))) return;
     // queued batches count against queued.max.messages.kbytes too: once they would fill the
     // buffer they are packed now, so the hold below sees them (the bound is overshot by at most
@@ -402,7 +478,9 @@ export class Listener {
   /** Commits processed offsets; KafkaJS silently skips it once the consumer stopped, so call before stop(). */
   async commit(offsets: OffsetEntry[]): Promise<void> {
     if (offsets.length === 0) return;
-    await this.#consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })));
+    await this.#consumer.commitOffsets(
+      offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset), ...(o.metadata === undefined ? {} : { metadata: o.metadata }) })),
+    );
   }
 
   /** Leaves the group and closes the connections. */

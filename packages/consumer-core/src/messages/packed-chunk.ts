@@ -240,6 +240,17 @@ export class MessageRun {
     return undefined;
   }
 
+  /** How many messages of the run have an offset below `offset`. */
+  countBefore(offset: number): number {
+    let n = 0;
+    for (const s of this.slices) {
+      const i = s.chunk.indexAtOrAfter(offset, s.from, s.to);
+      n += i - s.from;
+      if (i < s.to) break;
+    }
+    return n;
+  }
+
   /** The messages at or after `offset`. */
   from(offset: number): MessageRun {
     return this.#cut(offset, true);

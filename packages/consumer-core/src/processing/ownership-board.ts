@@ -4,14 +4,9 @@
 // epoch its job was dispatched under, so `markAsConsumed` can answer false the moment the
 // partition is lost, even while consume() is still running. Never holds anything but epochs.
 
-/** What a job carries so its worker can tell whether the partition is still owned. */
-export interface PartitionLease {
-  /** Shared memory of the board (shared with the worker, not copied). */
-  readonly buffer: SharedArrayBuffer;
-  readonly index: number;
-  /** Epoch the job was dispatched under. */
-  readonly epoch: number;
-}
+import type { PartitionLease } from '../partition-lease';
+
+export { leaseHolds, type PartitionLease } from '../partition-lease';
 
 const SLOTS_PER_CHUNK = 1024;
 
@@ -48,10 +43,4 @@ export class OwnershipBoard {
     }
     return slot;
   }
-}
-
-/** True while the partition of `lease` is still owned under the lease's epoch (any thread). */
-export function leaseHolds(lease: PartitionLease | undefined): boolean {
-  if (lease === undefined) return true; // no board (the in-process testing kit decides itself)
-  return Atomics.load(new Int32Array(lease.buffer), lease.index) === lease.epoch;
 }

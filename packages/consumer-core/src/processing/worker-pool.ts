@@ -1,6 +1,9 @@
-// `concurrency` worker threads shared by every subscription group, with partition → thread
-// affinity: a partition's consumer instance lives in exactly one thread, and that thread runs the
-// partition's jobs one at a time, so a partition is never processed by two threads at once.
+// `concurrency` worker threads shared by every subscription group, with instance → thread
+// affinity: a consumer instance (one per partition, or per parallel share of one) lives in exactly
+// one thread, pinned by its job's lane key, and runs its jobs one at a time (a per-key serial
+// queue), so an instance is never run by two threads, nor twice at once in its thread — also when
+// a thread runs several jobs at once (`concurrentJobsPerThread`, piscina's
+// concurrentTasksPerWorker: for IO-bound consume() that awaits; CPU-bound jobs only take turns).
 //
 // Built as one single-thread piscina pool per lane rather than one pool with a custom
 // `loadBalancer`: piscina 5 stops distributing as soon as its balancer returns null for the task
@@ -8,18 +11,23 @@
 // busy lane would hold back jobs whose lanes are idle. Per-lane pools keep FIFO order per lane,
 // never block one lane on another, and still give piscina's worker replacement when a thread dies.
 import Piscina from 'piscina';
+import { KeySerialQueue } from './key-serial-queue';
 import type { ConsumeResult, ConsumeTask, LifecycleResult, ValidateResult, ValidateTask } from './worker-protocol';
 import { workerEntryPath } from './worker-entry';
 
 export class WorkerPool {
   readonly #lanes: Piscina[];
+  /** Lane keys pinned to a lane. */
   readonly #laneOf = new Map<string, number>();
-  /** Jobs handed out per key: a revoked key stays pinned until its hook ran, unless it was used again. */
+  /** The lane key each consumer instance ran under (absent: the instance key itself). */
+  readonly #laneKeyOf = new Map<string, string>();
+  /** Jobs handed out per instance key: a revoked key stays pinned until its hook ran, unless it was used again. */
   readonly #uses = new Map<string, number>();
   readonly #load: number[];
+  readonly #serial = new KeySerialQueue();
   #closed = false;
 
-  constructor(concurrency: number) {
+  constructor(concurrency: number, concurrentJobsPerThread = 1) {
     const filename = workerEntryPath();
     this.#lanes = Array.from(
       { length: concurrency },
@@ -28,14 +36,15 @@ export class WorkerPool {
           filename,
           minThreads: 1,
           maxThreads: 1,
-          concurrentTasksPerWorker: 1,
+          // several async jobs per thread run interleaved; the serial queue keeps each instance's one at a time
+          concurrentTasksPerWorker: concurrentJobsPerThread,
           // 'sync': an idle worker waits on Atomics.wait and wakes at once for the next job.
           // Measured with a no-op consumer, 100-message polls: ~2x the throughput of 'async'
           // (whose wake-up adds latency to every job). The price: work a consumer leaves running
           // after consume() returned (timers, un-awaited promises) only runs during later jobs.
           atomics: 'sync',
           idleTimeout: Number.POSITIVE_INFINITY,
-          // bounded by the partitions pinned to the lane (one job each per poll), never by piscina:
+          // bounded by the instances pinned to the lane (one job each per poll), never by piscina:
           // 'auto' (maxThreads² = 1 here) rejected a third job queued on a lane
           maxQueue: Number.POSITIVE_INFINITY,
           execArgv: workerExecArgv(process.execArgv),
@@ -48,7 +57,7 @@ export class WorkerPool {
     return this.#lanes.length;
   }
 
-  /** The lane a partition key is pinned to (assigned on first use to the least loaded lane). */
+  /** The lane a lane key is pinned to (assigned on first use to the least loaded lane). */
   laneFor(key: string): number {
     let lane = this.#laneOf.get(key);
     if (lane === undefined) {
@@ -60,35 +69,46 @@ export class WorkerPool {
     return lane;
   }
 
-  /** Runs a consume job on its partition's lane; the packed buffer is transferred, not copied. */
+  /**
+   * Runs a consume job on its lane once its instance's earlier jobs have ended; the packed buffer
+   * is transferred, not copied.
+   */
   consume(task: ConsumeTask): Promise<ConsumeResult> {
-    const lane = this.#lanes[this.laneFor(task.key)];
+    const laneKey = task.laneKey ?? task.key;
+    const lane = this.#lanes[this.laneFor(laneKey)];
     if (lane === undefined || this.#closed) return Promise.reject(new Error('Worker pool is closed'));
+    if (laneKey !== task.key) this.#laneKeyOf.set(task.key, laneKey);
     this.#uses.set(task.key, (this.#uses.get(task.key) ?? 0) + 1);
-    return lane.run(task, { transferList: [task.packed] }) as Promise<ConsumeResult>;
+    return this.#serial.run(task.key, () => lane.run(task, { transferList: [task.packed] }) as Promise<ConsumeResult>);
   }
 
   /**
-   * Runs `revoked()` hooks for these keys on their lanes (after their queued jobs, so a job still
-   * running finishes first) and then unpins them. A key assigned back before that keeps its lane:
-   * a partition never runs on two threads at once, and its next job gets a fresh instance.
+   * Runs `revoked()` hooks for these instance keys on their lanes, after each key's queued jobs
+   * (so a job still running finishes first), and then unpins them. A key assigned back before that
+   * keeps its lane: an instance never runs on two threads at once, and its next job gets a fresh
+   * instance.
    */
   async revoke(keys: string[]): Promise<LifecycleResult> {
     const byLane = new Map<number, string[]>();
     const uses = new Map<string, number | undefined>();
     for (const key of keys) {
-      const lane = this.#laneOf.get(key);
+      const lane = this.#laneOf.get(this.#laneKeyOf.get(key) ?? key);
       if (lane === undefined) continue;
       uses.set(key, this.#uses.get(key));
       byLane.set(lane, [...(byLane.get(lane) ?? []), key]);
     }
     const results = await Promise.all(
       [...byLane].map(async ([lane, laneKeys]) => {
+        await this.#serial.idle(laneKeys);
         const result = (await this.#lanes[lane]?.run({ kind: 'revoked', keys: laneKeys })) as LifecycleResult;
         for (const key of laneKeys) {
-          if (this.#uses.get(key) !== uses.get(key) || this.#laneOf.get(key) !== lane) continue;
-          this.#laneOf.delete(key);
+          const laneKey = this.#laneKeyOf.get(key) ?? key;
+          if (this.#uses.get(key) !== uses.get(key) || this.#laneOf.get(laneKey) !== lane) continue;
           this.#uses.delete(key);
+          this.#laneKeyOf.delete(key);
+          // the lane key stays pinned while another instance still runs under it
+          if ([...this.#laneKeyOf.values()].includes(laneKey)) continue;
+          this.#laneOf.delete(laneKey);
           this.#load[lane] = (this.#load[lane] ?? 1) - 1;
         }
         return result;

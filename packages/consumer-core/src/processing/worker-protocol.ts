@@ -1,15 +1,18 @@
 // What the main thread and the worker threads say to each other. Plain data only (structured
 // clone), except `packed`, which is transferred.
 import type { ConsumerRequests, JobKind } from '../consumer';
-import type { PartitionLease } from './ownership-board';
+import type { PartitionLease } from '../partition-lease';
+import type { JobDetails } from './job';
 import type { BuiltInDeserializer } from '../routing/routes';
 import type { ResolvedReference } from '../routing/topic';
 import type { SerializedError } from './serialized-error';
 
 export interface ConsumeTask {
   kind: 'consume';
-  /** consumerGroup/topic/partition: the instance key. */
+  /** The consumer instance that runs the job: consumerGroup/topic/partition (+ `#n` for a partition's further instances). */
   key: string;
+  /** Which lane (worker thread) the job runs on: jobs of one lane key share a thread. Default: `key`. */
+  laneKey?: string;
   consumerGroup: string;
   topic: string;
   partition: number;
@@ -27,6 +30,8 @@ export interface ConsumeTask {
   hook?: JobKind;
   /** Ownership of the partition under the epoch this job was dispatched in (shared memory). */
   lease?: PartitionLease;
+  /** What the partition's strategy says about this job (virtual partition, collapsed), for `this.messages.metadata`. */
+  details?: JobDetails;
 }
 
 /** Runs `revoked()` (or `shutdown()`) on the named instances (all instances when `keys` is null), then drops them. */

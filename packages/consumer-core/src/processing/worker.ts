@@ -180,7 +180,7 @@ export interface JobOutcome {
  */
 export async function runJob(
   instance: Consumer,
-  job: Pick<ConsumeTask, 'topic' | 'partition' | 'consumerGroup' | 'manualOffsetManagement' | 'readyAt' | 'attempt' | 'hook' | 'lease'>,
+  job: Pick<ConsumeTask, 'topic' | 'partition' | 'consumerGroup' | 'manualOffsetManagement' | 'readyAt' | 'attempt' | 'hook' | 'lease' | 'details'>,
   unpacked: readonly UnpackedMessage[] | PackedMessages,
   deserializer: Deserializer,
   startedAt: number,
@@ -201,6 +201,7 @@ export async function runJob(
     startedAt,
     consumptionLag: last === undefined ? 0 : Math.max(0, startedAt - last.timestamp),
     processingLag: Math.max(0, startedAt - job.readyAt),
+    ...job.details,
   });
   // this.messages is built on first use (lazy: key, value and headers are read from the packed
   // buffer only when a consumer asks for them, and the Message objects only when it reads the batch)

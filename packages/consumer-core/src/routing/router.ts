@@ -3,14 +3,21 @@
 // subscription groups. Every problem is added to the caller's IssueList with the route's path.
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
+import type { FeatureSet } from '../features/feature-set';
 import { IssueList, isBoolean, isInteger, isNonEmptyString, isOneOf, isPlainObject } from '../contract-rules';
-import type { ResolvedFetchSettings } from '../options';
+import type { ResolvedFetchSettings } from './fetch-settings';
 import type { ConsumerGroup } from './consumer-group';
 import type { ConsumerReference, RoutesDefinition, TopicRouteDefinition } from './routes';
 import type { SubscriptionGroup } from './subscription-group';
-import type { ResolvedDeadLetterQueue, ResolvedReference, Topic } from './topic';
+import type { ResolvedReference, Topic } from './topic';
+import type { AppContext, RouteLevel } from './route-extension';
+import { TOPIC_NAME_RULE, isTopicName } from './topic-name';
 
 export interface RoutingDefaults {
+  /** The route keys features add, and the hint for a key of a feature nobody registered. */
+  features: FeatureSet;
+  /** What cross-field rules of feature keys may know about the app. */
+  app: AppContext;
   groupId: string | undefined;
   maxMessages: number;
   maxWaitTimeMs: number;
@@ -18,7 +25,8 @@ export interface RoutingDefaults {
   fetch: ResolvedFetchSettings;
 }
 
-const TOPIC_KEYS = [
+/** The core's own keys of a topic route; every other key belongs to a feature's route extension. */
+export const TOPIC_KEYS = [
   'topic',
   'consumer',
   'maxMessages',
@@ -29,18 +37,13 @@ const TOPIC_KEYS = [
   'initial_offset',
   'deserializer',
   'active',
-  'manualOffsetManagement',
-  'manual_offset_management',
   'subscriptionGroup',
   'subscription_group',
   'kafka',
-  'deadLetterQueue',
-  'dead_letter_queue',
-  'periodic',
 ] as const;
 
-const DEFAULT_DLQ_MAX_RETRIES = 3;
-const DEFAULT_PERIODIC_INTERVAL_MS = 5_000;
+/** The core's own keys of a consumer group route. */
+const CONSUMER_GROUP_KEYS = ['consumerGroup', 'topics', 'subscriptionGroups'];
 
 const OVERRIDE_KEYS = {
   'fetch.wait.max.ms': ['fetchWaitMaxMs', isInteger(0)],
@@ -51,7 +54,6 @@ const OVERRIDE_KEYS = {
   'enable.partition.eof': ['enablePartitionEof', isBoolean],
 } as const;
 
-const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 const MODULE_EXTENSIONS = ['', '.js', '.cjs', '.ts', '.cts', '/index.js', '/index.ts'];
 
 /** Finds the file a module path names, trying the extensions Node and ts-node would. */
@@ -99,10 +101,8 @@ function resolveTopic(
   }
   const raw = def as unknown as Record<string, unknown>;
   const before = issues.issues.length;
-  issues.unknownKeys(path, raw, TOPIC_KEYS);
-  issues.required(`${path}.topic`, def.topic, (v) =>
-    typeof v === 'string' && TOPIC_NAME.test(v) ? null : 'must be a Kafka topic name ([a-zA-Z0-9._-], 1-249 characters)',
-  );
+  unknownRouteKeys(path, raw, TOPIC_KEYS, 'topic', defaults.features, issues);
+  issues.required(`${path}.topic`, def.topic, (v) => (isTopicName(v) ? null : TOPIC_NAME_RULE));
   const consumer = resolveReference(`${path}.consumer`, def.consumer, issues);
   const maxMessages = issues.aliased(path, raw, 'maxMessages', 'max_messages');
   issues.optional(`${path}.maxMessages`, maxMessages, isInteger(1));
@@ -110,8 +110,6 @@ function resolveTopic(
   issues.optional(`${path}.maxWaitTimeMs`, maxWaitTimeMs, isInteger(1));
   const initialOffset = issues.aliased(path, raw, 'initialOffset', 'initial_offset');
   issues.optional(`${path}.initialOffset`, initialOffset, isOneOf(['earliest', 'latest']));
-  const manual = issues.aliased(path, raw, 'manualOffsetManagement', 'manual_offset_management');
-  issues.optional(`${path}.manualOffsetManagement`, manual, isBoolean);
   const sgName = issues.aliased(path, raw, 'subscriptionGroup', 'subscription_group');
   issues.optional(`${path}.subscriptionGroup`, sgName, isNonEmptyString);
   issues.optional(`${path}.active`, def.active, isBoolean);
@@ -137,11 +135,7 @@ function resolveTopic(
       }
     }
   }
-  const deadLetterQueue = resolveDeadLetterQueue(path, issues.aliased(path, raw, 'deadLetterQueue', 'dead_letter_queue'), issues);
-  const periodicIntervalMs = resolvePeriodic(`${path}.periodic`, def.periodic, issues);
-  if (deadLetterQueue !== null && deadLetterQueue.topic === def.topic) {
-    issues.add(`${path}.deadLetterQueue.topic`, 'must differ from the route topic (dlq-not-source)', deadLetterQueue.topic);
-  }
+  const settings = resolveExtensions(path, raw, 'topic', { name: String(def.topic) }, defaults.features, issues);
   if (issues.issues.length > before || consumer === undefined || deserializer === undefined) return undefined;
   return {
     name: def.topic,
@@ -154,48 +148,54 @@ function resolveTopic(
     initialOffset: (initialOffset as 'earliest' | 'latest' | undefined) ?? defaults.initialOffset,
     deserializer,
     active: def.active ?? true,
-    manualOffsetManagement: (manual as boolean | undefined) ?? false,
     fetch: Object.freeze(fetch) as unknown as ResolvedFetchSettings,
     routePath: path,
-    deadLetterQueue,
-    periodicIntervalMs,
-  };
+    ...settings,
+  } as Topic & { groupName: string };
 }
 
-function resolveDeadLetterQueue(routePath: string, value: unknown, issues: IssueList): ResolvedDeadLetterQueue | null {
-  if (value === undefined) return null;
-  const path = `${routePath}.deadLetterQueue`;
-  if (isPlainObject(value) !== null) {
-    issues.add(path, 'must be { topic, maxRetries?, independent? }', value);
-    return null;
+/**
+ * Reports every key of a route object that neither the core nor a registered feature knows; a key
+ * of one of Decanter's feature packages that is not registered says what to register.
+ */
+function unknownRouteKeys(path: string, raw: Record<string, unknown>, core: readonly string[], level: RouteLevel, features: FeatureSet, issues: IssueList): void {
+  const owned = features.extensions(level);
+  for (const key of Object.keys(raw)) {
+    if (core.includes(key) || owned.has(key)) continue;
+    issues.add(`${path}.${key}`, features.unregisteredKeyRule(key) ?? 'is not a known option', raw[key]);
   }
-  const raw = value as Record<string, unknown>;
-  issues.unknownKeys(path, raw, ['topic', 'maxRetries', 'max_retries', 'independent']);
-  issues.required(`${path}.topic`, raw['topic'], (v) =>
-    typeof v === 'string' && TOPIC_NAME.test(v) ? null : 'must be a Kafka topic name ([a-zA-Z0-9._-], 1-249 characters)',
-  );
-  const maxRetries = issues.aliased(path, raw, 'maxRetries', 'max_retries');
-  issues.optional(`${path}.maxRetries`, maxRetries, isInteger(0));
-  issues.optional(`${path}.independent`, raw['independent'], isBoolean);
-  return Object.freeze({
-    topic: String(raw['topic']),
-    maxRetries: typeof maxRetries === 'number' ? maxRetries : DEFAULT_DLQ_MAX_RETRIES,
-    independent: raw['independent'] === true,
-  });
 }
 
-function resolvePeriodic(path: string, value: unknown, issues: IssueList): number | null {
-  if (value === undefined || value === false) return null;
-  if (value === true) return DEFAULT_PERIODIC_INTERVAL_MS;
-  if (isPlainObject(value) !== null) {
-    issues.add(path, 'must be a boolean or { intervalMs }', value);
-    return null;
+/** Resolves every registered feature's keys of one route object (each extension once, under its `field`). */
+function resolveExtensions(
+  path: string,
+  raw: Record<string, unknown>,
+  level: RouteLevel,
+  route: { name: string },
+  features: FeatureSet,
+  issues: IssueList,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const { extension } of new Set(features.extensions(level).values())) {
+    if (extension.key in out) continue;
+    const aliases = extension.aliases ?? [];
+    const value =
+      aliases.length === 0
+        ? raw[extension.key]
+        : aliases.length === 1
+          ? issues.aliased(path, raw, extension.key, aliases[0]!)
+          : issues.aliasedAll(path, raw, extension.key, aliases);
+    out[extension.field ?? extension.key] = extension.resolve(value, `${path}.${extension.key}`, issues, route);
   }
-  const raw = value as Record<string, unknown>;
-  issues.unknownKeys(path, raw, ['intervalMs', 'interval']);
-  const interval = issues.aliased(path, raw, 'intervalMs', 'interval');
-  issues.optional(`${path}.intervalMs`, interval, isInteger(1));
-  return typeof interval === 'number' ? interval : DEFAULT_PERIODIC_INTERVAL_MS;
+  return out;
+}
+
+/** Runs the cross-field rules of every feature key of an active route against the app. */
+function checkExtensions(path: string, resolved: object, level: RouteLevel, features: FeatureSet, app: AppContext, issues: IssueList): void {
+  for (const { extension } of new Set(features.extensions(level).values())) {
+    const value = (resolved as Record<string, unknown>)[extension.field ?? extension.key];
+    extension.check?.(value, `${path}.${extension.key}`, issues, app);
+  }
 }
 
 /**
@@ -215,7 +215,7 @@ export function buildRouting(routes: RoutesDefinition, defaults: RoutingDefaults
       issues.add(path, 'must be a consumer group route object', cg);
       return;
     }
-    issues.unknownKeys(path, cg, ['consumerGroup', 'topics']);
+    issues.unknownKeys(path, cg, CONSUMER_GROUP_KEYS);
     const id = cg.consumerGroup ?? defaults.groupId;
     if (id === undefined) {
       issues.add(`${path}.consumerGroup`, "is required when kafka['group.id'] is not set", cg.consumerGroup);
@@ -231,6 +231,7 @@ export function buildRouting(routes: RoutesDefinition, defaults: RoutingDefaults
     const groupId = id ?? '?';
     const topics: (Topic & { groupName: string })[] = [];
     const seenTopics = new Set<string>();
+    const groupNames = new Set<string>();
     cg.topics.forEach((t, j) => {
       const topic = resolveTopic(`${path}.topics[${j}]`, t, groupId, defaults, issues);
       if (topic === undefined) return;
@@ -239,16 +240,67 @@ export function buildRouting(routes: RoutesDefinition, defaults: RoutingDefaults
         return;
       }
       seenTopics.add(topic.name);
-      if (topic.active) topics.push(topic);
+      groupNames.add(topic.groupName);
+      if (!topic.active) return;
+      checkExtensions(topic.routePath, topic, 'topic', defaults.features, defaults.app, issues);
+      const claimants = defaults.features.claimants(topic);
+      if (claimants.length > 1) {
+        issues.add(topic.routePath, `must be claimed by one feature's strategy at most (claimed by ${claimants.map((c) => `'${c.feature.name}'`).join(' and ')})`, topic.name);
+      }
+      topics.push(topic);
     });
-    if (topics.length > 0) groups.push({ id: groupId, subscriptionGroups: splitSubscriptionGroups(groupId, topics) });
+    const settings = resolveSubscriptionGroups(path, cg.subscriptionGroups, groupNames, defaults, issues);
+    if (topics.length > 0) groups.push({ id: groupId, subscriptionGroups: splitSubscriptionGroups(groupId, topics, settings) });
   });
   return groups;
 }
 
+/**
+ * A consumer group route's `subscriptionGroups`: settings per subscription group name (the keys
+ * features add, e.g. multiplexing), each name one that a topic of the route uses.
+ */
+function resolveSubscriptionGroups(
+  routePath: string,
+  value: unknown,
+  groupNames: ReadonlySet<string>,
+  defaults: RoutingDefaults,
+  issues: IssueList,
+): Map<string, Record<string, unknown>> {
+  const out = new Map<string, Record<string, unknown>>();
+  const path = `${routePath}.subscriptionGroups`;
+  const entries = (value === undefined ? {} : value) as Record<string, unknown>;
+  if (isPlainObject(entries) !== null) {
+    issues.add(path, 'must be an object of subscription group names to their settings', value);
+    return out;
+  }
+  for (const name of [...groupNames, ...Object.keys(entries)]) {
+    if (out.has(name)) continue;
+    const raw = entries[name];
+    const at = `${path}.${name}`;
+    if (raw !== undefined && !groupNames.has(name)) {
+      issues.add(at, `must be the subscription group of a topic in this consumer group (topics use: ${[...groupNames].map((n) => `'${n}'`).join(', ')})`, raw);
+      continue;
+    }
+    if (raw !== undefined && isPlainObject(raw) !== null) {
+      issues.add(at, 'must be an object of subscription group settings', raw);
+      continue;
+    }
+    const record = (raw ?? {}) as Record<string, unknown>;
+    unknownRouteKeys(at, record, [], 'subscriptionGroup', defaults.features, issues);
+    const resolved = resolveExtensions(at, record, 'subscriptionGroup', { name }, defaults.features, issues);
+    checkExtensions(at, resolved, 'subscriptionGroup', defaults.features, defaults.app, issues);
+    out.set(name, resolved);
+  }
+  return out;
+}
+
 /** Same name + same fetch and poll settings → same subscription group; otherwise a new one. */
-function splitSubscriptionGroups(consumerGroup: string, topics: (Topic & { groupName: string })[]): SubscriptionGroup[] {
-  const byKey = new Map<string, { id: string; topics: Topic[]; sample: Topic }>();
+function splitSubscriptionGroups(
+  consumerGroup: string,
+  topics: (Topic & { groupName: string })[],
+  settings: ReadonlyMap<string, Record<string, unknown>>,
+): SubscriptionGroup[] {
+  const byKey = new Map<string, { id: string; name: string; topics: Topic[]; sample: Topic }>();
   const namesUsed = new Map<string, number>();
   for (const { groupName, ...topic } of topics) {
     const key = JSON.stringify([groupName, topic.maxMessages, topic.maxWaitTimeMs, topic.fetch]);
@@ -256,19 +308,21 @@ function splitSubscriptionGroups(consumerGroup: string, topics: (Topic & { group
     if (entry === undefined) {
       const n = namesUsed.get(groupName) ?? 0;
       namesUsed.set(groupName, n + 1);
-      entry = { id: n === 0 ? groupName : `${groupName}_${n}`, topics: [], sample: topic };
+      entry = { id: n === 0 ? groupName : `${groupName}_${n}`, name: groupName, topics: [], sample: topic };
       byKey.set(key, entry);
     }
     entry.topics.push(Object.freeze({ ...topic, subscriptionGroup: entry.id }));
   }
-  return [...byKey.values()].map((e) =>
-    Object.freeze({
-      id: e.id,
-      consumerGroup,
-      topics: Object.freeze(e.topics),
-      maxMessages: e.sample.maxMessages,
-      maxWaitTimeMs: e.sample.maxWaitTimeMs,
-      fetch: e.sample.fetch,
-    }),
+  return [...byKey.values()].map(
+    (e) =>
+      Object.freeze({
+        ...settings.get(e.name),
+        id: e.id,
+        consumerGroup,
+        topics: Object.freeze(e.topics),
+        maxMessages: e.sample.maxMessages,
+        maxWaitTimeMs: e.sample.maxWaitTimeMs,
+        fetch: e.sample.fetch,
+      }) as SubscriptionGroup,
   );
 }

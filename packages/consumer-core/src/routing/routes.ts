@@ -1,6 +1,8 @@
 // What users write to say where messages go: consumer groups → (subscription groups) → topics,
 // each topic bound to a consumer class by module path + export name, because the class is loaded
-// inside a worker thread and cannot be passed as a value.
+// inside a worker thread and cannot be passed as a value. Features add keys to topics and
+// subscription groups (route-extension.ts).
+import type { SubscriptionGroupRouteExtensions, TopicRouteExtensions } from './route-extension';
 
 /** A class that extends `Consumer`, named by the module that exports it. */
 export interface ConsumerReference {
@@ -26,29 +28,8 @@ export interface TopicKafkaOverrides {
   'enable.partition.eof'?: boolean;
 }
 
-/** Where messages that keep failing go (per topic route). */
-export interface DeadLetterQueueDefinition {
-  /** Topic the failing message is produced to (through the app's `producer`). Required. */
-  topic: string;
-  /** Failed retries before the message goes to the DLQ; 0 sends it at the first failure. Default 3. Alias `max_retries`. */
-  maxRetries?: number;
-  max_retries?: number;
-  /**
-   * `true`: the failure count restarts whenever the partition got past the message that failed
-   * before (each message gets its own `maxRetries`); `false`: it restarts only after a job
-   * succeeds or a message was sent to the DLQ. Default false.
-   */
-  independent?: boolean;
-}
-
-/** A periodic `tick()` for the topic's partitions (also when no messages arrive). */
-export interface PeriodicDefinition {
-  /** How often `tick()` runs per assigned partition when no job ran on it within that time, in ms. Default 5000. Alias `interval`. */
-  intervalMs?: number;
-  interval?: number;
-}
-
-export interface TopicRouteDefinition {
+/** A topic route: the core's keys, plus those of every registered feature (declaration merging on TopicRouteExtensions). */
+export interface TopicRouteDefinition extends TopicRouteExtensions {
   /** Topic name. */
   topic: string;
   /** The consumer class that processes this topic. */
@@ -66,25 +47,22 @@ export interface TopicRouteDefinition {
   deserializer?: DeserializerReference;
   /** `false` keeps the route defined but not subscribed. Default `true`. */
   active?: boolean;
-  /** `true`: only `markAsConsumed()` marks offsets; nothing is marked after `consume()` on its own. Default `false`. Alias `manual_offset_management`. */
-  manualOffsetManagement?: boolean;
-  manual_offset_management?: boolean;
   /** Puts the topic in a named subscription group (own KafkaJS consumer and prefetch buffer). Default `'default'`. Alias `subscription_group`. */
   subscriptionGroup?: string;
   subscription_group?: string;
   /** Fetch settings for this topic only. */
   kafka?: TopicKafkaOverrides;
-  /** Send messages that keep failing to a dead letter queue topic. Default: none (retry forever). Alias `dead_letter_queue`. */
-  deadLetterQueue?: DeadLetterQueueDefinition;
-  dead_letter_queue?: DeadLetterQueueDefinition;
-  /** `true` or `{ intervalMs }`: call the consumer's `tick()` periodically per partition. Default: off. */
-  periodic?: boolean | PeriodicDefinition;
 }
+
+/** Settings of one subscription group (the keys features add, e.g. `multiplexing`). */
+export type SubscriptionGroupRouteDefinition = SubscriptionGroupRouteExtensions;
 
 export interface ConsumerGroupRouteDefinition {
   /** Kafka consumer group id. Default: `kafka['group.id']`. */
   consumerGroup?: string;
   topics: TopicRouteDefinition[];
+  /** Settings per subscription group, by the name topics give in `subscriptionGroup` (`'default'` for those that give none). */
+  subscriptionGroups?: Record<string, SubscriptionGroupRouteDefinition>;
 }
 
 /** The routing table: one entry per consumer group. */

@@ -1,4 +1,5 @@
-import type { ResolvedFetchSettings } from '../options';
+import type { ResolvedFetchSettings } from './fetch-settings';
+import type { TopicSettings } from './route-extension';
 import type { BuiltInDeserializer } from './routes';
 
 /** A consumer class located on disk: `module` is the resolved file, `export` the export name. */
@@ -7,8 +8,8 @@ export interface ResolvedReference {
   readonly export: string;
 }
 
-/** One routed topic, resolved: every default applied, the consumer module found on disk. */
-export interface Topic {
+/** One routed topic, resolved: every default applied, the consumer module found on disk; features' settings under their fields (TopicSettings). */
+export interface Topic extends TopicSettings {
   readonly name: string;
   readonly consumerGroup: string;
   readonly subscriptionGroup: string;
@@ -18,18 +19,9 @@ export interface Topic {
   readonly initialOffset: 'earliest' | 'latest';
   readonly deserializer: BuiltInDeserializer | ResolvedReference;
   readonly active: boolean;
-  readonly manualOffsetManagement: boolean;
   readonly fetch: ResolvedFetchSettings;
   /** Where the route was defined, e.g. `routes[0].topics[2]` — used in error messages. */
   readonly routePath: string;
-  /** Dead letter queue of the route, or null (failing messages are retried forever). */
-  readonly deadLetterQueue?: ResolvedDeadLetterQueue | null;
-  /** Interval of the periodic `tick()`, ms, or null when the route is not periodic. */
-  readonly periodicIntervalMs?: number | null;
 }
 
-export interface ResolvedDeadLetterQueue {
-  readonly topic: string;
-  readonly maxRetries: number;
-  readonly independent: boolean;
-}
+export type { ResolvedDeadLetterQueue } from '../features/dead-letter-queue/contract';

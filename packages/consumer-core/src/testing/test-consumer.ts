@@ -1,20 +1,23 @@
 // One topic-partition's consumer under test: the user's Consumer instance plus the bookkeeping the
 // framework does around it in production (position, marked offset, pause/seek requests), run
 // in-process with no broker and no threads. Jobs run through the worker's own runJob, so
-// `this.messages`, lazy deserialization, automatic marking and requests behave as in production.
+// `this.messages`, lazy deserialization, automatic marking and requests behave as in production;
+// they are made and settled by the route's own partition strategy and failure policy (through
+// KitPartition), so retries, the restart rule and the dead letter queue are production's too.
 // Never swallows what consume() throws: it reaches the test.
 import { performance } from 'node:perf_hooks';
 import { attachConsumer, type Consumer, type ConsumerRequests } from '../consumer';
-import { packMessages, unpackMessages } from '../messages/message-packer';
+import type { TopicFeatures } from '../features/feature-set';
+import { PackedMessages } from '../messages/message-packer';
+import { MessageRun } from '../messages/packed-chunk';
 import type { ProducedMessage } from '../options';
-import { DLQ_HEADERS } from '../processing/dead-letter-headers';
-import { controlFlowOf } from '../processing/control-flow';
 import { serializeError } from '../processing/serialized-error';
 import { deserializerFor, loadConsumerClass, runJob } from '../processing/worker';
+import type { ConsumeResult } from '../processing/worker-protocol';
 import type { Topic } from '../routing/topic';
 import type { FakeProducer } from './fake-producer';
+import { KitPartition } from './kit-partition';
 import type { FedMessage, PartitionLog, TestMessageOptions } from './partition-log';
-
 const now = (): number => performance.timeOrigin + performance.now();
 
 /** What one `consume()` call did. */
@@ -41,23 +44,25 @@ export class TestConsumer<C extends Consumer = Consumer> {
   readonly #log: PartitionLog;
   readonly #producer: FakeProducer;
   #instance: C | undefined;
-  #position: number | null = null;
-  #markedOffset: number | null = null;
-  #pause: ConsumeRun['pause'] = null;
   #running = false;
-  #attempts = 0;
-  #failedAt: number | null = null;
+  readonly #partition: KitPartition;
   /** Messages this partition sent to its route's dead letter queue (as produced, with the DLQ headers), in order. */
   readonly deadLettered: ProducedMessage[] = [];
 
-  /** @internal Made by `TestingKit.consumerFor()`. */
-  constructor(route: Topic, log: PartitionLog, producer: FakeProducer) {
+  /**
+   * @internal Made by `TestingKit.consumerFor()`: `features` builds the route's strategy and
+   * behaviours, given where this partition's dead-lettered messages go.
+   */
+  constructor(route: Topic, log: PartitionLog, producer: FakeProducer, features: (deadLetters: ProducedMessage[]) => TopicFeatures) {
     this.#route = route;
     this.#log = log;
     this.#producer = producer;
     this.topic = route.name;
     this.partition = log.partition;
     this.consumerGroup = route.consumerGroup;
+    this.#partition = new KitPartition(route, log.partition, features(this.deadLettered), (seek) =>
+      seek === 'earliest' ? null : seek === 'latest' ? log.nextOffset : log.offsetAt(seek.timestamp),
+    );
   }
 
   /**
@@ -75,7 +80,7 @@ export class TestConsumer<C extends Consumer = Consumer> {
         this.#producer.for(this.produced),
         this.#producer.transactor(this.produced, (markedOffset, messages) => {
           this.transactions.push(Object.freeze({ messages, markedOffset }));
-          if (markedOffset !== null) this.#markedOffset = Math.max(this.#markedOffset ?? 0, markedOffset);
+          if (markedOffset !== null) this.#partition.ledger.markBelow(markedOffset, false);
         }),
       );
       this.#instance = instance;
@@ -85,7 +90,7 @@ export class TestConsumer<C extends Consumer = Consumer> {
 
   /** Next offset to commit (highest marked offset + 1) over all runs, or null when nothing was marked. */
   get markedOffset(): number | null {
-    return this.#markedOffset;
+    return this.#partition.markedOffset();
   }
 
   /**
@@ -93,22 +98,22 @@ export class TestConsumer<C extends Consumer = Consumer> {
    * (the kit does not wait `timeoutMs`), or null.
    */
   get pause(): ConsumeRun['pause'] {
-    return this.#pause;
+    return this.#partition.pauseRequest;
   }
 
   /** `this.attempt` of the next `consume()`: 1, or n + 1 after n failures in a row. */
   get attempt(): number {
-    return this.#attempts + 1;
+    return this.#partition.failures.attempts + 1;
   }
 
   /** Offset the next `consume()` starts from (null: the partition's first message). */
   get position(): number | null {
-    return this.#position;
+    return this.#partition.position;
   }
 
   /** Messages waiting at or after the position. */
   get pending(): number {
-    return this.#log.countFrom(this.#position);
+    return this.#log.countFrom(this.#partition.position);
   }
 
   /** Appends payloads to this topic-partition (same rules as `kit.produce`). */
@@ -124,72 +129,74 @@ export class TestConsumer<C extends Consumer = Consumer> {
    */
   async consume(): Promise<ConsumeRun> {
     const label = `${this.topic}-${this.partition} (${this.consumerGroup})`;
+    const partition = this.#partition;
     if (this.#running)
       throw new Error(
         `consume() of ${label} is already running; production never runs two jobs of one partition at once`,
       );
-    if (this.#pause !== null && !Number.isFinite(this.#pause.timeoutMs)) {
+    if (partition.pauseRequest !== null && !Number.isFinite(partition.pauseRequest.timeoutMs)) {
       throw new Error(`${label} is paused until resume(): run consumer.tick() or consumer.eofed() to let the consumer resume it`);
     }
-    const batch = this.#log.read(this.#position, this.#route.maxMessages);
+    const batch = this.#log.read(partition.position, this.#route.maxMessages);
     const first = batch[0];
     const last = batch[batch.length - 1];
     if (first === undefined || last === undefined) {
       throw new Error(
-        `Nothing to consume on ${label} from offset ${this.#position ?? 0}: feed messages first with kit.produce('${this.topic}', payload) or consumer.feed([...])`,
+        `Nothing to consume on ${label} from offset ${partition.position ?? 0}: feed messages first with kit.produce('${this.topic}', payload) or consumer.feed([...])`,
       );
     }
     const instance = this.instance;
     const deserializer = deserializerFor(this.#route.deserializer, false);
+    const run = MessageRun.of(batch);
     this.#running = true;
     let outcome: Awaited<ReturnType<typeof runJob>>;
+    let result: ConsumeResult;
+    const readyAt = now();
+    partition.readyAt = readyAt;
+    // the kit runs one instance per partition: the route's strategy makes the partition's one job
+    const job = partition.features.strategy.distribute(run, partition)[0] ?? partition.job(run);
     try {
-      const readyAt = now();
+      partition.ledger.dispatched(job.messages);
       outcome = await runJob(
         instance,
         {
           topic: this.topic,
           partition: this.partition,
           consumerGroup: this.consumerGroup,
-          manualOffsetManagement: this.#route.manualOffsetManagement,
+          manualOffsetManagement: job.manualOffsetManagement,
           readyAt,
-          attempt: this.#attempts + 1,
+          attempt: partition.failures.attempts + 1,
         },
-        unpackMessages(packMessages(batch)),
+        new PackedMessages(job.messages.pack()),
         deserializer,
         readyAt,
       );
+      const { requests, failure } = outcome;
+      result = {
+        startedAt: readyAt,
+        finishedAt: now(),
+        threadId: 0,
+        markedOffset: requests.markedOffset,
+        pause: requests.pause,
+        seek: requests.seek ?? null,
+        resume: requests.resume === true,
+        error: failure === null ? null : serializeError(failure.thrown),
+      };
+      const count = requests.markedOffset === null ? 0 : job.messages.countBefore(requests.markedOffset);
+      partition.ledger.processed(job.messages, count, failure === null);
+      partition.pauseRequest = null;
+      await partition.features.strategy.settle(job, { result }, partition);
     } finally {
       this.#running = false;
     }
     const { requests, failure } = outcome;
-    if (requests.markedOffset !== null) this.#markedOffset = Math.max(this.#markedOffset ?? 0, requests.markedOffset);
-    if (failure !== null) {
-      this.#pause = null;
-      // the first unmarked message of this batch, as in production: past what this run marked and
-      // what its transactions committed
-      const restart = Math.max(first.offset, requests.markedOffset ?? first.offset, Math.min(this.#markedOffset ?? first.offset, last.offset + 1));
-      this.#position = restart;
-      const control = controlFlowOf(serializeError(failure.thrown));
-      if (control.kind === 'retry-later') {
-        // not a failure: the count stays, and the partition waits (the kit does not) at `restart`
-        this.#pause = Object.freeze({ offset: restart, timeoutMs: control.delayMs });
-      } else {
-        this.#deadLetterIfExhausted(batch, restart, failure.thrown, control.kind === 'unrecoverable' ? (control.offset ?? restart) : null);
-      }
-      throw failure.thrown;
-    }
-    this.#attempts = 0;
-    this.#failedAt = null;
-    this.#pause = requests.pause === null ? null : Object.freeze({ ...requests.pause });
-    this.#position = requests.pause === null ? last.offset + 1 : requests.pause.offset;
-    this.#applySeek(requests.seek ?? null);
+    if (failure !== null) throw failure.thrown;
     return Object.freeze({
       size: batch.length,
       firstOffset: first.offset,
       lastOffset: last.offset,
       markedOffset: requests.markedOffset,
-      pause: this.#pause,
+      pause: partition.pauseRequest,
     });
   }
 
@@ -220,62 +227,20 @@ export class TestConsumer<C extends Consumer = Consumer> {
     }
     const { requests, failure } = outcome;
     if (failure !== null) throw failure.thrown;
+    const partition = this.#partition;
     if (requests.pause !== null) {
       // pause() without an offset in a hook means "where the partition stands"
-      const offset = requests.pause.offset >= 0 ? requests.pause.offset : (this.#position ?? 0);
-      this.#pause = Object.freeze({ offset, timeoutMs: requests.pause.timeoutMs });
-      this.#position = offset;
+      const offset = requests.pause.offset >= 0 ? requests.pause.offset : (partition.position ?? 0);
+      partition.pause(offset, requests.pause.timeoutMs, 'request');
     } else if (requests.resume === true) {
-      this.#pause = null;
+      partition.resume();
     }
-    this.#applySeek(requests.seek ?? null);
+    await this.#applySeek(requests.seek ?? null);
   }
 
-  #applySeek(seek: ConsumerRequests['seek'] | null): void {
+  async #applySeek(seek: ConsumerRequests['seek'] | null): Promise<void> {
     if (seek === null || seek === undefined) return;
-    this.#pause = null;
-    this.#position = seek === 'earliest' ? null : seek === 'latest' ? this.#log.nextOffset : this.#log.offsetAt(seek.timestamp);
-  }
-
-  // Same rule as production: after the route's deadLetterQueue.maxRetries failed retries the
-  // first unmarked message goes to the DLQ topic (recorded here), is marked, and the position
-  // moves past it; an UnrecoverableError sends its message (`unrecoverableAt`, when an unmarked
-  // one of the batch) at once. The error is still rethrown to the test.
-  #deadLetterIfExhausted(
-    batch: readonly { offset: number; key: Buffer | null; value: Buffer | null; headers?: unknown }[],
-    restart: number,
-    thrown: unknown,
-    unrecoverableAt: number | null,
-  ): void {
-    const dlq = this.#route.deadLetterQueue ?? null;
-    if (dlq?.independent === true && this.#failedAt !== null && restart > this.#failedAt) this.#attempts = 0;
-    this.#attempts += 1;
-    this.#failedAt = restart;
-    const unrecoverable = unrecoverableAt !== null && unrecoverableAt >= restart && batch.some((m) => m.offset === unrecoverableAt);
-    const target = unrecoverable ? unrecoverableAt : restart;
-    const failing = batch.find((m) => m.offset === target);
-    if (dlq === null || failing === undefined || (!unrecoverable && this.#attempts <= dlq.maxRetries)) return;
-    const error = thrown instanceof Error ? thrown : new Error(String(thrown));
-    const message: ProducedMessage = {
-      topic: dlq.topic,
-      key: failing.key,
-      payload: failing.value,
-      headers: {
-        ...(failing.headers as ProducedMessage['headers']),
-        [DLQ_HEADERS.topic]: this.topic,
-        [DLQ_HEADERS.partition]: String(this.partition),
-        [DLQ_HEADERS.offset]: String(failing.offset),
-        [DLQ_HEADERS.consumerGroup]: this.consumerGroup,
-        [DLQ_HEADERS.attempts]: String(this.#attempts),
-        [DLQ_HEADERS.errorClass]: error.name,
-        [DLQ_HEADERS.errorMessage]: error.message,
-      },
-    };
-    this.deadLettered.push(message);
-    this.#markedOffset = Math.max(this.#markedOffset ?? 0, failing.offset + 1);
-    this.#position = failing.offset + 1;
-    this.#attempts = 0;
-    this.#failedAt = null;
+    await this.#partition.seek(seek);
   }
 
   /**
@@ -294,11 +259,14 @@ export class TestConsumer<C extends Consumer = Consumer> {
 
   async #drop(hook: (instance: C) => Promise<void> | void): Promise<void> {
     const instance = this.#instance;
+    const partition = this.#partition;
     this.#instance = undefined;
-    this.#position = this.#markedOffset;
-    this.#pause = null;
-    this.#attempts = 0;
-    this.#failedAt = null;
+    // the next owner starts from what would have been committed
+    partition.position = partition.markedOffset();
+    if (partition.position !== null) partition.ledger.rewind(partition.position);
+    partition.pauseRequest = null;
+    partition.failures.attempts = 0;
+    partition.failures.failedAt = null;
     if (instance !== undefined) await hook(instance);
   }
 }

@@ -4,6 +4,9 @@
 import type { App } from '../app';
 import type { Consumer } from '../consumer';
 import { resolveAppOptions } from '../contract';
+import { IssueList } from '../contract-rules';
+import { FeatureSet } from '../features/feature-set';
+import { Monitor } from '../instrumentation/monitor';
 import type { AppOptions, ProducedMessage } from '../options';
 import type { ConsumerGroup } from '../routing/consumer-group';
 import type { RoutesDefinition } from '../routing/routes';
@@ -13,7 +16,7 @@ import { PartitionLog, type FedMessage, type TestMessageOptions } from './partit
 import { TestConsumer } from './test-consumer';
 
 /** What a kit is built from: an App (not started), its options, or just the routing table. */
-export type TestingKitSource = Pick<App, 'routing'> | AppOptions | RoutesDefinition;
+export type TestingKitSource = (Pick<App, 'routing'> & Partial<Pick<App, 'features'>>) | AppOptions | RoutesDefinition;
 
 /** Which consumer `consumerFor` returns. */
 export interface ConsumerForOptions {
@@ -26,17 +29,20 @@ export interface ConsumerForOptions {
 /** Consumer group of bare routes that name none (no `kafka['group.id']` to fall back on). */
 export const TESTING_CONSUMER_GROUP = 'decanter-testing';
 
-function routingOf(source: TestingKitSource): readonly ConsumerGroup[] {
+function resolve(source: TestingKitSource): { routing: readonly ConsumerGroup[]; features: FeatureSet } {
   if (Array.isArray(source)) {
     // Bare routes go through the App's own contract (same errors, same defaults); the broker
     // address only satisfies the contract: the kit never connects.
-    return resolveAppOptions({
-      kafka: { 'bootstrap.servers': '127.0.0.1:9092', 'group.id': TESTING_CONSUMER_GROUP },
-      routes: source,
-    }, { dlqNeedsProducer: false }).routing;
+    return resolveAppOptions(
+      {
+        kafka: { 'bootstrap.servers': '127.0.0.1:9092', 'group.id': TESTING_CONSUMER_GROUP },
+        routes: source,
+      },
+      { checkProducer: false },
+    );
   }
-  if ('routing' in source) return source.routing;
-  return resolveAppOptions(source).routing;
+  if ('routing' in source) return { routing: source.routing, features: source.features ?? new FeatureSet(undefined, new IssueList()) };
+  return resolveAppOptions(source);
 }
 
 export class TestingKit {
@@ -44,10 +50,15 @@ export class TestingKit {
   readonly #logs = new Map<string, PartitionLog>();
   readonly #consumers = new Map<string, TestConsumer<Consumer>>();
   readonly #producer = new FakeProducer();
+  readonly #features: FeatureSet;
+  /** Events of what the kit runs (dead letter queue dispatches); nobody listens unless a test does. */
+  readonly monitor = new Monitor();
 
   /** Validates the routes like `new App()` does (a ConfigurationError lists every problem). */
   constructor(source: TestingKitSource) {
-    this.#topics = routingOf(source).flatMap((cg) => cg.subscriptionGroups.flatMap((sg) => sg.topics));
+    const { routing, features } = resolve(source);
+    this.#topics = routing.flatMap((cg) => cg.subscriptionGroups.flatMap((sg) => sg.topics));
+    this.#features = features;
   }
 
   /** Every message consumers produced through `this.producer`, in order, across all consumers. */
@@ -90,7 +101,18 @@ export class TestingKit {
     const key = `${route.consumerGroup}/${topic}/${partition}`;
     let consumer = this.#consumers.get(key);
     if (consumer === undefined) {
-      consumer = new TestConsumer<Consumer>(route, this.#log(topic, partition), this.#producer);
+      const scope = { consumerGroup: route.consumerGroup, subscriptionGroup: route.subscriptionGroup };
+      // what the route's dead letter queue produces is recorded on the partition's consumer (deadLettered)
+      consumer = new TestConsumer<Consumer>(route, this.#log(topic, partition), this.#producer, (deadLetters) =>
+        this.#features.forTopic(route, {
+          monitor: this.monitor,
+          scope,
+          produce: async (message) => {
+            deadLetters.push({ ...message, headers: asConsumerSees(message.headers) });
+            return { topic: message.topic, partition: 0, offset: null };
+          },
+        }),
+      );
       this.#consumers.set(key, consumer);
     }
     return consumer as unknown as TestConsumer<C>;
@@ -130,6 +152,17 @@ export class TestingKit {
     }
     return log;
   }
+}
+
+/** Header values as a consumer sees them (UTF-8 strings), which is how a test fed them. */
+function asConsumerSees(headers: ProducedMessage['headers']): ProducedMessage['headers'] {
+  if (headers === undefined) return undefined;
+  const text = (v: string | Buffer): string => (typeof v === 'string' ? v : v.toString('utf8'));
+  const out: NonNullable<ProducedMessage['headers']> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    out[name] = value === undefined ? undefined : Array.isArray(value) ? value.map(text) : text(value);
+  }
+  return out;
 }
 
 /** Builds a testing kit from an App (not started), its options, or a routing table. */

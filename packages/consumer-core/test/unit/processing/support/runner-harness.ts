@@ -5,6 +5,8 @@
 // returns it; Jest gives each test file its own module registry, so the patch stays in the file.)
 import { Kafka } from 'kafkajs';
 import { PackedMessages } from '../../../../src/messages/message-packer';
+import { IssueList } from '../../../../src/contract-rules';
+import { FeatureSet } from '../../../../src/features/feature-set';
 import { Monitor } from '../../../../src/instrumentation/monitor';
 import { blockingScheduler } from '../../../../src/processing/scheduler';
 import { SubscriptionGroupRunner } from '../../../../src/processing/subscription-group-runner';
@@ -144,8 +146,16 @@ export async function startRunner(route: { manualOffsetManagement?: boolean } = 
   const resumed: string[] = [];
   monitor.on('partition.resumed', (e) => resumed.push(`${e.partition}@${e.offset}`));
   const pool = new FakePool();
-  type Args = ConstructorParameters<typeof SubscriptionGroupRunner>;
-  const runner = new SubscriptionGroupRunner(group as unknown as Args[0], options as unknown as Args[1], pool as unknown as Args[2], monitor, blockingScheduler(), null);
+  type Args = ConstructorParameters<typeof SubscriptionGroupRunner>[0];
+  const runner = new SubscriptionGroupRunner({
+    group: group as unknown as Args['group'],
+    options: options as unknown as Args['options'],
+    pool: pool as unknown as Args['pool'],
+    monitor,
+    scheduler: blockingScheduler(),
+    features: new FeatureSet(undefined, new IssueList()),
+    producerChannel: null,
+  });
   await runner.start();
   /** KafkaJS fetched `count` messages of `partition` from offset `from`. */
   const deliver = async (partition: number, from: number, count: number): Promise<void> => {

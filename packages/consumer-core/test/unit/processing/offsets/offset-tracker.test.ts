@@ -1,4 +1,4 @@
-import { OffsetTracker } from '../../../src/processing/offset-tracker';
+import { OffsetTracker } from '../../../../src/processing/offsets/offset-tracker';
 
 function tracker(): OffsetTracker {
   const t = new OffsetTracker();

@@ -1,0 +1,51 @@
+// What one partition's offsets look like to its partition strategy: which messages were handed
+// to jobs, which of them were processed, and so what may be committed. A ledger lives behind the
+// offset tracker, one per owned partition, and is the one place that decides the committable
+// offset: it must never answer an offset past a dispatched message that was not processed.
+// Strategies that split a partition over several jobs bring their own ledger (e.g. processed
+// ranges plus commit metadata); the default is the contiguous ledger.
+
+/** The offsets of one job's messages, ascending (not necessarily contiguous): a MessageRun. */
+export interface OffsetRun {
+  readonly length: number;
+  offsetAt(index: number): number | undefined;
+}
+
+/** What a commit of the partition carries. */
+export interface Committable {
+  /** Next offset to read: every dispatched message before it was processed. */
+  readonly offset: number;
+  /** Commit metadata (Kafka's OffsetCommit `metadata` string), or null. */
+  readonly metadata: string | null;
+}
+
+export interface OffsetLedger {
+  /** A job was handed `run` (messages of this partition). */
+  dispatched(run: OffsetRun): void;
+  /**
+   * The job of `run` processed its first `count` messages. `settled`: the job has ended
+   * successfully, so what it left unmarked is its own choice (manual offset management) and
+   * holds nothing back; a failed job's remainder keeps blocking until the partition is rewound.
+   * False when `run` is not (or no longer) dispatched here.
+   */
+  processed(run: OffsetRun, count: number, settled: boolean): boolean;
+  /**
+   * Everything before `offset` is processed (a transaction committed it, or a mark made outside
+   * a job's own run). Refused (false) beyond what was dispatched (unless `anyDispatch` is false
+   * for an offset a transaction already committed) or not ahead of the current mark.
+   */
+  markBelow(offset: number, checkDispatched?: boolean): boolean;
+  /** The partition restarts at `offset` (retry, pause, seek): what was dispatched from there on is void. */
+  rewind(offset: number): void;
+  /** Highest dispatched offset + 1 (lowered by a rewind), or null before the first dispatch. */
+  readonly dispatchedTo: number | null;
+  /** The first offset not known as processed: the committable offset, or null before any mark. */
+  firstUnprocessed(): number | null;
+  /** What a commit of the partition would carry now, or null when nothing was marked yet. */
+  committable(): Committable | null;
+  /** On assignment: the group's committed offset and its metadata (null when none or unknown). */
+  restore(committed: number | null, metadata: string | null): void;
+}
+
+/** Makes the ledger of one newly owned partition. */
+export type OffsetLedgerFactory = () => OffsetLedger;
