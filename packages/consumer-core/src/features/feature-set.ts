@@ -52,27 +52,32 @@ export class FeatureSet {
    * `reservedKeys` are the core's own route keys (per level), which no feature may take.
    */
   constructor(registered: unknown, issues: IssueList, reservedKeys: Readonly<Record<RouteLevel, readonly string[]>> = { topic: [], subscriptionGroup: [] }, path = 'options.features') {
-    const features: Feature[] = [];
+    const registeredAt: Array<{ f: Feature; at: string }> = [];
     const names = new Map<string, string>();
     const list = registered === undefined ? [] : registered;
     if (!Array.isArray(list)) {
       issues.add(path, 'must be an array of features (e.g. [virtualPartitions()])', registered);
     } else {
       list.forEach((f, i) => {
-        if (checkFeature(f, `${path}[${i}]`, issues)) features.push(f);
+        if (checkFeature(f, `${path}[${i}]`, issues)) registeredAt.push({ f, at: `${path}[${i}]` });
       });
     }
-    const all = [...features.map((f, i) => ({ f, at: `${path}[${i}]` })), ...builtInFeatures().map((f) => ({ f, at: `built-in feature '${f.name}'` }))];
-    for (const { f, at } of all) {
+    // built-in names first, so a registered feature that reuses one is the one reported
+    const builtIns = builtInFeatures().map((f) => ({ f, at: `built-in feature '${f.name}'` }));
+    const kept = new Set<Feature>();
+    for (const { f, at } of [...builtIns, ...registeredAt]) {
       const earlier = names.get(f.name);
       if (earlier !== undefined) {
         issues.add(`${at}.name`, `must be unique: ${earlier} is already named '${f.name}'`, f.name);
         continue;
       }
       names.set(f.name, at);
+      kept.add(f);
       (f.routes ?? []).forEach((ext, j) => this.#addExtension(ext, f, `${at}.routes[${j}]`, issues, reservedKeys));
     }
-    this.features = Object.freeze(all.filter(({ f, at }) => names.get(f.name) === at).map(({ f }) => f));
+    // registered features come first: their strategies claim topics before the default
+    const all = [...registeredAt, ...builtIns];
+    this.features = Object.freeze(all.filter(({ f }) => kept.has(f)).map(({ f }) => f));
   }
 
   /** The extensions of one level, by every key and alias they answer to. */

@@ -273,7 +273,7 @@ function resolveSubscriptionGroups(
     issues.add(path, 'must be an object of subscription group names to their settings', value);
     return out;
   }
-  for (const name of [...groupNames, ...Object.keys(entries)]) {
+  for (const name of [...Object.keys(entries), ...groupNames]) {
     if (out.has(name)) continue;
     const raw = entries[name];
     const at = `${path}.${name}`;
