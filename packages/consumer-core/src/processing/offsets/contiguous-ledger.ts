@@ -100,7 +100,7 @@ export class ContiguousLedger implements OffsetLedger {
     return this.#marked === null ? null : { offset: this.#marked, metadata: null };
   }
 
-  restore(): void {
+  restore(_committed: number | null, _metadata: string | null): void {
     // the contiguous mark needs nothing but the committed offset KafkaJS already resumes from
   }
 
