@@ -153,8 +153,13 @@ export class TestConsumer<C extends Consumer = Consumer> {
     let result: ConsumeResult;
     const readyAt = now();
     partition.readyAt = readyAt;
-    // the kit runs one instance per partition: the route's strategy makes the partition's one job
-    const job = partition.features.strategy.distribute(run, partition)[0] ?? partition.job(run);
+    // the kit runs one consumer instance per partition: the route's strategy makes its one job
+    const jobs = partition.features.strategy.distribute(run, partition);
+    const job = jobs[0] ?? partition.job(run);
+    if (jobs.length > 1) {
+      this.#running = false;
+      throw new Error(`The testing kit runs one consumer instance per partition, but the strategy '${partition.features.strategy.name}' of ${label} split the batch into ${jobs.length} jobs`);
+    }
     try {
       partition.ledger.dispatched(job.messages);
       outcome = await runJob(
