@@ -83,7 +83,7 @@ interface PendingBatch {
   partition: number;
   messages: EachBatchPayload['batch']['messages'];
   highWatermark: number;
-  /** Key + value bytes: counted against the prefetch bound until the batch is packed. */
+  /** What the batch will hold once packed (PackedChunk.sizeOf): counted against the prefetch bound until it is. */
   bytes: number;
 }
 
@@ -342,8 +342,10 @@ export class Listener {
     }
     if (!isRunning() || isStale() || this.#paused.has(partitionKey(topic, partition))) return;
     const messages = batch.messages;
+    // counted as they will be held once packed (records, index, header bytes too): a batch of tiny
+    // or header-heavy messages counted by key + value alone would let the buffer overshoot its bound
     let bytes = 0;
-    for (let i = 0; i < messages.length; i++) bytes += (messages[i]!.key?.length ?? 0) + (messages[i]!.value?.length ?? 0);
+    for (let i = 0; i < messages.length; i++) bytes += PackedChunk.sizeOf(messages[i]!);
     this.#pending.push({ topic, partition, messages, highWatermark: Number(batch.highWatermark), bytes });
     this.#pendingBytes += bytes;
     this.#packing ??= setImmediate(this.#packPending);

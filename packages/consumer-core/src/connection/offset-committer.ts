@@ -16,13 +16,19 @@ export type CommitReason = 'interval' | 'rebalance' | 'shutdown';
 
 /** What the committer needs of its subscription group. */
 export interface CommitterContext {
-  readonly tracker: Pick<OffsetTracker, 'pending' | 'committed'>;
+  readonly tracker: Pick<OffsetTracker, 'pending' | 'committed' | 'metadataRefused'>;
   readonly listener: Pick<Listener, 'commit'>;
   readonly monitor: Monitor;
   readonly scope: GroupScope;
 }
 
-const isMetadataTooLarge = (error: unknown): boolean => (error as { type?: unknown } | null)?.type === 'OFFSET_METADATA_TOO_LARGE';
+/** The broker refused the metadata as too large: KafkaJS's protocol error, or its retrier's wrapper of it (the type on its cause). */
+function isMetadataTooLarge(error: unknown): boolean {
+  for (let e = error, depth = 0; typeof e === 'object' && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { type?: unknown }).type === 'OFFSET_METADATA_TOO_LARGE') return true;
+  }
+  return false;
+}
 
 export class OffsetCommitter {
   #chain: Promise<void> = Promise.resolve();
@@ -69,6 +75,8 @@ export class OffsetCommitter {
         await listener.commit(offsets);
       } catch (error) {
         if (!isMetadataTooLarge(error) || !offsets.some((o) => o.metadata !== undefined)) throw error;
+        // the broker's cap is below what was sent: never send metadata that long again
+        tracker.metadataRefused(Math.min(...offsets.map((o) => (o.metadata === undefined ? Infinity : Buffer.byteLength(o.metadata)))));
         offsets = offsets.map(({ topic, partition, offset }): OffsetEntry => ({ topic, partition, offset }));
         await listener.commit(offsets);
       }

@@ -12,6 +12,6 @@ export interface FetchedMessage {
   readonly key: Buffer | null;
   readonly value: Buffer | null;
   readonly headers: IHeaders | undefined;
-  /** key + value bytes: what the prefetch buffer bound counts. */
+  /** key + value bytes. */
   readonly size: number;
 }

@@ -59,6 +59,27 @@ export class PackedChunk {
     return this.buffer.byteLength + this.#dataStart.byteLength;
   }
 
+  /**
+   * Bytes `message` will take in a chunk (its record, its index entry, its key, value and header
+   * bytes), without packing it: what a batch still waiting to be packed counts against the
+   * prefetch bound. Exact for ASCII header names and string values (the usual case); it counts
+   * other strings by UTF-16 length, which never differs from their UTF-8 size by more than 3×.
+   */
+  static sizeOf(message: PackableMessage): number {
+    let n = RECORD + 4 + (message.key?.length ?? 0) + (message.value?.length ?? 0);
+    const headers = message.headers;
+    if (headers === undefined) return n;
+    let any = false;
+    for (const name in headers) {
+      const value = headers[name];
+      for (const v of Array.isArray(value) ? value : [value]) {
+        any = true;
+        n += 2 + name.length + 4 + (v === undefined ? 0 : v.length);
+      }
+    }
+    return any ? n + 2 : n;
+  }
+
   /** Copies `messages` (in offset order) into one chunk. */
   static pack(messages: ArrayLike<PackableMessage>): PackedChunk {
     const count = messages.length;

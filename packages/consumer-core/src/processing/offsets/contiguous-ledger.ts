@@ -82,7 +82,7 @@ export class ContiguousLedger implements OffsetLedger {
   }
 
   rewind(offset: number): void {
-    this.#dispatchedTo = Math.min(this.#dispatchedTo ?? offset, offset);
+    if (this.#dispatchedTo !== null) this.#dispatchedTo = Math.min(this.#dispatchedTo, offset);
     // what was dispatched from `offset` on will be dispatched again: it neither blocks nor counts
     this.#open = this.#open.filter((o) => {
       o.length = countBelow(o.run, offset, o.length);

@@ -59,7 +59,16 @@ let lastEpoch = 0;
 export class OffsetTracker {
   readonly #partitions = new Map<string, PartitionOffsets>();
 
-  constructor(private readonly metadataMaxBytes = DEFAULT_OFFSET_METADATA_MAX_BYTES) {}
+  constructor(private metadataMaxBytes = DEFAULT_OFFSET_METADATA_MAX_BYTES) {}
+
+  /**
+   * The broker refused commit metadata of `bytes` (OFFSET_METADATA_TOO_LARGE): its
+   * offset.metadata.max.bytes is lower than the one configured, so metadata of that length or
+   * more is not sent again (the offsets still are).
+   */
+  metadataRefused(bytes: number): void {
+    if (Number.isFinite(bytes)) this.metadataMaxBytes = Math.min(this.metadataMaxBytes, bytes - 1);
+  }
 
   /**
    * Records an assignment; returns the ownership epoch. A partition kept through an eager

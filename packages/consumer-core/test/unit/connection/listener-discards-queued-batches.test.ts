@@ -17,8 +17,10 @@ import type { Topic } from '../../../src/routing/topic';
 const TOPIC = 't';
 const LIMIT_BYTES = 1_000;
 // a big batch nearly fills the bound on its own: if its bytes were still counted once discarded,
-// two small batches queued after it would cross the bound and be packed early (inside eachBatch)
-const BIG = 960;
+// two small batches queued after it would cross the bound and be packed early (inside eachBatch).
+// A queued message counts as it will be held once packed: its value plus 36 bytes of record and
+// index, so 3 × 280 + 108 = 948 bytes.
+const BIG = 840;
 const SMALL = 50;
 const BACKOFF_MS = 4_321;
 

@@ -212,12 +212,8 @@ test('batches queued in the same turn count towards the bound: the eachBatch aft
   expect({ [rule]: { returnedWhileFull: whileFull, holds: h.holds.length } }).toEqual({ [rule]: { returnedWhileFull: false, holds: 1 } });
 });
 
-// Fails at the time of writing (a bug, left in place): a queued batch counts against the bound
-// with its key + value bytes only, while the buffer counts what it really holds once packed
-// (records, header bytes, index). A batch whose bytes are in its headers counts 0 while queued,
-// so a next eachBatch in the same turn is not held although the buffer is full the moment the
-// first batch is packed: within one fetch response the bound is overshot by any number of
-// batches, not "at most one batch, as when every batch was packed here" (listener.ts).
+// Regression: a queued batch counted only its key + value bytes against the bound, while packed it
+// holds records, an index and its header bytes too: header-heavy (or tiny) messages overshot it.
 test('a queued batch whose bytes are in its headers counts towards the bound: the next eachBatch holds', async () => {
   const h = await startedListener();
   // two messages with a 600-byte header and no key or value: 1302 bytes once packed

@@ -117,8 +117,8 @@ test("OFFSET_METADATA_TOO_LARGE (KafkaJS's protocol error): the same offsets are
   await expectFallback(async () => tooLarge());
 });
 
-// Fails against the committer as it is: it reads `type` only on the error itself, and KafkaJS's
-// retrier hands it a KafkaJSNonRetriableError whose `cause` has the type. See the report.
+// Regression: the committer read `type` only on the error itself, and KafkaJS's retrier hands it a
+// KafkaJSNonRetriableError whose `cause` has the type, so against a real broker the fallback never ran.
 test('OFFSET_METADATA_TOO_LARGE as consumer.commitOffsets rejects with it (KafkaJSNonRetriableError, type on its cause): the fallback still happens', async () => {
   const rejection = await tooLargeAsKafkaJsRejectsIt();
   // the premise, checked against KafkaJS itself
@@ -183,5 +183,24 @@ test('when the commit without metadata fails too, it is reported and nothing is 
     },
   }).toEqual({
     [rule]: { attempts: 2, errors: ['offsets.commit.error'], events: 0, committed: '0, 1,' },
+  });
+});
+
+// Regression: after a fallback the tracker still held the metadata as "to commit", so every
+// interval sent the refused commit again before the one without metadata.
+test('after a fallback, metadata that long is not sent again: the next commits go out once, without it, and nothing stays pending', async () => {
+  let calls = 0;
+  const h = setup(async () => {
+    calls += 1;
+    if (calls === 1) throw tooLarge();
+  });
+  await h.committer.commit('interval');
+  const settled = 'nothing pending after the fallback';
+  expect({ [settled]: lines(h.tracker.pending()) }).toEqual({ [settled]: [] });
+  h.tracker.mark(TOPIC, 0, 15);
+  await h.committer.commit('interval');
+  const once = 'the next commit is sent once, without the metadata the broker refused';
+  expect({ [once]: h.listener.commit.mock.calls.slice(2).map(([offsets]) => lines(offsets)) }).toEqual({
+    [once]: [[`${TOPIC}-0@15 no metadata key`]],
   });
 });
