@@ -142,7 +142,11 @@ export function resolveAppOptions(input: AppOptions, mode: ContractMode = {}): R
         input.routes,
         {
           features,
-          app: { producer: (mode.checkProducer ?? true) ? input.producer !== undefined : null },
+          app: {
+            producer: (mode.checkProducer ?? true) ? input.producer !== undefined : null,
+            concurrency: typeof input.concurrency === 'number' ? input.concurrency : defaultAppOptions.concurrency,
+            concurrentJobsPerThread: typeof concurrentJobsPerThread === 'number' ? concurrentJobsPerThread : defaultAppOptions.concurrentJobsPerThread,
+          },
           groupId: kafka.groupId,
           maxMessages: (maxMessages as number | undefined) ?? defaultAppOptions.maxMessages,
           maxWaitTimeMs: (maxWaitTimeMs as number | undefined) ?? defaultAppOptions.maxWaitTimeMs,

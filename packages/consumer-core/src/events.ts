@@ -167,7 +167,10 @@ export interface RebalanceStatistics {
   skippedMessages: number;
 }
 
-export interface PartitionStatistics {
+/** What partition strategies add to a partition's statistics (declaration merging; see PartitionStrategy.statistics). */
+export interface PartitionStatisticsExtensions {}
+
+export interface PartitionStatistics extends PartitionStatisticsExtensions {
   topic: string;
   partition: number;
   /** High watermark − committed offset (or the next offset to fetch before a first commit). */
@@ -198,7 +201,11 @@ export type ErrorType =
   | 'listener.crash'
   | 'offsets.commit.error'
   | 'app.stop.error'
-  | 'instrumentation.listener.error';
+  | 'instrumentation.listener.error'
+  | keyof ErrorTypeExtensions;
+
+/** Types of error.occurred that features add (declaration merging: `'my_feature.error': true`). */
+export interface ErrorTypeExtensions {}
 
 export interface ErrorOccurredEvent extends Partial<PartitionScope> {
   type: ErrorType;
@@ -206,7 +213,15 @@ export interface ErrorOccurredEvent extends Partial<PartitionScope> {
   offset?: number;
 }
 
-/** The App's event map (eventemitter3). */
+export interface FeatureWarningEvent extends GroupScope {
+  /** The feature's name. */
+  feature: string;
+  message: string;
+  topic?: string;
+  partition?: number;
+}
+
+/** The App's event map (eventemitter3); features add their own events by declaration merging. */
 export interface AppEvents {
   /** The app moved to a new lifecycle state. */
   'app.state.changed': (event: StateChangedEvent) => void;
@@ -245,6 +260,8 @@ export interface AppEvents {
   'listener.restarted': (event: GroupScope) => void;
   /** Periodic lag and buffer figures (kafka['statistics.interval.ms']). */
   'statistics.emitted': (event: StatisticsEvent) => void;
+  /** A feature noticed something an operator should know (e.g. virtual partitions that stay skewed); the logger prints it as a warning. */
+  'feature.warning': (event: FeatureWarningEvent) => void;
   /** Any failure, with a `type`. */
   'error.occurred': (event: ErrorOccurredEvent) => void;
 }

@@ -39,7 +39,7 @@ export class PausesManager implements PartitionMover {
     if (!tracker.owns(topic, partition)) return;
     const key = partitionKey(topic, partition);
     listener.pause(topic, partition);
-    tracker.rewind(topic, partition, offset);
+    tracker.rewind(topic, partition, offset, reason);
     p.pausedAt = offset;
     p.position = offset;
     const event = { ...scope, topic, partition, offset, timeoutMs, reason, attempt };

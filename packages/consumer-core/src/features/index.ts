@@ -22,7 +22,8 @@ export { IssueList, isBoolean, isInteger, isNonEmptyString, isOneOf, isPlainObje
 export type { HookKind, JobOutcome, PartitionControl, PartitionStrategy, StrategyFactory } from '../processing/strategies/partition-strategy';
 export { defaultStrategy, firstUnmarked, retryOrDivert, DEFAULT_STRATEGY } from '../processing/strategies/default-strategy';
 export { combineFailurePolicies, type FailureCount, type FailurePolicy, type JobFailure } from '../processing/strategies/failure-policy';
-export type { Committable, OffsetLedger, OffsetLedgerFactory, OffsetRun } from '../processing/offsets/offset-ledger';
+export { controlFlowOf, type ControlFlow } from '../processing/control-flow';
+export type { Committable, OffsetLedger, OffsetLedgerFactory, OffsetRun, RewindReason } from '../processing/offsets/offset-ledger';
 export { ContiguousLedger } from '../processing/offsets/contiguous-ledger';
 export { instanceKeyOf, jobKey, type ConsumeJob, type JobDetails } from '../processing/job';
 export type { ConsumeResult } from '../processing/worker-protocol';

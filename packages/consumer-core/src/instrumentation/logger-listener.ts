@@ -63,6 +63,7 @@ export class LoggerListener {
             `(${Math.round(e.bufferedBytes / 1024)} of ${Math.round(e.limitBytes / 1024)} KiB, queued.max.messages.kbytes)`,
         ),
       ),
+      monitor.subscribe('feature.warning', (e) => logger.warn(`[${e.feature}] ${e.message}`)),
       monitor.subscribe('listener.restarted', (e) => logger.warn(`[${e.consumerGroup}/${e.subscriptionGroup}] Listener restarted after a crash`)),
       monitor.subscribe('error.occurred', (e) => {
         const where = e.topic === undefined ? '' : ` on ${e.topic}-${e.partition ?? '?'}`;

@@ -11,13 +11,15 @@ export interface StatisticsContext {
   readonly buffer: Pick<PrefetchBuffer, 'countFor' | 'bytes'>;
   readonly scope: GroupScope;
   readonly counters: Readonly<RebalanceStatistics>;
+  /** What the partition's strategy adds to its entry. */
+  strategyStatistics(topic: string, partition: number): object | undefined;
 }
 
 export class StatisticsCollector {
   constructor(private readonly context: StatisticsContext) {}
 
   collect(): StatisticsEvent['subscriptionGroups'][number] {
-    const { tracker, buffer, scope, counters } = this.context;
+    const { tracker, buffer, scope, counters, strategyStatistics } = this.context;
     const partitions: PartitionStatistics[] = tracker.partitions().map((p) => {
       const hw = p.highWatermark;
       const position = p.committed ?? p.marked ?? p.fetchPosition;
@@ -31,6 +33,7 @@ export class StatisticsCollector {
         markedOffset: p.marked,
         committedOffset: p.committed,
         bufferedMessages: buffer.countFor(p.topic, p.partition),
+        ...strategyStatistics(p.topic, p.partition),
       };
     });
     return { ...scope, bufferedBytes: buffer.bytes, partitions, ...counters };

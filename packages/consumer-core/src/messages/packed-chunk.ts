@@ -261,6 +261,31 @@ export class MessageRun {
     return undefined;
   }
 
+  /**
+   * The messages at these positions of the run (ascending, each at most once), as a run of their
+   * own: consecutive positions share one slice, so a strategy that splits a batch copies no
+   * message and keeps one slice per stretch.
+   */
+  select(positions: readonly number[]): MessageRun {
+    if (positions.length === 0) return MessageRun.EMPTY;
+    const out: ChunkSlice[] = [];
+    let slice = 0;
+    let sliceStart = 0; // position of the first message of slices[slice]
+    for (const position of positions) {
+      while (slice < this.slices.length && position >= sliceStart + (this.slices[slice]!.to - this.slices[slice]!.from)) {
+        sliceStart += this.slices[slice]!.to - this.slices[slice]!.from;
+        slice++;
+      }
+      const s = this.slices[slice];
+      if (s === undefined || position < sliceStart) throw new RangeError(`select(): positions must ascend within 0..${this.length - 1} (got ${position})`);
+      const at = s.from + (position - sliceStart);
+      const previous = out[out.length - 1];
+      if (previous !== undefined && previous.chunk === s.chunk && previous.to === at) out[out.length - 1] = { chunk: s.chunk, from: previous.from, to: at + 1 };
+      else out.push({ chunk: s.chunk, from: at, to: at + 1 });
+    }
+    return new MessageRun(out);
+  }
+
   /** How many messages of the run have an offset below `offset`. */
   countBefore(offset: number): number {
     let n = 0;

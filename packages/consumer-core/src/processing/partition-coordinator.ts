@@ -13,6 +13,7 @@ import type { MessageRun } from '../messages/packed-chunk';
 import type { Topic } from '../routing/topic';
 import { backoffDelay, type BackoffPolicy } from './backoff';
 import { jobKeys, type ConsumeJob, type JobDetails } from './job';
+import type { OffsetLedger } from './offsets/offset-ledger';
 import type { OffsetTracker } from './offsets/offset-tracker';
 import { reviveError, type SerializedError } from './serialized-error';
 import type { FailureCount, FailurePolicy } from './strategies/failure-policy';
@@ -77,6 +78,22 @@ export class PartitionCoordinator implements PartitionControl {
 
   markedOffset(): number | null {
     return this.context.tracker.markedOffset(this.topic.name, this.partition);
+  }
+
+  ledger(): OffsetLedger | null {
+    return this.context.tracker.ledgerOf(this.topic.name, this.partition) ?? null;
+  }
+
+  skipped(messages: MessageRun): void {
+    this.context.tracker.skippedRun(this.topic.name, this.partition, messages, this.epoch);
+  }
+
+  get monitor(): Monitor {
+    return this.context.monitor;
+  }
+
+  get scope(): GroupScope {
+    return this.context.scope;
   }
 
   processed(job: ConsumeJob, count: number): boolean {

@@ -161,7 +161,13 @@ export class SubscriptionGroupRunner {
       rebalancing: () => this.#rebalance.rebalancing,
       commitsLanded: () => this.#committer.idle(),
     });
-    this.#statistics = new StatisticsCollector({ tracker, buffer, scope, counters: this.#counters });
+    this.#statistics = new StatisticsCollector({
+      tracker,
+      buffer,
+      scope,
+      counters: this.#counters,
+      strategyStatistics: (topic, partition) => coordinators.featuresOf(topic)?.strategy.statistics?.(partition),
+    });
   }
 
   async start(): Promise<void> {

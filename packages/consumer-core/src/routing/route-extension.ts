@@ -20,6 +20,9 @@ export interface RouteContext {
 export interface AppContext {
   /** Whether the app has a `producer`; null when nothing runs it (the testing kit resolves bare routes). */
   readonly producer: boolean | null;
+  /** The app's worker threads and jobs per thread (resolved, defaults applied). */
+  readonly concurrency: number;
+  readonly concurrentJobsPerThread: number;
 }
 
 export interface RouteExtension<T = unknown> {
@@ -34,7 +37,7 @@ export interface RouteExtension<T = unknown> {
    * Resolves the value users wrote (undefined when absent: return the default) at `path`, adding
    * every problem to `issues` with its full path. Runs once, at construction.
    */
-  resolve(value: unknown, path: string, issues: IssueList, route: RouteContext): T;
+  resolve(value: unknown, path: string, issues: IssueList, route: RouteContext, app: AppContext): T;
   /** Cross-field rules against the app, once every route is resolved. */
   check?(resolved: T, path: string, issues: IssueList, app: AppContext): void;
 }

@@ -135,7 +135,7 @@ function resolveTopic(
       }
     }
   }
-  const settings = resolveExtensions(path, raw, 'topic', { name: String(def.topic) }, defaults.features, issues);
+  const settings = resolveExtensions(path, raw, 'topic', { name: String(def.topic) }, defaults, issues);
   if (issues.issues.length > before || consumer === undefined || deserializer === undefined) return undefined;
   return {
     name: def.topic,
@@ -172,11 +172,11 @@ function resolveExtensions(
   raw: Record<string, unknown>,
   level: RouteLevel,
   route: { name: string },
-  features: FeatureSet,
+  defaults: RoutingDefaults,
   issues: IssueList,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const { extension } of new Set(features.extensions(level).values())) {
+  for (const { extension } of new Set(defaults.features.extensions(level).values())) {
     if (extension.key in out) continue;
     const aliases = extension.aliases ?? [];
     const value =
@@ -185,7 +185,7 @@ function resolveExtensions(
         : aliases.length === 1
           ? issues.aliased(path, raw, extension.key, aliases[0]!)
           : issues.aliasedAll(path, raw, extension.key, aliases);
-    out[extension.field ?? extension.key] = extension.resolve(value, `${path}.${extension.key}`, issues, route);
+    out[extension.field ?? extension.key] = extension.resolve(value, `${path}.${extension.key}`, issues, route, defaults.app);
   }
   return out;
 }
@@ -287,7 +287,7 @@ function resolveSubscriptionGroups(
     }
     const record = (raw ?? {}) as Record<string, unknown>;
     unknownRouteKeys(at, record, [], 'subscriptionGroup', defaults.features, issues);
-    const resolved = resolveExtensions(at, record, 'subscriptionGroup', { name }, defaults.features, issues);
+    const resolved = resolveExtensions(at, record, 'subscriptionGroup', { name }, defaults, issues);
     checkExtensions(at, resolved, 'subscriptionGroup', defaults.features, defaults.app, issues);
     out.set(name, resolved);
   }

@@ -4,7 +4,8 @@
 // the route's own strategy and failure policy (the same restart rule, dead letter queue and
 // counting as production). Pauses do not wait: they only move the position.
 import type { SeekRequest } from '../consumer';
-import type { PartitionPausedEvent } from '../events';
+import type { GroupScope, PartitionPausedEvent } from '../events';
+import type { Monitor } from '../instrumentation/monitor';
 import type { TopicFeatures } from '../features/feature-set';
 import type { MessageRun } from '../messages/packed-chunk';
 import { backoffDelay } from '../processing/backoff';
@@ -21,7 +22,8 @@ export type SeekResolver = (target: Exclude<SeekRequest, { offset: number }>) =>
 
 export class KitPartition implements PartitionControl {
   readonly failures: FailureCount = { attempts: 0, failedAt: null };
-  readonly ledger: OffsetLedger;
+  /** The partition's offset ledger (the strategy's kind). */
+  readonly offsets: OffsetLedger;
   /** Offset the next consume() starts from (null: the partition's first message). */
   position: number | null = null;
   /** The pause a job or a RetryLaterError asked for (the kit does not wait it out), or null. */
@@ -33,8 +35,9 @@ export class KitPartition implements PartitionControl {
     readonly partition: number,
     readonly features: TopicFeatures,
     private readonly resolveSeek: SeekResolver,
+    private readonly context: { readonly monitor: Monitor; readonly scope: GroupScope },
   ) {
-    this.ledger = features.strategy.ledger?.() ?? new ContiguousLedger();
+    this.offsets = features.strategy.ledger?.() ?? new ContiguousLedger();
   }
 
   get failurePolicy(): FailurePolicy {
@@ -54,11 +57,28 @@ export class KitPartition implements PartitionControl {
   }
 
   markedOffset(): number | null {
-    return this.ledger.firstUnprocessed();
+    return this.offsets.firstUnprocessed();
+  }
+
+  ledger(): OffsetLedger {
+    return this.offsets;
+  }
+
+  get monitor(): Monitor {
+    return this.context.monitor;
+  }
+
+  get scope(): GroupScope {
+    return this.context.scope;
+  }
+
+  skipped(messages: MessageRun): void {
+    this.offsets.dispatched(messages);
+    this.offsets.processed(messages, messages.length, true);
   }
 
   processed(job: ConsumeJob, count: number): boolean {
-    return this.ledger.processed(job.messages, count, false);
+    return this.offsets.processed(job.messages, count, false);
   }
 
   owns(): boolean {
@@ -74,13 +94,13 @@ export class KitPartition implements PartitionControl {
   pause(offset: number, timeoutMs: number, reason: PartitionPausedEvent['reason']): void {
     this.position = offset;
     this.pauseRequest = reason === 'request' || reason === 'retry' ? Object.freeze({ offset, timeoutMs }) : null;
-    this.ledger.rewind(offset);
+    this.offsets.rewind(offset, reason);
   }
 
   async seek(target: Exclude<SeekRequest, { offset: number }>): Promise<void> {
     this.pauseRequest = null;
     this.position = this.resolveSeek(target);
-    if (this.position !== null) this.ledger.rewind(this.position);
+    if (this.position !== null) this.offsets.rewind(this.position, 'request');
   }
 
   resume(): void {

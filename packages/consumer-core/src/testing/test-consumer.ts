@@ -7,7 +7,9 @@
 // Never swallows what consume() throws: it reaches the test.
 import { performance } from 'node:perf_hooks';
 import { attachConsumer, type Consumer, type ConsumerRequests } from '../consumer';
+import type { GroupScope } from '../events';
 import type { TopicFeatures } from '../features/feature-set';
+import type { Monitor } from '../instrumentation/monitor';
 import { PackedMessages } from '../messages/message-packer';
 import { MessageRun } from '../messages/packed-chunk';
 import type { ProducedMessage } from '../options';
@@ -53,7 +55,13 @@ export class TestConsumer<C extends Consumer = Consumer> {
    * @internal Made by `TestingKit.consumerFor()`: `features` builds the route's strategy and
    * behaviours, given where this partition's dead-lettered messages go.
    */
-  constructor(route: Topic, log: PartitionLog, producer: FakeProducer, features: (deadLetters: ProducedMessage[]) => TopicFeatures) {
+  constructor(
+    route: Topic,
+    log: PartitionLog,
+    producer: FakeProducer,
+    features: (deadLetters: ProducedMessage[]) => TopicFeatures,
+    context: { readonly monitor: Monitor; readonly scope: GroupScope },
+  ) {
     this.#route = route;
     this.#log = log;
     this.#producer = producer;
@@ -62,6 +70,7 @@ export class TestConsumer<C extends Consumer = Consumer> {
     this.consumerGroup = route.consumerGroup;
     this.#partition = new KitPartition(route, log.partition, features(this.deadLettered), (seek) =>
       seek === 'earliest' ? null : seek === 'latest' ? log.nextOffset : log.offsetAt(seek.timestamp),
+      context,
     );
   }
 
@@ -80,7 +89,7 @@ export class TestConsumer<C extends Consumer = Consumer> {
         this.#producer.for(this.produced),
         this.#producer.transactor(this.produced, (markedOffset, messages) => {
           this.transactions.push(Object.freeze({ messages, markedOffset }));
-          if (markedOffset !== null) this.#partition.ledger.markBelow(markedOffset, false);
+          if (markedOffset !== null) this.#partition.offsets.markBelow(markedOffset, false);
         }),
       );
       this.#instance = instance;
@@ -161,7 +170,7 @@ export class TestConsumer<C extends Consumer = Consumer> {
       throw new Error(`The testing kit runs one consumer instance per partition, but the strategy '${partition.features.strategy.name}' of ${label} split the batch into ${jobs.length} jobs`);
     }
     try {
-      partition.ledger.dispatched(job.messages);
+      partition.offsets.dispatched(job.messages);
       outcome = await runJob(
         instance,
         {
@@ -188,7 +197,7 @@ export class TestConsumer<C extends Consumer = Consumer> {
         error: failure === null ? null : serializeError(failure.thrown),
       };
       const count = requests.markedOffset === null ? 0 : job.messages.countBefore(requests.markedOffset);
-      partition.ledger.processed(job.messages, count, failure === null);
+      partition.offsets.processed(job.messages, count, failure === null);
       partition.pauseRequest = null;
       await partition.features.strategy.settle(job, { result }, partition);
     } finally {
@@ -268,7 +277,7 @@ export class TestConsumer<C extends Consumer = Consumer> {
     this.#instance = undefined;
     // the next owner starts from what would have been committed
     partition.position = partition.markedOffset();
-    if (partition.position !== null) partition.ledger.rewind(partition.position);
+    if (partition.position !== null) partition.offsets.rewind(partition.position);
     partition.pauseRequest = null;
     partition.failures.attempts = 0;
     partition.failures.failedAt = null;

@@ -112,6 +112,7 @@ export class TestingKit {
             return { topic: message.topic, partition: 0, offset: null };
           },
         }),
+        { monitor: this.monitor, scope },
       );
       this.#consumers.set(key, consumer);
     }

@@ -35,8 +35,13 @@ export interface OffsetLedger {
    * for an offset a transaction already committed) or not ahead of the current mark.
    */
   markBelow(offset: number, checkDispatched?: boolean): boolean;
-  /** The partition restarts at `offset` (retry, pause, seek): what was dispatched from there on is void. */
-  rewind(offset: number): void;
+  /**
+   * The partition restarts at `offset`: what was dispatched from there on is void. `reason` is
+   * the pause's: `'request'` (the consumer's own pause or seek, which asks for those messages
+   * again), or `'error'`, `'retry'`, `'dlq'` (a ledger that knows what was processed ahead may
+   * keep that knowledge, so the retry skips it).
+   */
+  rewind(offset: number, reason?: RewindReason): void;
   /** Highest dispatched offset + 1 (lowered by a rewind), or null before the first dispatch. */
   readonly dispatchedTo: number | null;
   /** The first offset not known as processed: the committable offset, or null before any mark. */
@@ -46,6 +51,9 @@ export interface OffsetLedger {
   /** On assignment: the group's committed offset and its metadata (null when none or unknown). */
   restore(committed: number | null, metadata: string | null): void;
 }
+
+/** Why a partition is rewound: the reason of the pause that restarts it. */
+export type RewindReason = 'error' | 'request' | 'dlq' | 'retry';
 
 /** Makes the ledger of one newly owned partition. */
 export type OffsetLedgerFactory = () => OffsetLedger;

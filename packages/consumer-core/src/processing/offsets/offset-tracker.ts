@@ -11,7 +11,7 @@
 import { partitionKey } from '../../connection/prefetch-buffer';
 import type { OffsetEntry } from '../../events';
 import { ContiguousLedger } from './contiguous-ledger';
-import type { OffsetLedger, OffsetLedgerFactory, OffsetRun } from './offset-ledger';
+import type { OffsetLedger, OffsetLedgerFactory, OffsetRun, RewindReason } from './offset-ledger';
 
 interface PartitionOffsets {
   readonly topic: string;
@@ -149,6 +149,20 @@ export class OffsetTracker {
     p.ledger.dispatched(run);
   }
 
+  /** Messages of a poll no job gets because they were processed already: dispatched and processed at once. */
+  skippedRun(topic: string, partition: number, run: OffsetRun, epoch?: number): void {
+    const p = this.#owned(topic, partition, epoch);
+    if (p === undefined || run.length === 0) return;
+    p.origin ??= run.offsetAt(0) as number;
+    p.ledger.dispatched(run);
+    p.ledger.processed(run, run.length, true);
+  }
+
+  /** The partition's ledger (a strategy reads its own kind), or undefined when not owned. */
+  ledgerOf(topic: string, partition: number): OffsetLedger | undefined {
+    return this.#partitions.get(partitionKey(topic, partition))?.ledger;
+  }
+
   /** A job was handed the messages `firstOffset`..`lastOffset` (every offset in between). */
   dispatched(topic: string, partition: number, lastOffset: number, firstOffset = lastOffset): void {
     this.dispatchedRun(topic, partition, offsetRange(firstOffset, lastOffset));
@@ -174,12 +188,12 @@ export class OffsetTracker {
     return p !== undefined && p.ledger.markBelow(nextOffset);
   }
 
-  /** The partition restarts at `offset` (seek, or retry after an error). */
-  rewind(topic: string, partition: number, offset: number): void {
+  /** The partition restarts at `offset` (seek, or retry after an error; `reason`: the pause's). */
+  rewind(topic: string, partition: number, offset: number, reason?: RewindReason): void {
     const p = this.#partitions.get(partitionKey(topic, partition));
     if (p === undefined) return;
     p.fetchPosition = offset;
-    p.ledger.rewind(offset);
+    p.ledger.rewind(offset, reason);
     p.skipMarked = false;
   }
 

@@ -8,7 +8,8 @@
 import type { MessageRun } from '../../messages/packed-chunk';
 import type { Topic } from '../../routing/topic';
 import type { JobKind, SeekRequest } from '../../consumer';
-import type { PartitionPausedEvent } from '../../events';
+import type { GroupScope, PartitionPausedEvent, PartitionStatisticsExtensions } from '../../events';
+import type { Monitor } from '../../instrumentation/monitor';
 import type { ConsumeJob, JobDetails } from '../job';
 import type { OffsetLedger } from '../offsets/offset-ledger';
 import type { SerializedError } from '../serialized-error';
@@ -30,6 +31,13 @@ export interface PartitionControl {
   job(messages: MessageRun, parallelKey?: number, details?: JobDetails): ConsumeJob;
   /** The next offset to commit (every dispatched message before it was processed), or null. */
   markedOffset(): number | null;
+  /** The partition's offset ledger (the one the strategy's `ledger()` made), or null when not owned. */
+  ledger(): OffsetLedger | null;
+  /** Messages of the poll the strategy hands to no job because they were processed already: they count as dispatched and processed. */
+  skipped(messages: MessageRun): void;
+  /** Where the strategy reports (events of its own, error.occurred), and the scope its events carry. */
+  readonly monitor: Monitor;
+  readonly scope: GroupScope;
   /** Records that the job processed its first `count` messages (outside its own result, e.g. a diverted message). False once the partition is not owned under the job's epoch. */
   processed(job: ConsumeJob, count: number): boolean;
   /** True while the partition is still owned under the epoch `job` was dispatched in. */
@@ -59,6 +67,8 @@ export interface PartitionStrategy {
   ledger?(): OffsetLedger;
   /** The ledger writes commit metadata: it is read back on assignment (an OffsetFetch before the first batch). Default false. */
   readonly offsetMetadata?: boolean;
+  /** What statistics.emitted adds to the partition's entry (see PartitionStatisticsExtensions). */
+  statistics?(partition: number): Partial<PartitionStatisticsExtensions>;
 }
 
 /** Builds a strategy for a topic it claims, or returns null to leave the topic to others (the default strategy last). */
