@@ -38,6 +38,8 @@ export type { ConsumerGroup } from './routing/consumer-group';
 export type { SubscriptionGroup } from './routing/subscription-group';
 export type { Topic } from './routing/topic';
 export type * from './events';
+// named too: declaration merging (features' events, error types, statistics) reaches them only through a named export
+export type { AppEvents, ErrorTypeExtensions, PartitionStatisticsExtensions } from './events';
 export { Monitor } from './instrumentation/monitor';
 export { LoggerListener, type LoggerLike } from './instrumentation/logger-listener';
 export {

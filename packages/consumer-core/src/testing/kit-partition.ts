@@ -73,6 +73,7 @@ export class KitPartition implements PartitionControl {
   }
 
   skipped(messages: MessageRun): void {
+    if (this.offsets.skipped !== undefined) return this.offsets.skipped(messages);
     this.offsets.dispatched(messages);
     this.offsets.processed(messages, messages.length, true);
   }

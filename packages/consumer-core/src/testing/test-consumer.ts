@@ -45,7 +45,7 @@ export class TestConsumer<C extends Consumer = Consumer> {
   readonly #route: Topic;
   readonly #log: PartitionLog;
   readonly #producer: FakeProducer;
-  #instance: C | undefined;
+  readonly #instances = new Map<number, C>();
   #running = false;
   readonly #partition: KitPartition;
   /** Messages this partition sent to its route's dead letter queue (as produced, with the DLQ headers), in order. */
@@ -80,7 +80,16 @@ export class TestConsumer<C extends Consumer = Consumer> {
    * in production, until `revoke()` or `shutdown()`.
    */
   get instance(): C {
-    if (this.#instance === undefined) {
+    return this.instanceOf(0);
+  }
+
+  /**
+   * The consumer instance of the partition's share `parallelKey` (a virtual partition; 0 is the
+   * only one without a strategy that splits partitions), created on first use.
+   */
+  instanceOf(parallelKey: number): C {
+    let existing = this.#instances.get(parallelKey);
+    if (existing === undefined) {
       const Klass = loadConsumerClass(this.#route.consumer, false);
       const instance = new Klass() as C;
       attachConsumer(
@@ -92,9 +101,10 @@ export class TestConsumer<C extends Consumer = Consumer> {
           if (markedOffset !== null) this.#partition.offsets.markBelow(markedOffset, false);
         }),
       );
-      this.#instance = instance;
+      existing = instance;
+      this.#instances.set(parallelKey, instance);
     }
-    return this.#instance;
+    return existing;
   }
 
   /** Next offset to commit (highest marked offset + 1) over all runs, or null when nothing was marked. */
@@ -154,62 +164,66 @@ export class TestConsumer<C extends Consumer = Consumer> {
         `Nothing to consume on ${label} from offset ${partition.position ?? 0}: feed messages first with kit.produce('${this.topic}', payload) or consumer.feed([...])`,
       );
     }
-    const instance = this.instance;
     const deserializer = deserializerFor(this.#route.deserializer, false);
     const run = MessageRun.of(batch);
     this.#running = true;
-    let outcome: Awaited<ReturnType<typeof runJob>>;
-    let result: ConsumeResult;
     const readyAt = now();
     partition.readyAt = readyAt;
-    // the kit runs one consumer instance per partition: the route's strategy makes its one job
+    // the route's strategy makes the jobs (one, or one per virtual partition), and they run at once
+    // as in production, each on its own consumer instance; then each is settled, in job order
     const jobs = partition.features.strategy.distribute(run, partition);
-    const job = jobs[0] ?? partition.job(run);
-    if (jobs.length > 1) {
-      this.#running = false;
-      throw new Error(`The testing kit runs one consumer instance per partition, but the strategy '${partition.features.strategy.name}' of ${label} split the batch into ${jobs.length} jobs`);
-    }
+    let outcomes: Array<Awaited<ReturnType<typeof runJob>>>;
     try {
-      partition.offsets.dispatched(job.messages);
-      outcome = await runJob(
-        instance,
-        {
-          topic: this.topic,
-          partition: this.partition,
-          consumerGroup: this.consumerGroup,
-          manualOffsetManagement: job.manualOffsetManagement,
-          readyAt,
-          attempt: partition.failures.attempts + 1,
-        },
-        new PackedMessages(job.messages.pack()),
-        deserializer,
-        readyAt,
+      outcomes = await Promise.all(
+        jobs.map((job) => {
+          partition.offsets.dispatched(job.messages);
+          return runJob(
+            this.instanceOf(job.parallelKey),
+            {
+              topic: this.topic,
+              partition: this.partition,
+              consumerGroup: this.consumerGroup,
+              manualOffsetManagement: job.manualOffsetManagement,
+              readyAt,
+              attempt: partition.failures.attempts + 1,
+              ...(job.details === undefined ? {} : { details: job.details }),
+            },
+            new PackedMessages(job.messages.pack()),
+            deserializer,
+            readyAt,
+          );
+        }),
       );
-      const { requests, failure } = outcome;
-      result = {
-        startedAt: readyAt,
-        finishedAt: now(),
-        threadId: 0,
-        markedOffset: requests.markedOffset,
-        pause: requests.pause,
-        seek: requests.seek ?? null,
-        resume: requests.resume === true,
-        error: failure === null ? null : serializeError(failure.thrown),
-      };
-      const count = requests.markedOffset === null ? 0 : job.messages.countBefore(requests.markedOffset);
-      partition.offsets.processed(job.messages, count, failure === null);
       partition.pauseRequest = null;
-      await partition.features.strategy.settle(job, { result }, partition);
+      for (const [i, job] of jobs.entries()) {
+        const { requests, failure } = outcomes[i]!;
+        const result: ConsumeResult = {
+          startedAt: readyAt,
+          finishedAt: now(),
+          threadId: 0,
+          markedOffset: requests.markedOffset,
+          pause: requests.pause,
+          seek: requests.seek ?? null,
+          resume: requests.resume === true,
+          error: failure === null ? null : serializeError(failure.thrown),
+        };
+        const count = requests.markedOffset === null ? 0 : job.messages.countBefore(requests.markedOffset);
+        partition.offsets.processed(job.messages, count, failure === null);
+        await partition.features.strategy.settle(job, { result }, partition);
+      }
+      // every message was processed already (the strategy skipped them): the partition goes on after them
+      if (jobs.length === 0) partition.advanced(last.offset + 1);
     } finally {
       this.#running = false;
     }
-    const { requests, failure } = outcome;
-    if (failure !== null) throw failure.thrown;
+    const failed = outcomes.find((o) => o.failure !== null);
+    if (failed?.failure != null) throw failed.failure.thrown;
+    const marks = outcomes.map((o) => o.requests.markedOffset).filter((m): m is number => m !== null);
     return Object.freeze({
       size: batch.length,
       firstOffset: first.offset,
       lastOffset: last.offset,
-      markedOffset: requests.markedOffset,
+      markedOffset: marks.length === 0 ? null : Math.max(...marks),
       pause: partition.pauseRequest,
     });
   }
@@ -272,15 +286,15 @@ export class TestConsumer<C extends Consumer = Consumer> {
   }
 
   async #drop(hook: (instance: C) => Promise<void> | void): Promise<void> {
-    const instance = this.#instance;
+    const instances = [...this.#instances.values()];
     const partition = this.#partition;
-    this.#instance = undefined;
+    this.#instances.clear();
     // the next owner starts from what would have been committed
     partition.position = partition.markedOffset();
     if (partition.position !== null) partition.offsets.rewind(partition.position);
     partition.pauseRequest = null;
     partition.failures.attempts = 0;
     partition.failures.failedAt = null;
-    if (instance !== undefined) await hook(instance);
+    for (const instance of instances) await hook(instance);
   }
 }

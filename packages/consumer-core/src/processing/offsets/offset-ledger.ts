@@ -36,6 +36,12 @@ export interface OffsetLedger {
    */
   markBelow(offset: number, checkDispatched?: boolean): boolean;
   /**
+   * Messages of a poll the strategy hands to no job because they were processed already. Called
+   * before the poll's jobs are dispatched (same event-loop turn): a ledger must not let the mark
+   * pass them before it knows those jobs. Default: dispatched and processed at once.
+   */
+  skipped?(run: OffsetRun): void;
+  /**
    * The partition restarts at `offset`: what was dispatched from there on is void. `reason` is
    * the pause's: `'request'` (the consumer's own pause or seek, which asks for those messages
    * again), or `'error'`, `'retry'`, `'dlq'` (a ledger that knows what was processed ahead may

@@ -154,6 +154,10 @@ export class OffsetTracker {
     const p = this.#owned(topic, partition, epoch);
     if (p === undefined || run.length === 0) return;
     p.origin ??= run.offsetAt(0) as number;
+    if (p.ledger.skipped !== undefined) {
+      p.ledger.skipped(run);
+      return;
+    }
     p.ledger.dispatched(run);
     p.ledger.processed(run, run.length, true);
   }
