@@ -54,15 +54,16 @@ export class VirtualLedger implements OffsetLedger {
     if (run.length > 0) this.#skippedTo = Math.max(this.#skippedTo ?? 0, run.offsetAt(run.length - 1)! + 1);
   }
 
-  processed(run: OffsetRun, count: number, settled: boolean): boolean {
+  processed(run: OffsetRun, count: number, _settled: boolean): boolean {
     const done = Math.min(Math.max(0, Math.floor(count)), run.length);
     for (let i = 0; i < done; i++) {
       const o = run.offsetAt(i)!;
       this.#pending.delete(o);
       this.#done.add(o);
     }
-    // a job that ended successfully left the rest unmarked on purpose (manual offsets): it holds nothing back
-    if (settled) for (let i = done; i < run.length; i++) this.#pending.delete(run.offsetAt(i)!);
+    // a job that ended successfully and left the rest of its share unmarked (manual offsets) keeps
+    // them unprocessed: markAsConsumed marks its own share only, so the commit stops there (until a
+    // later mark of that virtual partition, a transaction or a restart re-delivering them)
     this.#advance();
     return true;
   }

@@ -192,7 +192,8 @@ function resolveExtensions(
 
 /** Runs the cross-field rules of every feature key of an active route against the app. */
 function checkExtensions(path: string, resolved: object, level: RouteLevel, features: FeatureSet, app: AppContext, issues: IssueList): void {
-  for (const { extension } of new Set(features.extensions(level).values())) {
+  // an extension is listed once per key it answers to (its aliases too): check it once
+  for (const extension of new Set([...features.extensions(level).values()].map((owned) => owned.extension))) {
     const value = (resolved as Record<string, unknown>)[extension.field ?? extension.key];
     extension.check?.(value, `${path}.${extension.key}`, issues, app);
   }

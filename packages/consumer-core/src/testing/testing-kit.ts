@@ -42,7 +42,8 @@ function resolve(source: TestingKitSource): { routing: readonly ConsumerGroup[];
     );
   }
   if ('routing' in source) return { routing: source.routing, features: source.features ?? new FeatureSet(undefined, new IssueList()) };
-  return resolveAppOptions(source);
+  // the kit's recording producer stands in for the app's: a dead letter queue needs no `producer`
+  return resolveAppOptions(source, { checkProducer: false });
 }
 
 export class TestingKit {

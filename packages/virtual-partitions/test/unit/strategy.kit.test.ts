@@ -10,12 +10,12 @@ import type { AppOptions, ErrorOccurredEvent } from '@decanter/consumer-core';
 import { virtualPartitions, type Partitioner } from '@decanter/virtual-partitions';
 import { ShareConsumer, type SharePayload } from './fixtures/vp-consumers';
 
-const module = join(__dirname, 'fixtures', 'vp-consumers.ts');
+const consumerModule = join(__dirname, 'fixtures', 'vp-consumers.ts');
 const options = (topic: Record<string, unknown>, extra: Partial<AppOptions> = {}): AppOptions => ({
   kafka: { 'bootstrap.servers': '127.0.0.1:9092', 'group.id': 'g' },
   features: [virtualPartitions()],
   concurrency: 2,
-  routes: [{ topics: [{ topic: 'payments', consumer: { module, export: 'ShareConsumer' }, maxMessages: 100, ...topic }] }],
+  routes: [{ topics: [{ topic: 'payments', consumer: { module: consumerModule, export: 'ShareConsumer' }, maxMessages: 100, ...topic }] }],
   ...extra,
 });
 const feed = (kit: ReturnType<typeof createTestingKit>, payloads: Array<{ key: string } & SharePayload>): void => {
@@ -47,7 +47,7 @@ test('a batch is split by key into one job per virtual partition, each with its 
 
 test('markAsConsumed marks its own share only: the commit does not pass another share\'s unmarked messages', async () => {
   const kit = createTestingKit(
-    options({ consumer: { module, export: 'FirstOnlyConsumer' }, manualOffsetManagement: true, virtualPartitions: { partitioner: ((m) => (m.offset < 3 ? 'a' : 'b')) satisfies Partitioner, maxPartitions: 2, distribution: 'balanced' } }),
+    options({ consumer: { module: consumerModule, export: 'FirstOnlyConsumer' }, manualOffsetManagement: true, virtualPartitions: { partitioner: ((m) => (m.offset < 3 ? 'a' : 'b')) satisfies Partitioner, maxPartitions: 2, distribution: 'balanced' } }),
   );
   const consumer = kit.consumerFor('payments');
   feed(kit, Array.from({ length: 6 }, (_, n) => ({ key: 'x', n })));
@@ -81,14 +81,20 @@ test('a failure collapses the partition: one job in order, skipping what other s
 test('the dead letter queue takes the message that keeps failing, from the collapsed job', async () => {
   const kit = createTestingKit(options({ virtualPartitions: { partitioner: 'key', maxPartitions: 4 }, deadLetterQueue: { topic: 'payments-dlq', maxRetries: 1 } }));
   const consumer = kit.consumerFor<ShareConsumer>('payments');
-  feed(kit, Array.from({ length: 6 }, (_, n) => ({ key: `k${n % 3}`, n, poison: n === 4 })));
-  await expect(consumer.consume()).rejects.toThrow('poison 4'); // parallel: collapses
-  await expect(consumer.consume()).rejects.toThrow('poison 4'); // collapsed, attempt 2 > maxRetries 1: to the DLQ
-  const rule = 'exactly the poison message went to the dead letter queue';
-  expect({ [rule]: consumer.deadLettered.map((m) => m.headers?.['source_offset']) }).toEqual({ [rule]: ['4'] });
-  expect(consumer.markedOffset).toBe(5);
+  // k1's share is [1, 4] and fails on its first message (the consumer marks nothing itself, so the
+  // first unprocessed message is the one that keeps failing, as on a partition without them)
+  feed(kit, Array.from({ length: 6 }, (_, n) => ({ key: `k${n % 3}`, n, poison: n === 1 })));
+  await expect(consumer.consume()).rejects.toThrow('poison 1'); // parallel: collapses
+  ShareConsumer.seen.splice(0);
+  await expect(consumer.consume()).rejects.toThrow('poison 1'); // collapsed, attempt 2 > maxRetries 1: to the DLQ
+  const rule = 'the collapsed retry ran only the unprocessed [1, 4]; exactly the poison message went to the dead letter queue';
+  expect({ [rule]: { retried: ShareConsumer.seen.map((b) => b.offsets), dlq: consumer.deadLettered.map((m) => m.headers?.['source_offset']) } }).toEqual({
+    [rule]: { retried: [[1, 4]], dlq: ['1'] },
+  });
+  expect(consumer.markedOffset).toBe(4); // 4 is still to run: never committed past it
+  ShareConsumer.seen.splice(0);
   await consumer.consume();
-  expect(consumer.markedOffset).toBe(6);
+  expect({ 'then only 4 runs': ShareConsumer.seen.map((b) => b.offsets), marked: consumer.markedOffset }).toEqual({ 'then only 4 runs': [[4]], marked: 6 });
 });
 
 test('a partitioner that throws runs the batch as one virtual partition and is reported', async () => {
