@@ -6,4 +6,6 @@ export type { VirtualPartitionsStatistics } from './strategy';
 export { byHeader, byKey, roundRobin, type BuiltInPartitioner, type PartitionableMessage, type Partitioner, type VirtualKey } from './distributors/partitioners';
 export { hashReducer, stableHash, type Reducer } from './distributors/reducers';
 export type { Distribution } from './distributors/distribution';
+// what a commit's metadata says was processed ahead of its offset (for tools that inspect a group's commits)
+export { decodeProcessedAhead } from './offset-metadata';
 export { PartitionerFailedError, VirtualPartitionsErrorCodes, type VirtualPartitionsErrorCode } from './errors';

@@ -46,6 +46,8 @@ export interface VirtualPartitionsStatistics {
   readonly collapsed: boolean;
   /** Messages processed ahead of the committable offset (in the commit metadata). */
   readonly processedAhead: number;
+  /** Commits that went without that metadata, over the broker's offset.metadata.max.bytes (a restart may then run those messages again). */
+  readonly metadataDropped: number;
 }
 
 export class VirtualPartitionsStrategy implements PartitionStrategy {
@@ -158,6 +160,7 @@ export class VirtualPartitionsStrategy implements PartitionStrategy {
         skew: Math.round((state?.skew ?? 1) * 100) / 100,
         collapsed: (state?.collapseUntil ?? null) !== null,
         processedAhead: this.#ledgers.get(partition)?.processedAhead ?? 0,
+        metadataDropped: this.#ledgers.get(partition)?.droppedMetadataCommits ?? 0,
       },
     };
   }

@@ -35,6 +35,17 @@ export class VirtualLedger implements OffsetLedger {
     return (this.#mark !== null && offset < this.#mark) || this.#done.has(offset);
   }
 
+  #droppedMetadataCommits = 0;
+
+  /** Commits that went without their processed-ahead metadata: it was over the broker's cap. */
+  get droppedMetadataCommits(): number {
+    return this.#droppedMetadataCommits;
+  }
+
+  metadataDropped(): void {
+    this.#droppedMetadataCommits += 1;
+  }
+
   /** Messages processed ahead of the committable offset. */
   get processedAhead(): number {
     return this.#done.size;

@@ -56,6 +56,12 @@ export interface OffsetLedger {
   committable(): Committable | null;
   /** On assignment: the group's committed offset and its metadata (null when none or unknown). */
   restore(committed: number | null, metadata: string | null): void;
+  /**
+   * A commit went without the metadata `committable()` gave: it was `bytes` long, over the
+   * broker's offset.metadata.max.bytes. The offset is committed; what the metadata said is lost
+   * (the next owner may process those messages again). For the ledger to count it.
+   */
+  metadataDropped?(bytes: number): void;
 }
 
 /** Why a partition is rewound: the reason of the pause that restarts it. */

@@ -243,6 +243,7 @@ export class OffsetTracker {
       if (next === null) continue;
       const metadata = next.metadata !== null && Buffer.byteLength(next.metadata) <= this.metadataMaxBytes ? next.metadata : null;
       if (next.offset === p.committed && (metadata ?? null) === p.committedMetadata) continue;
+      if (next.metadata !== null && metadata === null) p.ledger.metadataDropped?.(Buffer.byteLength(next.metadata));
       out.push(metadata === null ? { topic: p.topic, partition: p.partition, offset: next.offset } : { topic: p.topic, partition: p.partition, offset: next.offset, metadata });
     }
     return out;
