@@ -71,7 +71,10 @@ export function progress(line: string): void {
 }
 
 /** Prints the benchmark's figures as the last line of stdout. */
-export function printResult(result: Record<string, number | string | boolean | null>): void {
+/** A figure: a number, a flag or a label, or an object of them (e.g. a rate per setting). */
+export type Figure = number | string | boolean | null | { readonly [key: string]: Figure };
+
+export function printResult(result: Record<string, Figure>): void {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
