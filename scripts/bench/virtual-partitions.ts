@@ -70,6 +70,9 @@ interface Run {
   /** App runs: mean virtual partitions per poll, and mean skew (largest share ÷ mean share). */
   meanUsed?: number;
   meanSkew?: number;
+  /** App runs: time inside consume jobs per message (µs), and the jobs' share of the window × threads used. */
+  jobUsPerMessage?: number;
+  threadBusy?: number;
 }
 
 function report(run: Run): Run {
@@ -131,6 +134,7 @@ async function runApp(brokers: string[], spec: AppRun): Promise<Run> {
   let firstAt: number | undefined;
   let doneAt = 0;
   let polls = 0;
+  let jobMs = 0;
   let used = 0;
   let skew = 0;
   const end = deadline();
@@ -147,6 +151,7 @@ async function runApp(brokers: string[], spec: AppRun): Promise<Run> {
       return;
     }
     consumed += event.messages;
+    if (doneAt === 0) jobMs += event.durationMs;
     if (VERBOSE) progress(`  ${spec.name}: t=${Math.round(performance.now() - (firstAt ?? t0))} ms job of ${event.messages} on thread ${event.threadId} took ${Math.round(event.durationMs)} ms`);
     if (consumed >= spec.target && doneAt === 0) {
       doneAt = performance.now();
@@ -164,6 +169,8 @@ async function runApp(brokers: string[], spec: AppRun): Promise<Run> {
     run.meanUsed = used / polls;
     run.meanSkew = skew / polls;
   }
+  run.jobUsPerMessage = consumed === 0 ? 0 : (jobMs * 1000) / consumed;
+  run.threadBusy = jobMs / (run.measuredMs * Math.min(CONCURRENCY * spec.concurrentJobsPerThread, spec.virtualPartitions.maxPartitions ?? 1));
   return report(run);
 }
 
@@ -335,6 +342,12 @@ async function cpuScenario(brokers: string[], topic: string) {
     cpu_msgs_per_s_n2: n2.msgsPerS,
     kafkajs_cpu_msgs_per_s: kafkajs.msgsPerS,
     cpu_n2_vs_kafkajs: round(n2.msgsPerS / kafkajs.msgsPerS, 2),
+    // why n2 is not 2x: the work per message inside jobs grows when two threads share two cores with
+    // the main thread (fetching, splitting) and the broker, and the threads wait at each poll's end
+    cpu_job_us_per_message_n1: round(n1.jobUsPerMessage ?? 0, 1),
+    cpu_job_us_per_message_n2: round(n2.jobUsPerMessage ?? 0, 1),
+    cpu_thread_busy_n1: round(n1.threadBusy ?? 0, 2),
+    cpu_thread_busy_n2: round(n2.threadBusy ?? 0, 2),
     machine_parallel_speedup: round(ceiling.speedup, 2),
     cpu_scaling_of_machine_ceiling: round(n2.msgsPerS / n1.msgsPerS / ceiling.speedup, 2),
     cpu_us_per_message_calibrated: round(calibration.usPerMessage, 1),

@@ -11,7 +11,7 @@
 import type { JobOutcome, PartitionControl, PartitionStrategy, ConsumeJob, FetchedMessage, MessageRun } from '@decanter/consumer-core/features';
 import { controlFlowOf, defaultStrategy } from '@decanter/consumer-core/features';
 import { distribute, skewOf } from './distributors/distribution';
-import { partitionerOf, type Partitioner, type VirtualKey } from './distributors/partitioners';
+import { partitionerOf, type PartitionableMessage, type Partitioner, type VirtualKey } from './distributors/partitioners';
 import { hashReducer } from './distributors/reducers';
 import { SKEW_WARNING, type ResolvedVirtualPartitions } from './options';
 import { PartitionerFailedError } from './errors';
@@ -72,7 +72,9 @@ export class VirtualPartitionsStrategy implements PartitionStrategy {
   distribute(messages: MessageRun, partition: PartitionControl): readonly ConsumeJob[] {
     const state = this.#state(partition.partition);
     const ledger = this.#ledgerOf(partition);
-    const all = messages.toArray();
+    // read in place, message by message: building every FetchedMessage of a poll on the main
+    // thread cost more than the split itself (a key is all the usual partitioner reads)
+    const all = partitionables(messages, partition.partition);
     // what a sibling ran ahead before a failure, or the previous owner (commit metadata), is not run again
     const kept: number[] = [];
     const skipped: number[] = [];
@@ -88,7 +90,7 @@ export class VirtualPartitionsStrategy implements PartitionStrategy {
     }
     let keys: VirtualKey[];
     try {
-      keys = kept.map((i) => this.#partitioner(partitionable(all[i]!, partition.partition)));
+      keys = kept.map((i) => this.#partitioner(all[i]!));
     } catch (cause) {
       const error = new PartitionerFailedError(`The virtual partitions partitioner of ${partition.topic.routePath} threw on ${partition.topic.name}-${partition.partition}: the batch runs as one virtual partition`, { cause });
       partition.monitor.notify('error.occurred', { type: 'virtual_partitions.partitioner.error', error, ...partition.scope, topic: partition.topic.name, partition: partition.partition });
@@ -199,6 +201,30 @@ export class VirtualPartitionsStrategy implements PartitionStrategy {
   }
 }
 
-function partitionable(m: FetchedMessage, partition: number) {
-  return { key: m.key, headers: m.headers, partition, offset: m.offset };
+/** What a partitioner sees of message `i` of a chunk: offset at once, key and headers read when asked. */
+class ChunkMessage implements PartitionableMessage {
+  readonly offset: number;
+  constructor(
+    private readonly chunk: PackedChunkView,
+    private readonly index: number,
+    readonly partition: number,
+  ) {
+    this.offset = chunk.offsetAt(index);
+  }
+
+  get key(): Buffer | null {
+    return this.chunk.keyAt(this.index);
+  }
+
+  get headers(): FetchedMessage['headers'] {
+    return this.chunk.message(this.index).headers;
+  }
+}
+
+type PackedChunkView = MessageRun['slices'][number]['chunk'];
+
+function partitionables(messages: MessageRun, partition: number): ChunkMessage[] {
+  const out: ChunkMessage[] = [];
+  for (const s of messages.slices) for (let i = s.from; i < s.to; i++) out.push(new ChunkMessage(s.chunk, i, partition));
+  return out;
 }

@@ -162,6 +162,12 @@ export class PackedChunk {
     return (to - from) * RECORD + this.#dataStart[to]! - this.#dataStart[from]!;
   }
 
+  /** Message i's key (a view into this chunk), without building the message: what a splitting strategy reads per message. */
+  keyAt(i: number): Buffer | null {
+    const length = this.#view.getInt32(i * RECORD + 16, true);
+    return length < 0 ? null : Buffer.from(this.buffer, this.count * RECORD + this.#dataStart[i]!, length);
+  }
+
   /** Message i as a FetchedMessage; key/value are views into this chunk (for rare paths: DLQ, tests). */
   message(i: number): FetchedMessage {
     const view = this.#view;
