@@ -260,6 +260,9 @@ export abstract class Consumer<P = unknown> {
         messages,
         markedOffset,
       });
+      // committed: the job's result says so too, so a ledger that records processing by job
+      // (virtual partitions) counts these messages, and commits past them once the rest is done
+      if (markedOffset !== null && (state.requests.markedOffset === null || markedOffset > state.requests.markedOffset)) state.requests.markedOffset = markedOffset;
     }
     return result;
   }

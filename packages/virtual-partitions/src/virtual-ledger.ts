@@ -110,6 +110,15 @@ export class VirtualLedger implements OffsetLedger {
     return { offset: this.#mark, metadata: encodeProcessedAhead(this.#mark, ahead) };
   }
 
+  // a transaction commits with its own messages, before its job's result reaches this ledger:
+  // only up to the first message still pending anywhere (its own share's included — those are
+  // marked when the job's result arrives, and committed by the normal path then)
+  transactionOffset(requested: number): number {
+    let lowest = requested;
+    for (const o of this.#pending) if (o < lowest) lowest = o;
+    return lowest;
+  }
+
   restore(committed: number | null, metadata: string | null): void {
     for (const o of decodeProcessedAhead(committed, metadata)) if (!this.isProcessed(o)) this.#done.add(o);
   }

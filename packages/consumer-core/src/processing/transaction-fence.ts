@@ -13,7 +13,7 @@ import type { OffsetTracker } from './offsets/offset-tracker';
 /** What the fence needs of its subscription group. */
 export interface TransactionContext {
   readonly producer: ConsumerProducerTarget | undefined;
-  readonly tracker: Pick<OffsetTracker, 'owns' | 'epochOf' | 'beginTransaction' | 'endTransaction'>;
+  readonly tracker: Pick<OffsetTracker, 'owns' | 'epochOf' | 'beginTransaction' | 'endTransaction' | 'transactionOffset'>;
   readonly scope: GroupScope;
   /** KafkaJS is rejoining. */
   rebalancing(): boolean;
@@ -26,7 +26,7 @@ export class TransactionFence {
 
   async run(intent: TransactionIntent): Promise<void> {
     const { producer, tracker, scope } = this.context;
-    const { topic, partition, epoch, markedOffset, messages } = intent;
+    const { topic, partition, epoch, messages } = intent;
     if (producer?.transaction === undefined) throw new ProducerUnavailableError('Transactions need a producer with transaction support in the App options');
     const owned = (): boolean => !this.context.rebalancing() && tracker.owns(topic, partition, epoch === 0 ? undefined : epoch);
     const revoked = (): PartitionRevokedError =>
@@ -34,6 +34,8 @@ export class TransactionFence {
         context: { ...scope, topic, partition },
       });
     if (!owned()) throw revoked();
+    // never past another job's unprocessed messages (virtual partitions finish out of order)
+    const markedOffset = intent.markedOffset === null ? null : tracker.transactionOffset(topic, partition, intent.markedOffset);
     const withOffsets = markedOffset !== null;
     const ownEpoch = tracker.epochOf(topic, partition) ?? epoch;
     if (withOffsets) {

@@ -98,7 +98,9 @@ export class TestConsumer<C extends Consumer = Consumer> {
         this.#producer.for(this.produced),
         this.#producer.transactor(this.produced, (markedOffset, messages) => {
           this.transactions.push(Object.freeze({ messages, markedOffset }));
-          if (markedOffset !== null) this.#partition.offsets.markBelow(markedOffset, false);
+          // as production's transaction fence: never past another job's unprocessed messages
+          const allowed = markedOffset === null ? null : Math.min(markedOffset, this.#partition.offsets.transactionOffset?.(markedOffset) ?? markedOffset);
+          if (allowed !== null) this.#partition.offsets.markBelow(allowed, false);
         }),
       );
       existing = instance;

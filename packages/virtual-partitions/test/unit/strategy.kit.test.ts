@@ -97,6 +97,20 @@ test('the dead letter queue takes the message that keeps failing, from the colla
   expect({ 'then only 4 runs': ShareConsumer.seen.map((b) => b.offsets), marked: consumer.markedOffset }).toEqual({ 'then only 4 runs': [[4]], marked: 6 });
 });
 
+test("a share's transaction never commits past another share's unprocessed messages", async () => {
+  const kit = createTestingKit(
+    options({ consumer: { module: consumerModule, export: 'TransactionalShareConsumer' }, virtualPartitions: { partitioner: ((m) => (m.offset < 3 ? 'a' : 'b')) satisfies Partitioner, maxPartitions: 2, distribution: 'balanced' } }),
+  );
+  const consumer = kit.consumerFor('payments');
+  // share a (0-2) fails at 0; share b (3-5) commits its transaction asking for offset 6
+  feed(kit, Array.from({ length: 6 }, (_, n) => ({ key: 'x', n, failOnce: n === 0 })));
+  await expect(consumer.consume()).rejects.toThrow('failed once at 0');
+  const rule = "share b's transaction committed nothing past share a's unprocessed 0-2";
+  expect({ [rule]: { committed: consumer.markedOffset, asked: consumer.transactions.map((t) => t.markedOffset) } }).toEqual({ [rule]: { committed: 0, asked: [6] } });
+  await consumer.consume(); // the collapsed retry: share a's messages, in order, then everything is committed
+  expect(consumer.markedOffset).toBe(6);
+});
+
 test('a partitioner that throws runs the batch as one virtual partition and is reported', async () => {
   const throwing: Partitioner = (m) => {
     if (m.offset === 2) throw new Error('no key for you');

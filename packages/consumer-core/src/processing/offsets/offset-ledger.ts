@@ -62,6 +62,13 @@ export interface OffsetLedger {
    * (the next owner may process those messages again). For the ledger to count it.
    */
   metadataDropped?(bytes: number): void;
+  /**
+   * A consumer's transaction asks to commit `requested` with its messages: the highest offset it
+   * may commit instead. A ledger whose jobs finish out of order (virtual partitions) returns no
+   * more than its first unprocessed dispatched message, so a transaction never commits past
+   * another job's messages. Default: `requested` (one job in flight holds the whole prefix).
+   */
+  transactionOffset?(requested: number): number;
 }
 
 /** Why a partition is rewound: the reason of the pause that restarts it. */

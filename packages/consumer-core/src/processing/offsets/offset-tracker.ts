@@ -212,6 +212,18 @@ export class OffsetTracker {
     p.ledger.restore(committed, metadata);
   }
 
+  /**
+   * The offset a consumer's transaction that asks for `requested` may commit: what the ledger
+   * allows, or null when that is not ahead of the committed offset (committing it would move the
+   * group's offset back; the transaction then carries its messages only).
+   */
+  transactionOffset(topic: string, partition: number, requested: number): number | null {
+    const p = this.#partitions.get(partitionKey(topic, partition));
+    if (p === undefined) return requested;
+    const allowed = Math.min(requested, p.ledger.transactionOffset?.(requested) ?? requested);
+    return p.committed !== null && allowed <= p.committed ? null : allowed;
+  }
+
   /** A transaction will carry this partition's offsets: the normal commit path leaves it alone until it ends. */
   beginTransaction(topic: string, partition: number): void {
     const p = this.#partitions.get(partitionKey(topic, partition));
