@@ -1,9 +1,10 @@
 // Shared helpers of the consumer-core integration tests (not a test file).
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { brokers, sharedAdmin, waitUntil } from '@decanter/test-helpers';
+import { brokers, readJsonLines, sharedAdmin, startDecanterServer, type ServerProcess } from '@decanter/test-helpers';
+
+export type { ServerProcess };
 import { outputFile, outputFolder, type ProcessedLine, type TestPayload } from './fixtures/recording-consumer';
 
 export const fixtures = join(__dirname, 'fixtures');
@@ -13,12 +14,7 @@ mkdirSync(outputFolder, { recursive: true });
 
 /** What RecordingConsumer processed for `topic`, in the order it was processed. */
 export function processed(topic: string): ProcessedLine[] {
-  const file = outputFile(topic);
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.length > 0)
-    .map((l) => JSON.parse(l) as ProcessedLine);
+  return readJsonLines<ProcessedLine>(outputFile(topic));
 }
 
 let producer: Producer | undefined;
@@ -59,29 +55,9 @@ export const baseKafka = (groupId: string) =>
 const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
 export const recordingApp = join(fixtures, 'recording-app.ts');
 
-export interface ServerProcess {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
 /** Runs `decanter server fixtures/recording-app.ts` (or another app file) as a separate process and waits until it is running. */
-export async function startServer(env: Record<string, string>, app: string = recordingApp): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [cli, 'server', app], {
-    env: { ...process.env, KAFKA_BROKERS: brokers().join(','), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  let gone = false;
-  void exited.then(() => (gone = true));
-  await waitUntil('the server process to be running', () => {
-    if (gone) throw new Error(`server exited early:\n${output}`);
-    return output.includes('decanter: running');
-  }, { timeoutMs: 30_000 });
-  return { child, output: () => output, exited };
+export function startServer(env: Record<string, string>, app: string = recordingApp): Promise<ServerProcess> {
+  return startDecanterServer(cli, app, env);
 }
 
 /** For each partition, offsets that were never processed between 0 and `end` (exclusive). */

@@ -1,9 +1,8 @@
 // Shared helpers of the virtual partitions integration tests (not a test file).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
-import { brokers, sharedAdmin, waitUntil } from '@decanter/test-helpers';
+import { brokers, readJsonLines, sharedAdmin, startDecanterServer, type ServerProcess } from '@decanter/test-helpers';
 import { vpOutputFile, vpOutputFolder, type VpLine, type VpPayload } from './fixtures/vp-recording-consumer';
 
 export const fixtures = join(__dirname, 'fixtures');
@@ -13,12 +12,7 @@ mkdirSync(vpOutputFolder, { recursive: true });
 
 /** What VpRecordingConsumer processed for `topic`, in the order it was written. */
 export function processed(topic: string): VpLine[] {
-  const file = vpOutputFile(topic);
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.length > 0)
-    .map((l) => JSON.parse(l) as VpLine);
+  return readJsonLines<VpLine>(vpOutputFile(topic));
 }
 
 let producer: Producer | undefined;
@@ -64,31 +58,7 @@ export function gaps(lines: VpLine[], end: number): number[] {
 
 const cli = join(__dirname, '..', '..', '..', 'consumer-core', 'dist', 'cli.js');
 
-export interface ServerProcess {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
 /** Runs `decanter server fixtures/vp-app.ts` as its own process; resolves once it runs. */
-export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [cli, 'server', join(fixtures, 'vp-app.ts')], {
-    env: { ...process.env, KAFKA_BROKERS: brokers().join(','), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  let gone = false;
-  void exited.then(() => (gone = true));
-  await waitUntil(
-    'the server process to be running',
-    () => {
-      if (gone) throw new Error(`server exited early:\n${output}`);
-      return output.includes('decanter: running');
-    },
-    { timeoutMs: 30_000 },
-  );
-  return { child, output: () => output, exited };
+export function startServer(env: Record<string, string>): Promise<ServerProcess> {
+  return startDecanterServer(cli, join(fixtures, 'vp-app.ts'), env);
 }
