@@ -365,16 +365,12 @@ interface CrashRun {
   aheadAtKill: number;
 }
 
-async function committedOf(brokers: string[], group: string, topic: string): Promise<{ offset: number; metadata: string | null }> {
-  const admin = new Kafka({ clientId: 'bench-vp-offsets', brokers, logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    const [entry] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-    const p = entry?.partitions.find((x) => x.partition === 0);
-    return { offset: Number(p?.offset ?? -1), metadata: p?.metadata ?? null };
-  } finally {
-    await admin.disconnect();
-  }
+type Admin = ReturnType<Kafka['admin']>;
+
+async function committedOf(admin: Admin, group: string, topic: string): Promise<{ offset: number; metadata: string | null }> {
+  const [entry] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+  const p = entry?.partitions.find((x) => x.partition === 0);
+  return { offset: Number(p?.offset ?? -1), metadata: p?.metadata ?? null };
 }
 
 function startServer(env: Record<string, string>): { exited: Promise<void>; kill(signal: NodeJS.Signals): void; running: Promise<void> } {
@@ -403,7 +399,7 @@ async function until(what: string, check: () => boolean | Promise<boolean>, time
   }
 }
 
-async function crashRun(brokers: string[], topic: string, metadata: boolean): Promise<CrashRun> {
+async function crashRun(brokers: string[], admin: Admin, topic: string, metadata: boolean): Promise<CrashRun> {
   const folder = mkdtempSync(join(tmpdir(), 'decanter-vp-crash-'));
   const file = join(folder, 'processed.txt');
   writeFileSync(file, '');
@@ -423,11 +419,11 @@ async function crashRun(brokers: string[], topic: string, metadata: boolean): Pr
     const first = startServer(env);
     await first.running;
     // mid-stream: well into the topic, with a commit that left the slow share's messages behind
-    await until('progress and a commit', async () => lines().length >= CRASH_MESSAGES / 3 && (await committedOf(brokers, group, topic)).offset > 0, 60_000);
+    await until('progress and a commit', async () => lines().length >= CRASH_MESSAGES / 3 && (await committedOf(admin, group, topic)).offset > 0, 60_000);
     first.kill('SIGKILL');
     await first.exited;
     const atKill = lines();
-    const commit = await committedOf(brokers, group, topic);
+    const commit = await committedOf(admin, group, topic);
     const ahead = new Set(decodeProcessedAhead(commit.offset, commit.metadata));
     const recorded = (offset: number): boolean => offset < commit.offset || ahead.has(offset);
     const second = startServer(env);
@@ -455,8 +451,17 @@ async function crashRun(brokers: string[], topic: string, metadata: boolean): Pr
 async function crashScenario(brokers: string[], topic: string) {
   // key "slow" every 8th message, 40 ms each; the seven other keys 1 ms: they run ahead
   await fill(brokers, topic, Array.from({ length: CRASH_MESSAGES }, (_, n) => (n % 8 === 0 ? { key: 'slow', value: '40' } : { key: `k${n % 8}`, value: '1' })));
-  const withMetadata = await crashRun(brokers, topic, true);
-  const without = await crashRun(brokers, topic, false);
+  // one admin for the whole scenario: the wait before the kill reads the commit every 25 ms
+  const admin = new Kafka({ clientId: 'bench-vp-offsets', brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  let withMetadata: CrashRun;
+  let without: CrashRun;
+  try {
+    withMetadata = await crashRun(brokers, admin, topic, true);
+    without = await crashRun(brokers, admin, topic, false);
+  } finally {
+    await admin.disconnect();
+  }
   return {
     duplicates_after_kill_with_metadata: withMetadata.duplicates,
     duplicates_after_kill_without_metadata: without.duplicates,

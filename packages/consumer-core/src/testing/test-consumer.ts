@@ -99,7 +99,7 @@ export class TestConsumer<C extends Consumer = Consumer> {
         this.#producer.transactor(this.produced, (markedOffset, messages) => {
           this.transactions.push(Object.freeze({ messages, markedOffset }));
           // as production's transaction fence: never past another job's unprocessed messages
-          const allowed = markedOffset === null ? null : Math.min(markedOffset, this.#partition.offsets.transactionOffset?.(markedOffset) ?? markedOffset);
+          const allowed = markedOffset === null ? null : (this.#partition.offsets.transactionOffset?.(markedOffset) ?? markedOffset);
           if (allowed !== null) this.#partition.offsets.markBelow(allowed, false);
         }),
       );

@@ -64,7 +64,7 @@ export interface OffsetLedger {
   metadataDropped?(bytes: number): void;
   /**
    * A consumer's transaction asks to commit `requested` with its messages: the highest offset it
-   * may commit instead. A ledger whose jobs finish out of order (virtual partitions) returns no
+   * may commit instead (at most `requested`). A ledger whose jobs finish out of order (virtual partitions) returns no
    * more than its first unprocessed dispatched message, so a transaction never commits past
    * another job's messages. Default: `requested` (one job in flight holds the whole prefix).
    */

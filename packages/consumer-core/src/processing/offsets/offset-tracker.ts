@@ -220,7 +220,7 @@ export class OffsetTracker {
   transactionOffset(topic: string, partition: number, requested: number): number | null {
     const p = this.#partitions.get(partitionKey(topic, partition));
     if (p === undefined) return requested;
-    const allowed = Math.min(requested, p.ledger.transactionOffset?.(requested) ?? requested);
+    const allowed = p.ledger.transactionOffset?.(requested) ?? requested;
     return p.committed !== null && allowed <= p.committed ? null : allowed;
   }
 
