@@ -12,6 +12,7 @@ import { Monitor } from './instrumentation/monitor';
 import type { AppOptions, ResolvedAppOptions } from './options';
 import { ProducerBridge } from './processing/producer-bridge';
 import { blockingScheduler, type Scheduler } from './processing/scheduler';
+import { SubscriptionGroupConnections } from './processing/subscription-group-connections';
 import { SubscriptionGroupRunner } from './processing/subscription-group-runner';
 import { WorkerPool } from './processing/worker-pool';
 import type { ConsumerGroup } from './routing/consumer-group';
@@ -33,7 +34,10 @@ export class App {
   #state: AppState = 'pending';
   #pool: WorkerPool | undefined;
   #bridge: ProducerBridge | undefined;
-  #runners: SubscriptionGroupRunner[] = [];
+  /** Per subscription group, its connections (runners); a scaler may add or remove some while running. */
+  #groups: SubscriptionGroupConnections[] = [];
+  /** Connection steps (add/remove) of this app, one at a time. */
+  #steps: Promise<unknown> = Promise.resolve();
   #logger: LoggerListener | undefined;
   #statsTimer: NodeJS.Timeout | undefined;
   #starting: Promise<void> | undefined;
@@ -84,12 +88,14 @@ export class App {
         await this.#fenceTransactionalProducer();
       }
       const channel = this.#bridge?.channelName ?? null;
-      // one runner per connection of each subscription group (the features' connections plan: one by default)
-      this.#runners = this.routing.flatMap((cg) =>
-        cg.subscriptionGroups.flatMap((group) =>
-          Array.from(
-            { length: this.features.connectionsFor(group).boot },
-            (_, connection) =>
+      // the connections of each subscription group (the features' connections plan: one by default)
+      this.#groups = this.routing.flatMap((cg) =>
+        cg.subscriptionGroups.map((group) => {
+          const { count, plan } = this.features.connectionsPlanFor(group);
+          const assigner = plan?.assigner?.(group) ?? undefined;
+          return new SubscriptionGroupConnections(group, count, plan, {
+            monitor: this.monitor,
+            build: (connection) =>
               new SubscriptionGroupRunner({
                 group,
                 options: this.options,
@@ -99,12 +105,16 @@ export class App {
                 features: this.features,
                 producerChannel: channel,
                 connection,
+                ...(assigner === undefined ? {} : { assigner }),
               }),
-          ),
-        ),
+            commitConsumerGroup: () => this.#commitConsumerGroup(group.consumerGroup),
+            serialize: (step) => this.#serialize(step),
+          });
+        }),
       );
-      await Promise.all(this.#runners.map((r) => r.start()));
+      await Promise.all(this.#groups.map((g) => g.start()));
     } catch (error) {
+      await Promise.all(this.#groups.map((g) => g.close()));
       await Promise.all(this.#runners.map((r) => r.quiesce().then(() => r.stopListener()).catch(() => undefined)));
       await pool.close(true).catch(() => undefined);
       this.#bridge?.close();
@@ -114,7 +124,8 @@ export class App {
     const interval = this.options.kafka.statisticsIntervalMs;
     if (interval > 0) {
       this.#statsTimer = setInterval(() => {
-        this.monitor.notify('statistics.emitted', { subscriptionGroups: this.#runners.map((r) => r.statistics()) });
+        const subscriptionGroups = this.#runners.map((r) => r.statistics());
+        this.monitor.notify('statistics.emitted', { subscriptionGroups, bufferedBytes: subscriptionGroups.reduce((sum, g) => sum + g.bufferedBytes, 0) });
       }, interval);
       this.#statsTimer.unref();
     }
@@ -130,6 +141,7 @@ export class App {
     if (this.#starting !== undefined) await this.#starting.catch(() => undefined);
     if (this.#state !== 'running') return;
     this.#transition('quieting');
+    await Promise.all(this.#groups.map((g) => g.close()));
     await Promise.all(this.#runners.map((r) => r.quiet()));
     if ((this.#state as AppState) === 'quieting') this.#transition('quiet'); // stop() may have begun meanwhile
   }
@@ -151,6 +163,7 @@ export class App {
     }
     this.#transition('stopping');
     if (this.#statsTimer !== undefined) clearInterval(this.#statsTimer);
+    await Promise.all(this.#groups.map((g) => g.close())); // a scaling step in flight ends first
     let timer: NodeJS.Timeout | undefined;
     const drained = Promise.all(this.#runners.map((r) => r.quiesce())).then(() => true);
     const timeout = new Promise<false>((resolve) => {
@@ -204,6 +217,22 @@ export class App {
     const runner = routes.find((r) => r.owns(intent.topic, intent.partition)) ?? routes[0];
     if (runner === undefined) return Promise.reject(new PartitionRevokedError(`No subscription group of ${intent.consumerGroup} consumes ${intent.topic}`));
     return runner.runTransaction(intent);
+  }
+
+  /** Every running connection of every subscription group. */
+  get #runners(): SubscriptionGroupRunner[] {
+    return this.#groups.flatMap((g) => g.runners);
+  }
+
+  /** Before a connection step: every connection of the consumer group commits what it marked (the step rebalances all of them). */
+  async #commitConsumerGroup(consumerGroup: string): Promise<void> {
+    await Promise.all(this.#runners.filter((r) => r.group.consumerGroup === consumerGroup).map((r) => r.commit('scaling')));
+  }
+
+  #serialize<T>(step: () => Promise<T>): Promise<T> {
+    const next = this.#steps.then(step, step);
+    this.#steps = next.catch(() => undefined);
+    return next;
   }
 
   #transition(to: AppState): void {

@@ -88,7 +88,8 @@ export interface OffsetEntry {
 
 export interface CommitEvent extends GroupScope {
   offsets: OffsetEntry[];
-  reason: 'interval' | 'rebalance' | 'shutdown';
+  /** `scaling`: before a connection of the consumer group is added or removed (multiplexing). */
+  reason: 'interval' | 'rebalance' | 'shutdown' | 'scaling';
 }
 
 export interface CommittedEvent extends CommitEvent {
@@ -185,7 +186,10 @@ export interface PartitionStatistics extends PartitionStatisticsExtensions {
 }
 
 export interface StatisticsEvent {
+  /** One entry per connection of each subscription group (its `connection` says which). */
   subscriptionGroups: Array<GroupScope & RebalanceStatistics & { bufferedBytes: number; partitions: PartitionStatistics[] }>;
+  /** Bytes in every connection's prefetch buffer together: the app's prefetch memory (each connection is bounded by its own queued.max.messages.kbytes). */
+  bufferedBytes: number;
 }
 
 export type ErrorType =

@@ -1,4 +1,4 @@
-import { logLevel, type ConsumerConfig, type KafkaConfig } from 'kafkajs';
+import { logLevel, type ConsumerConfig, type KafkaConfig, type PartitionAssigner } from 'kafkajs';
 import type { ResolvedKafkaSettings } from '../options';
 import type { ResolvedFetchSettings } from '../routing/fetch-settings';
 import { subscriptionAwareAssigner } from './subscription-aware-assigner';
@@ -18,11 +18,15 @@ export function toKafkaJsClientConfig(kafka: ResolvedKafkaSettings, clientId: st
   return config;
 }
 
-/** One subscription group's KafkaJS consumer config. Auto-commit is turned off in `run()`, not here. */
-export function toKafkaJsConsumerConfig(kafka: ResolvedKafkaSettings, fetch: ResolvedFetchSettings, groupId: string): ConsumerConfig {
+/**
+ * One subscription group's KafkaJS consumer config. Auto-commit is turned off in `run()`, not
+ * here. `preferred` assigners (a feature's) come first; the core's stays as the one every member
+ * of the group shares, whichever features its other processes run.
+ */
+export function toKafkaJsConsumerConfig(kafka: ResolvedKafkaSettings, fetch: ResolvedFetchSettings, groupId: string, preferred: readonly PartitionAssigner[] = []): ConsumerConfig {
   return {
     groupId,
-    partitionAssigners: [subscriptionAwareAssigner],
+    partitionAssigners: [...preferred, subscriptionAwareAssigner],
     sessionTimeout: kafka.sessionTimeoutMs,
     heartbeatInterval: kafka.heartbeatIntervalMs,
     rebalanceTimeout: kafka.rebalanceTimeoutMs,

@@ -18,6 +18,7 @@ import type { ResolvedKafkaSettings } from '../options';
 import type { SubscriptionGroup } from '../routing/subscription-group';
 import type { OffsetEntry } from '../events';
 import { ListenerCrashedError } from '../errors';
+import type { AssignedPartition, AssignerFactory } from './connections-plan';
 import { toKafkaJsClientConfig, toKafkaJsConsumerConfig } from './kafka-config';
 import { partitionKey, type PrefetchBuffer } from './prefetch-buffer';
 
@@ -57,6 +58,8 @@ export interface ListenerOptions {
   connection?: number;
   /** Fetch the committed offsets with their metadata at every assignment (`onCommitted`). Default false. */
   readsCommitMetadata?: boolean;
+  /** An assigner to prefer over the core's (a feature's, e.g. multiplexing's sticky one), built with this connection's assignment memory. */
+  assigner?: AssignerFactory;
 }
 
 /** Where a partition starts and ends, as the broker says now. */
@@ -112,6 +115,8 @@ export class Listener {
    * everything again from the committed offsets and lifts every pause anyway.
    */
   #groupGone = false;
+  /** The partitions of the last generation this connection joined (a sticky assigner reads it on the next join). */
+  #assignment: readonly AssignedPartition[] = [];
 
   constructor(
     private readonly group: SubscriptionGroup,
@@ -129,13 +134,16 @@ export class Listener {
     const id = `${clientId}-${group.consumerGroup}-${group.id}${connection === 0 ? '' : `-${connection}`}`;
     const client = new Kafka(toKafkaJsClientConfig(kafka, id));
     this.#client = client;
-    this.#consumer = client.consumer(toKafkaJsConsumerConfig(kafka, group.fetch, group.consumerGroup));
+    const memory = { current: () => this.#assignment };
+    const preferred = options.assigner === undefined ? [] : [options.assigner(memory)];
+    this.#consumer = client.consumer(toKafkaJsConsumerConfig(kafka, group.fetch, group.consumerGroup, preferred));
     const { GROUP_JOIN, REBALANCING, CRASH } = this.#consumer.events;
     this.#consumer.on(GROUP_JOIN, (event) => {
       this.#groupGone = false;
       const assignment = Object.entries(event.payload.memberAssignment).flatMap(([topic, partitions]) =>
         partitions.map((partition) => ({ topic, partition })),
       );
+      this.#assignment = Object.freeze(assignment);
       // everything is fetched again from the committed offsets: drop what the old generation
       // buffered, and lift our pauses (KafkaJS keeps paused partitions paused across rejoins,
       // while the timers that would resume them are dropped with the old assignment)

@@ -12,7 +12,7 @@ import type { Monitor } from '../instrumentation/monitor';
 import type { OffsetTracker } from '../processing/offsets/offset-tracker';
 import type { Listener } from './listener';
 
-export type CommitReason = 'interval' | 'rebalance' | 'shutdown';
+export type CommitReason = 'interval' | 'rebalance' | 'shutdown' | 'scaling';
 
 /** What the committer needs of its subscription group. */
 export interface CommitterContext {

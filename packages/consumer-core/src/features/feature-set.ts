@@ -3,7 +3,7 @@
 // extension owns a key; which package to register for a key nobody owns) and the runners (a
 // topic's strategy and behaviours, a subscription group's connections). Every problem is added to
 // the caller's IssueList with its path, so one ConfigurationError lists them all.
-import { SINGLE_CONNECTION, type ConnectionCount } from '../connection/connections-plan';
+import { SINGLE_CONNECTION, type ConnectionCount, type ConnectionsPlan } from '../connection/connections-plan';
 import { IssueList, isNonEmptyString, isPlainObject } from '../contract-rules';
 import { combineFailurePolicies, type FailurePolicy } from '../processing/strategies/failure-policy';
 import { defaultStrategy } from '../processing/strategies/default-strategy';
@@ -120,11 +120,16 @@ export class FeatureSet {
 
   /** The connections of a subscription group: the first plan that speaks for it, else one. */
   connectionsFor(group: SubscriptionGroup): ConnectionCount {
+    return this.connectionsPlanFor(group).count;
+  }
+
+  /** The count and the plan that gave it (its assigner and scaler apply to the group), or the core's single connection and no plan. */
+  connectionsPlanFor(group: SubscriptionGroup): { count: ConnectionCount; plan: ConnectionsPlan | null } {
     for (const feature of this.features) {
       const count = feature.connections?.connections(group) ?? null;
-      if (count !== null) return count;
+      if (count !== null) return { count, plan: feature.connections ?? null };
     }
-    return SINGLE_CONNECTION;
+    return { count: SINGLE_CONNECTION, plan: null };
   }
 
   #addExtension(ext: unknown, feature: Feature, path: string, issues: IssueList, reserved: Readonly<Record<RouteLevel, readonly string[]>>): void {

@@ -30,4 +30,16 @@ export type { ConsumeResult } from '../processing/worker-protocol';
 export type { SerializedError } from '../processing/serialized-error';
 export { MessageRun } from '../messages/packed-chunk';
 export type { FetchedMessage } from '../messages/fetched-message';
-export { SINGLE_CONNECTION, type ConnectionCount, type ConnectionsPlan } from '../connection/connections-plan';
+export {
+  SINGLE_CONNECTION,
+  type AssignedPartition,
+  type AssignerFactory,
+  type AssignmentMemory,
+  type ConnectionCount,
+  type ConnectionsControl,
+  type ConnectionsPlan,
+  type ConnectionsScaler,
+  type ConnectionView,
+} from '../connection/connections-plan';
+export { subscriptionAwareAssigner, SUBSCRIPTION_AWARE_ASSIGNER } from '../connection/subscription-aware-assigner';
+export type { Monitor } from '../instrumentation/monitor';

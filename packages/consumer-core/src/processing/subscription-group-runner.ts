@@ -5,6 +5,7 @@
 // (instrumentation/) — and owns the lifecycle. Never hands out a message of a paused or revoked
 // partition, never marks what a job did not process, and never commits for a partition it no
 // longer owns.
+import type { AssignerFactory, ConnectionView } from '../connection/connections-plan';
 import { Listener } from '../connection/listener';
 import { OffsetCommitter, type CommitReason } from '../connection/offset-committer';
 import { PausesManager } from '../connection/pauses-manager';
@@ -41,6 +42,8 @@ export interface RunnerOptions {
   readonly producerChannel: string | null;
   /** Which connection of the subscription group this runner is. Default 0. */
   readonly connection?: number;
+  /** The assigner the connection prefers (its features' connections plan), if any. */
+  readonly assigner?: AssignerFactory;
 }
 
 export class SubscriptionGroupRunner {
@@ -69,7 +72,7 @@ export class SubscriptionGroupRunner {
   #current: Promise<void> = Promise.resolve();
   #loop: Promise<void> | undefined;
 
-  constructor({ group, options, pool, monitor, scheduler, features, producerChannel, connection = 0 }: RunnerOptions) {
+  constructor({ group, options, pool, monitor, scheduler, features, producerChannel, connection = 0, assigner }: RunnerOptions) {
     this.group = group;
     this.connection = connection;
     this.#options = options;
@@ -106,7 +109,7 @@ export class SubscriptionGroupRunner {
         },
       },
       `${options.kafka.clientId}-${options.id}`,
-      { connection, readsCommitMetadata: topics.some((t) => t.features.strategy.offsetMetadata === true) },
+      { connection, readsCommitMetadata: topics.some((t) => t.features.strategy.offsetMetadata === true), ...(assigner === undefined ? {} : { assigner }) },
     ));
     this.#pauses = new PausesManager({
       listener,
@@ -217,6 +220,23 @@ export class SubscriptionGroupRunner {
 
   statistics(): StatisticsEvent['subscriptionGroups'][number] {
     return this.#statistics.collect();
+  }
+
+  /** What a connections scaler sees of this connection now. */
+  view(): ConnectionView {
+    const partitions = this.tracker.partitions();
+    return {
+      connection: this.connection,
+      partitions: partitions.length,
+      // behind what was processed (marked), not what was committed: commits lag by up to an interval
+      lag: partitions.reduce((sum, p) => {
+        const position = p.marked ?? p.committed ?? p.fetchPosition;
+        return sum + (p.highWatermark === null || position === null ? 0 : Math.max(0, p.highWatermark - position));
+      }, 0),
+      busy: this.#executor.running.size > 0,
+      bufferedBytes: this.buffer.bytes,
+      rebalancing: this.#rebalance.rebalancing,
+    };
   }
 
   async #run(): Promise<void> {

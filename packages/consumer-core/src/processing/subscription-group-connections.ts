@@ -1,0 +1,111 @@
+// The connections of one subscription group: the runners the App boots for it (the features'
+// connections plan: one by default), and the handle a scaler uses to add or remove one while the
+// app runs. Adding or removing a connection rebalances the whole consumer group (KafkaJS is
+// eager), so the app runs one step at a time (`steps`) and every connection of the consumer
+// group commits first; a removed connection finishes its running jobs and commits before it
+// leaves, so what it processed is never processed again and what it held is fetched again by
+// the next owner from the committed offset.
+import type { ConnectionCount, ConnectionsControl, ConnectionsPlan, ConnectionsScaler, ConnectionView } from '../connection/connections-plan';
+import type { Monitor } from '../instrumentation/monitor';
+import type { SubscriptionGroup } from '../routing/subscription-group';
+import type { SubscriptionGroupRunner } from './subscription-group-runner';
+
+/** What the connections need of their app. */
+export interface ConnectionsContext {
+  readonly monitor: Monitor;
+  /** Builds the runner of connection `index` (not started). */
+  build(index: number): SubscriptionGroupRunner;
+  /** Commits every connection of the group's consumer group (before a step rebalances it). */
+  commitConsumerGroup(): Promise<void>;
+  /** Runs `step` after the app's earlier steps (one at a time per app). */
+  serialize<T>(step: () => Promise<T>): Promise<T>;
+}
+
+export class SubscriptionGroupConnections implements ConnectionsControl {
+  readonly group: SubscriptionGroup;
+  readonly count: ConnectionCount;
+  readonly #plan: ConnectionsPlan | null;
+  readonly #context: ConnectionsContext;
+  readonly #runners = new Map<number, SubscriptionGroupRunner>();
+  #scaler: ConnectionsScaler | null = null;
+  /** No more steps: the app is going quiet or stopping. */
+  #closed = false;
+  #step: Promise<unknown> = Promise.resolve();
+
+  constructor(group: SubscriptionGroup, count: ConnectionCount, plan: ConnectionsPlan | null, context: ConnectionsContext) {
+    this.group = group;
+    this.count = count;
+    this.#plan = plan;
+    this.#context = context;
+  }
+
+  get monitor(): Monitor {
+    return this.#context.monitor;
+  }
+
+  /** The running connections, lowest index first. */
+  get runners(): SubscriptionGroupRunner[] {
+    return [...this.#runners.values()].sort((a, b) => a.connection - b.connection);
+  }
+
+  /** Builds the boot connections (so a failed start can stop each), starts them, then the scaler. */
+  async start(): Promise<void> {
+    for (let i = 0; i < this.count.boot; i++) this.#runners.set(i, this.#context.build(i));
+    await Promise.all(this.runners.map((r) => r.start()));
+    if (!this.#closed) this.#scaler = this.#plan?.scaler?.(this.group, this) ?? null;
+  }
+
+  view(): ConnectionView[] {
+    return this.runners.map((r) => r.view());
+  }
+
+  add(): Promise<number | null> {
+    return this.#track(
+      this.#context.serialize(async () => {
+        if (this.#closed || this.#runners.size >= this.count.max) return null;
+        await this.#context.commitConsumerGroup();
+        let index = 0;
+        while (this.#runners.has(index)) index++;
+        const runner = this.#context.build(index);
+        this.#runners.set(index, runner);
+        try {
+          await runner.start();
+        } catch (error) {
+          this.#runners.delete(index);
+          await runner.quiesce().then(() => runner.stopListener()).catch(() => undefined);
+          throw error;
+        }
+        return index;
+      }),
+    );
+  }
+
+  remove(connection: number): Promise<boolean> {
+    return this.#track(
+      this.#context.serialize(async () => {
+        const runner = this.#runners.get(connection);
+        if (this.#closed || runner === undefined || this.#runners.size <= this.count.min) return false;
+        await this.#context.commitConsumerGroup();
+        // gone from the app's list first: no transaction or statistics reach it while it drains
+        this.#runners.delete(connection);
+        await runner.quiesce();
+        await runner.commit('scaling');
+        await runner.stopListener();
+        return true;
+      }),
+    );
+  }
+
+  /** Stops the scaler and waits for a step in flight; no step starts after it. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#scaler?.stop();
+    this.#scaler = null;
+    await this.#step.catch(() => undefined);
+  }
+
+  #track<T>(step: Promise<T>): Promise<T> {
+    this.#step = step.catch(() => undefined);
+    return step;
+  }
+}
