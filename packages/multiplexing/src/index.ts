@@ -1,2 +1,7 @@
-// Public entry of the package; filled in by its issue.
-export const PACKAGE_NAME = '@decanter/multiplexing';
+// Public entry of @decanter/multiplexing: several connections (KafkaJS consumers) for one
+// subscription group, static or scaling between bounds. See docs/multiplexing.md.
+export { multiplexing, MULTIPLEXING_FEATURE, type MultiplexingScaledEvent } from './feature';
+export type { MultiplexingDefinition, ResolvedMultiplexing } from './options';
+export type { ScaleDownReason, ScaleUpReason } from './scaler';
+export { stickyAssigner, STICKY_ASSIGNER } from './sticky-assigner';
+export { movedPartitions, stickyAssignment, type Assignment, type StickyMember } from './sticky-assignment';
