@@ -107,7 +107,7 @@ export class App {
                 connection,
                 ...(assigner === undefined ? {} : { assigner }),
               }),
-            commitConsumerGroup: () => this.#commitConsumerGroup(group.consumerGroup),
+            holdConsumerGroup: () => this.#holdConsumerGroup(group.consumerGroup),
             serialize: (step) => this.#serialize(step),
           });
         }),
@@ -224,9 +224,21 @@ export class App {
     return this.#groups.flatMap((g) => g.runners);
   }
 
-  /** Before a connection step: every connection of the consumer group commits what it marked (the step rebalances all of them). */
-  async #commitConsumerGroup(consumerGroup: string): Promise<void> {
-    await Promise.all(this.#runners.filter((r) => r.group.consumerGroup === consumerGroup).map((r) => r.commit('scaling')));
+  /** Around a connection step (see SubscriptionGroupConnections): holds and commits every connection of the consumer group; the release waits for their next assignment. */
+  async #holdConsumerGroup(consumerGroup: string): Promise<() => Promise<void>> {
+    const held = this.#runners.filter((r) => r.group.consumerGroup === consumerGroup);
+    await Promise.all(held.map((r) => r.hold()));
+    await Promise.all(held.map((r) => r.commit('scaling')));
+    const before = new Map(held.map((r) => [r, r.assignments]));
+    return async () => {
+      const deadline = performance.now() + this.options.kafka.rebalanceTimeoutMs;
+      const waiting = (): boolean => {
+        const running = new Set(this.#runners);
+        return held.some((r) => running.has(r) && r.assignments === before.get(r));
+      };
+      while (waiting() && performance.now() < deadline && this.#state === 'running') await new Promise((resolve) => setTimeout(resolve, 20));
+      for (const r of held) r.release();
+    };
   }
 
   #serialize<T>(step: () => Promise<T>): Promise<T> {

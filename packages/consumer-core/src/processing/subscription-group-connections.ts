@@ -1,10 +1,12 @@
 // The connections of one subscription group: the runners the App boots for it (the features'
 // connections plan: one by default), and the handle a scaler uses to add or remove one while the
 // app runs. Adding or removing a connection rebalances the whole consumer group (KafkaJS is
-// eager), so the app runs one step at a time (`steps`) and every connection of the consumer
-// group commits first; a removed connection finishes its running jobs and commits before it
-// leaves, so what it processed is never processed again and what it held is fetched again by
-// the next owner from the committed offset.
+// eager), so the app runs one step at a time and holds the consumer group around each: every
+// connection stops handing out work, finishes its running jobs and commits, and goes on only
+// once it has its new assignment. Nothing is processed while the group rebalances, so no commit
+// the broker refuses then (REBALANCE_IN_PROGRESS) can make a step process something twice. A
+// removed connection leaves after that commit; what it held is fetched again by the next owner
+// from the committed offset.
 import type { ConnectionCount, ConnectionsControl, ConnectionsPlan, ConnectionsScaler, ConnectionView } from '../connection/connections-plan';
 import type { Monitor } from '../instrumentation/monitor';
 import type { SubscriptionGroup } from '../routing/subscription-group';
@@ -15,8 +17,12 @@ export interface ConnectionsContext {
   readonly monitor: Monitor;
   /** Builds the runner of connection `index` (not started). */
   build(index: number): SubscriptionGroupRunner;
-  /** Commits every connection of the group's consumer group (before a step rebalances it). */
-  commitConsumerGroup(): Promise<void>;
+  /**
+   * Holds every connection of the group's consumer group (no new work; running jobs finish; what
+   * they marked is committed). Resolves the release: it waits until each held connection still
+   * running has its next assignment (at most the rebalance timeout), then lets them go on.
+   */
+  holdConsumerGroup(): Promise<() => Promise<void>>;
   /** Runs `step` after the app's earlier steps (one at a time per app). */
   serialize<T>(step: () => Promise<T>): Promise<T>;
 }
@@ -63,7 +69,7 @@ export class SubscriptionGroupConnections implements ConnectionsControl {
     return this.#track(
       this.#context.serialize(async () => {
         if (this.#closed || this.#runners.size >= this.count.max) return null;
-        await this.#context.commitConsumerGroup();
+        const release = await this.#context.holdConsumerGroup();
         let index = 0;
         while (this.#runners.has(index)) index++;
         const runner = this.#context.build(index);
@@ -74,6 +80,8 @@ export class SubscriptionGroupConnections implements ConnectionsControl {
           this.#runners.delete(index);
           await runner.quiesce().then(() => runner.stopListener()).catch(() => undefined);
           throw error;
+        } finally {
+          await release();
         }
         return index;
       }),
@@ -85,12 +93,16 @@ export class SubscriptionGroupConnections implements ConnectionsControl {
       this.#context.serialize(async () => {
         const runner = this.#runners.get(connection);
         if (this.#closed || runner === undefined || this.#runners.size <= this.count.min) return false;
-        await this.#context.commitConsumerGroup();
-        // gone from the app's list first: no transaction or statistics reach it while it drains
-        this.#runners.delete(connection);
-        await runner.quiesce();
-        await runner.commit('scaling');
-        await runner.stopListener();
+        const release = await this.#context.holdConsumerGroup();
+        try {
+          // gone from the app's list first: no transaction or statistics reach it while it leaves
+          this.#runners.delete(connection);
+          await runner.quiesce();
+          await runner.commit('scaling');
+          await runner.stopListener();
+        } finally {
+          await release();
+        }
         return true;
       }),
     );

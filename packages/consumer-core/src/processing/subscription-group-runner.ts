@@ -68,6 +68,8 @@ export class SubscriptionGroupRunner {
   readonly #transactions: TransactionFence;
   readonly #statistics: StatisticsCollector;
   #quiet = false;
+  /** Held by a connections step (see hold()). */
+  #held = false;
   #stopping = false;
   #current: Promise<void> = Promise.resolve();
   #loop: Promise<void> | undefined;
@@ -194,6 +196,27 @@ export class SubscriptionGroupRunner {
     return this.#current;
   }
 
+  /**
+   * A connections step is about to rebalance the group: hand out no new polls until release()
+   * (fetching and heartbeats go on). Resolves when the current poll's jobs have finished, so a
+   * commit after it covers everything processed, and nothing processed during the rebalance is
+   * lost with a commit the broker refuses then.
+   */
+  hold(): Promise<void> {
+    this.#held = true;
+    return this.#current;
+  }
+
+  release(): void {
+    this.#held = false;
+    this.buffer.interrupt();
+  }
+
+  /** Assignments this connection received so far (each rebalance ends in one). */
+  get assignments(): number {
+    return this.#counters.rebalances;
+  }
+
   /** Stops handing out polls; resolves when the jobs of the current poll have finished. */
   quiesce(): Promise<void> {
     this.#stopping = true;
@@ -241,7 +264,7 @@ export class SubscriptionGroupRunner {
 
   async #run(): Promise<void> {
     while (!this.#stopping) {
-      if (this.#quiet) {
+      if (this.#quiet || this.#held) {
         await this.buffer.waitForChange(this.group.maxWaitTimeMs);
         continue;
       }
