@@ -1,7 +1,7 @@
 // The contract of the `virtualPartitions` key: every setting checked once, at construction,
 // each problem named by its full path (routes[0].topics[1].virtualPartitions.maxPartitions …).
 import { isBoolean, isInteger, isOneOf, isPlainObject, type RouteExtension } from '@decanter/consumer-core/features';
-import { defaultVirtualPartitions, type ResolvedVirtualPartitions } from './options';
+import { defaultVirtualPartitions, MAX_VIRTUAL_PARTITIONS, type ResolvedVirtualPartitions } from './options';
 
 const PARTITIONER_RULE = "must be a function (message) => key, or one of 'key', 'round-robin', 'header:<name>'";
 const KEYS = ['partitioner', 'maxPartitions', 'max_partitions', 'reducer', 'distribution', 'offsetMetadata', 'offset_metadata'];
@@ -23,14 +23,16 @@ export const virtualPartitionsRoute: RouteExtension<ResolvedVirtualPartitions | 
       typeof v === 'function' || v === 'key' || v === 'round-robin' || (typeof v === 'string' && /^header:.+$/.test(v)) ? null : PARTITIONER_RULE,
     );
     const maxPartitions = issues.aliased(path, raw, 'maxPartitions', 'max_partitions');
-    issues.optional(`${path}.maxPartitions`, maxPartitions, isInteger(1, 1024));
+    issues.optional(`${path}.maxPartitions`, maxPartitions, isInteger(1, MAX_VIRTUAL_PARTITIONS));
     issues.optional(`${path}.reducer`, raw['reducer'], (v) => (typeof v === 'function' ? null : 'must be a function (key, count) => index'));
     issues.optional(`${path}.distribution`, raw['distribution'], isOneOf(['consistent', 'balanced']));
     const offsetMetadata = issues.aliased(path, raw, 'offsetMetadata', 'offset_metadata');
     issues.optional(`${path}.offsetMetadata`, offsetMetadata, isBoolean);
     return Object.freeze({
       partitioner: partitioner as ResolvedVirtualPartitions['partitioner'],
-      maxPartitions: typeof maxPartitions === 'number' ? maxPartitions : Math.max(1, app.concurrency * app.concurrentJobsPerThread),
+      // the default is clamped, not refused: the user wrote no maxPartitions to fix, and valid App
+      // settings (concurrency up to 256, concurrentJobsPerThread up to 1024) multiply past the cap
+      maxPartitions: typeof maxPartitions === 'number' ? maxPartitions : Math.min(MAX_VIRTUAL_PARTITIONS, Math.max(1, app.concurrency * app.concurrentJobsPerThread)),
       reducer: typeof raw['reducer'] === 'function' ? (raw['reducer'] as ResolvedVirtualPartitions['reducer']) : null,
       distribution: (raw['distribution'] as ResolvedVirtualPartitions['distribution'] | undefined) ?? defaultVirtualPartitions.distribution,
       offsetMetadata: (offsetMetadata as boolean | undefined) ?? defaultVirtualPartitions.offsetMetadata,

@@ -22,7 +22,7 @@ declare module '@decanter/consumer-core' {
     virtualPartitions?: VirtualPartitionsStatistics;
   }
   interface AppEvents {
-    /** A partition's batch was split into virtual partitions. */
+    /** A partition's poll was handed to virtual partitions: split, run collapsed, or skipped entirely as processed already. */
     'virtual_partitions.distributed': (event: VirtualPartitionsDistributedEvent) => void;
   }
   interface ErrorTypeExtensions {
@@ -37,14 +37,16 @@ export interface VirtualPartitionsDistributedEvent {
   connection?: number;
   topic: string;
   partition: number;
-  /** Messages handed to virtual partitions. */
+  /** Messages handed to virtual partitions (0 when the whole poll was skipped). */
   messages: number;
   /** Messages not handed out again: processed already (ahead of a failure, or by the previous owner). */
   skipped: number;
-  /** Virtual partitions the batch was split into. */
+  /** Virtual partitions the batch was split into: 1 while collapsed, 0 when the whole poll was skipped. */
   virtualPartitions: number;
-  /** Largest share ÷ mean share (1 = even). */
+  /** Largest share ÷ mean share (1 = even; 1 too while collapsed or when nothing was handed out). */
   skew: number;
+  /** The partition runs in one job, in Kafka order, after a failure. */
+  collapsed: boolean;
 }
 
 export const VIRTUAL_PARTITIONS_FEATURE = 'virtual-partitions';

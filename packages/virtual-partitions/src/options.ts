@@ -12,7 +12,7 @@ export interface VirtualPartitionsDefinition {
    * `'round-robin'`. Required.
    */
   partitioner: Partitioner | BuiltInPartitioner;
-  /** Most virtual partitions a batch is split into, 1–1024. Default `concurrency × concurrentJobsPerThread`. Alias `max_partitions`. */
+  /** Most virtual partitions a batch is split into, 1–1024. Default `concurrency × concurrentJobsPerThread`, at most 1024. Alias `max_partitions`. */
   maxPartitions?: number;
   max_partitions?: number;
   /** Virtual key → virtual partition index (`(key, count) => index`). Default: a stable hash (FNV-1a) of the key. */
@@ -36,6 +36,9 @@ export interface ResolvedVirtualPartitions {
   readonly distribution: Distribution;
   readonly offsetMetadata: boolean;
 }
+
+/** Most virtual partitions a batch may be split into: the bound of an explicit `maxPartitions`, and the cap of the default. */
+export const MAX_VIRTUAL_PARTITIONS = 1024;
 
 export const defaultVirtualPartitions = {
   distribution: 'consistent',

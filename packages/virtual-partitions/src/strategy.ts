@@ -80,12 +80,19 @@ export class VirtualPartitionsStrategy implements PartitionStrategy {
     const skipped: number[] = [];
     all.forEach((m, i) => (ledger?.isProcessed(m.offset) === true ? skipped : kept).push(i));
     if (skipped.length > 0) partition.skipped(messages.select(skipped));
-    if (kept.length === 0) return [];
+    // a poll the commit metadata (or a failure's siblings) had done entirely makes no job, but the
+    // skip is reported still: it is what shows the metadata saved those messages a second run
+    if (kept.length === 0) {
+      this.#reportDistributed(partition, 0, skipped.length, 0, 1, state.collapseUntil !== null);
+      return [];
+    }
     state.pollEnd = all[all.length - 1]!.offset + 1;
     state.failedPoll = null;
     if (state.collapseUntil !== null) {
       state.used = 1;
       state.skew = 1;
+      // the collapsed retry is where what the failing poll's other shares processed is skipped
+      this.#reportDistributed(partition, kept.length, skipped.length, 1, 1, true);
       return [partition.job(messages.select(kept), 0, { virtualPartition: 0, collapsed: true })];
     }
     let keys: VirtualKey[];
@@ -100,15 +107,7 @@ export class VirtualPartitionsStrategy implements PartitionStrategy {
     state.used = shares.length;
     state.skew = skewOf(shares);
     this.#watchSkew(state, partition);
-    partition.monitor.notify('virtual_partitions.distributed', {
-      ...partition.scope,
-      topic: partition.topic.name,
-      partition: partition.partition,
-      messages: kept.length,
-      skipped: skipped.length,
-      virtualPartitions: shares.length,
-      skew: state.skew,
-    });
+    this.#reportDistributed(partition, kept.length, skipped.length, shares.length, state.skew, false);
     return shares.map((share) => partition.job(messages.select(share.positions.map((k) => kept[k]!)), share.index, { virtualPartition: share.index, collapsed: false }));
   }
 
@@ -181,6 +180,10 @@ export class VirtualPartitionsStrategy implements PartitionStrategy {
     if (!(ledger instanceof VirtualLedger)) return undefined;
     this.#ledgers.set(partition.partition, ledger);
     return ledger;
+  }
+
+  #reportDistributed(partition: PartitionControl, messages: number, skipped: number, virtualPartitions: number, skew: number, collapsed: boolean): void {
+    partition.monitor.notify('virtual_partitions.distributed', { ...partition.scope, topic: partition.topic.name, partition: partition.partition, messages, skipped, virtualPartitions, skew, collapsed });
   }
 
   /** The guide: keep the partitioner and reducer balanced. A skew that lasts is logged, once per streak. */

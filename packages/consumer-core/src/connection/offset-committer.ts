@@ -75,8 +75,9 @@ export class OffsetCommitter {
         await listener.commit(offsets);
       } catch (error) {
         if (!isMetadataTooLarge(error) || !offsets.some((o) => o.metadata !== undefined)) throw error;
-        // the broker's cap is below what was sent: never send metadata that long again
-        tracker.metadataRefused(Math.min(...offsets.map((o) => (o.metadata === undefined ? Infinity : Buffer.byteLength(o.metadata)))));
+        // the broker's cap is below what was sent: never send metadata that long again (and count
+        // this commit's metadata as dropped)
+        tracker.metadataRefused(offsets);
         offsets = offsets.map(({ topic, partition, offset }): OffsetEntry => ({ topic, partition, offset }));
         await listener.commit(offsets);
       }

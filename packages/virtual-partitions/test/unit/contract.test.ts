@@ -1,5 +1,6 @@
 // The virtualPartitions key: every setting checked at construction, named by its full path; the
-// defaults (maxPartitions = concurrency × concurrentJobsPerThread, consistent, metadata on).
+// defaults (maxPartitions = concurrency × concurrentJobsPerThread, clamped to 1024; consistent,
+// metadata on).
 import { join } from 'node:path';
 import { App, ConfigurationError, type AppOptions } from '@decanter/consumer-core';
 import { virtualPartitions } from '@decanter/virtual-partitions';
@@ -20,6 +21,21 @@ const problems = (vp: unknown): string[] => {
 test('defaults: maxPartitions is concurrency × concurrentJobsPerThread, consistent, offset metadata on', () => {
   const topic = app({ partitioner: 'key' }, { concurrency: 3, concurrentJobsPerThread: 4 }).routing[0]!.subscriptionGroups[0]!.topics[0]!;
   expect(topic.virtualPartitions).toMatchObject({ partitioner: 'key', maxPartitions: 12, distribution: 'consistent', offsetMetadata: true, reducer: null });
+});
+
+// Regression: the default was not held to the 1024 an explicit maxPartitions is checked against,
+// so valid App settings (concurrency 256 × concurrentJobsPerThread 8) gave 2048 shares
+test.each([
+  [256, 8, 1024],
+  [64, 16, 1024],
+  [63, 16, 1008],
+])('the default maxPartitions is clamped to 1024: concurrency %i × concurrentJobsPerThread %i gives %i', (concurrency, concurrentJobsPerThread, expected) => {
+  const topic = app({ partitioner: 'key' }, { concurrency, concurrentJobsPerThread }).routing[0]!.subscriptionGroups[0]!.topics[0]!;
+  expect(topic.virtualPartitions?.maxPartitions).toBe(expected);
+});
+
+test('an explicit maxPartitions over 1024 is refused, not clamped', () => {
+  expect(problems({ partitioner: 'key', maxPartitions: 1025 })).toContain('routes[0].topics[0].virtualPartitions.maxPartitions must be an integer between 1 and 1024');
 });
 
 test.each<[string, unknown, string]>([

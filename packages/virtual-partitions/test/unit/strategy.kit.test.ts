@@ -3,11 +3,12 @@
 // instance kept across batches); markAsConsumed marks only its own share; a failure collapses the
 // partition — the retry is one job in Kafka order that skips what the other shares processed,
 // then the partition splits again; the dead letter queue works on the collapsed job; a
-// partitioner that throws runs the batch as one share and is reported.
+// partitioner that throws runs the batch as one share and is reported; every poll that skips
+// what was processed already is reported on virtual_partitions.distributed, collapsed or not.
 import { join } from 'node:path';
 import { createTestingKit } from '@decanter/consumer-core/testing';
 import type { AppOptions, ErrorOccurredEvent } from '@decanter/consumer-core';
-import { virtualPartitions, type Partitioner } from '@decanter/virtual-partitions';
+import { virtualPartitions, type Partitioner, type VirtualPartitionsDistributedEvent } from '@decanter/virtual-partitions';
 import { ShareConsumer, type SharePayload } from './fixtures/vp-consumers';
 
 const consumerModule = join(__dirname, 'fixtures', 'vp-consumers.ts');
@@ -126,4 +127,28 @@ test('a partitioner that throws runs the batch as one virtual partition and is r
   expect({ [rule]: { shares: ShareConsumer.seen.length, offsets: ShareConsumer.seen[0]?.offsets, errors: errors.map((e) => [e.type, e.error.message.includes('routes[0].topics[0]')]) } }).toEqual({
     [rule]: { shares: 1, offsets: [0, 1, 2, 3], errors: [['virtual_partitions.partitioner.error', true]] },
   });
+});
+
+// Regression: the collapsed retry and a poll skipped entirely returned before the event, so what
+// the other shares had processed ahead of a failure was never counted anywhere.
+test('the collapsed retry and a poll skipped entirely report what they skipped on virtual_partitions.distributed', async () => {
+  const kit = createTestingKit(
+    options({ virtualPartitions: { partitioner: ((m) => (m.offset === 1 ? 'p' : 'q')) satisfies Partitioner, maxPartitions: 4, distribution: 'balanced' }, deadLetterQueue: { topic: 'payments-dlq', maxRetries: 1 } }),
+  );
+  const events: VirtualPartitionsDistributedEvent[] = [];
+  kit.monitor.on('virtual_partitions.distributed', (e) => events.push(e));
+  const consumer = kit.consumerFor<ShareConsumer>('payments');
+  feed(kit, Array.from({ length: 4 }, (_, n) => ({ key: 'x', n, poison: n === 1 })));
+  await expect(consumer.consume()).rejects.toThrow('poison 1'); // split [1] and [0, 2, 3]: collapses
+  await expect(consumer.consume()).rejects.toThrow('poison 1'); // collapsed [1] (2, 3 skipped): to the DLQ
+  await consumer.consume(); // from 2: processed already, no job
+  const rule = 'split (nothing skipped); collapsed with 2, 3 skipped; then the poll of 2, 3 skipped entirely';
+  expect({ [rule]: events.map(({ messages, skipped, virtualPartitions: shares, collapsed }) => ({ messages, skipped, shares, collapsed })) }).toEqual({
+    [rule]: [
+      { messages: 4, skipped: 0, shares: 2, collapsed: false },
+      { messages: 1, skipped: 2, shares: 1, collapsed: true },
+      { messages: 0, skipped: 2, shares: 0, collapsed: true },
+    ],
+  });
+  expect(consumer.markedOffset).toBe(4);
 });

@@ -2,10 +2,13 @@
 // the committable offset is never past a message that was never processed, never moves
 // backwards, and reaches the end once every job succeeded; what the commit metadata says was
 // processed ahead was processed, and a fresh ledger restored from it skips exactly that; over the
-// broker's size cap the tracker drops the metadata, never the offset.
+// broker's size cap the tracker drops the metadata, never the offset, and every commit that went
+// without it is counted (the one the broker refused included).
 import fc from 'fast-check';
-// the tracker is consumer-core's internal: its source, as the App runs it
+// the tracker and the committer are consumer-core's internals: their source, as the App runs them
+import { OffsetCommitter } from '../../../consumer-core/src/connection/offset-committer';
 import { OffsetTracker } from '../../../consumer-core/src/processing/offsets/offset-tracker';
+import { Monitor } from '@decanter/consumer-core';
 import type { OffsetRun } from '@decanter/consumer-core/features';
 import { decodeProcessedAhead } from '../../src/offset-metadata';
 import { VirtualLedger } from '../../src/virtual-ledger';
@@ -125,4 +128,30 @@ test('over the cap the metadata is dropped, the offset still committed', () => {
   // again once that is committed and nothing changed
   tracker.committed(tracker.pending());
   expect({ 'commits without their metadata': ledger.droppedMetadataCommits, 'then nothing to commit': tracker.pending() }).toEqual({ 'commits without their metadata': 2, 'then nothing to commit': [] });
+});
+
+// Regression: when the broker refused the metadata (OFFSET_METADATA_TOO_LARGE: its
+// offset.metadata.max.bytes below ours) the committer sent the commit again without it, but only
+// the later commits the lowered cap stripped were counted: the first drop was missing from
+// virtualPartitions.metadataDropped.
+test('a commit the broker refuses for its metadata, sent again without it, counts as a commit without metadata', async () => {
+  const tracker = new OffsetTracker();
+  const ledger = new VirtualLedger();
+  tracker.assign('t', 0, () => ledger);
+  tracker.dispatchedRun('t', 0, run([0, 1]));
+  tracker.dispatchedRun('t', 0, run([2, 3]));
+  tracker.processed('t', 0, run([2, 3]), 2, true); // ahead of the slow share 0, 1: in the metadata
+  const sent: Array<string | undefined> = [];
+  const listener = {
+    commit: async (offsets: ReadonlyArray<{ metadata?: string }>): Promise<void> => {
+      sent.push(offsets[0]?.metadata);
+      if (offsets[0]?.metadata !== undefined) throw Object.assign(new Error('The metadata field of the offset request was too large'), { type: 'OFFSET_METADATA_TOO_LARGE' });
+    },
+  };
+  const committer = new OffsetCommitter({ tracker, listener, monitor: new Monitor(), scope: { consumerGroup: 'g', subscriptionGroup: 'default' } });
+  await committer.commit('interval');
+  const rule = 'refused with its metadata, committed without it, and counted once';
+  expect({ [rule]: { withMetadata: sent.map((m) => m !== undefined), dropped: ledger.droppedMetadataCommits, committed: tracker.partitions()[0]?.committed } }).toEqual({
+    [rule]: { withMetadata: [true, false], dropped: 1, committed: 0 },
+  });
 });

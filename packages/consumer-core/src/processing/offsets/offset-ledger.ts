@@ -58,8 +58,9 @@ export interface OffsetLedger {
   restore(committed: number | null, metadata: string | null): void;
   /**
    * A commit went without the metadata `committable()` gave: it was `bytes` long, over the
-   * broker's offset.metadata.max.bytes. The offset is committed; what the metadata said is lost
-   * (the next owner may process those messages again). For the ledger to count it.
+   * broker's offset.metadata.max.bytes (left out by the tracker's cap, or refused by the broker as
+   * OFFSET_METADATA_TOO_LARGE and sent again without it). The offset is committed; what the
+   * metadata said is lost (the next owner may process those messages again). For the ledger to count it.
    */
   metadataDropped?(bytes: number): void;
   /**

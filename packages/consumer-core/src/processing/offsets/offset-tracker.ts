@@ -62,12 +62,21 @@ export class OffsetTracker {
   constructor(private metadataMaxBytes = DEFAULT_OFFSET_METADATA_MAX_BYTES) {}
 
   /**
-   * The broker refused commit metadata of `bytes` (OFFSET_METADATA_TOO_LARGE): its
-   * offset.metadata.max.bytes is lower than the one configured, so metadata of that length or
-   * more is not sent again (the offsets still are).
+   * The broker refused the commit of `refused` for its metadata (OFFSET_METADATA_TOO_LARGE): its
+   * offset.metadata.max.bytes is lower than the one configured, so metadata as long as the
+   * shortest of them, or longer, is not sent again (the offsets still are). The offsets go again
+   * without metadata at once, so each entry's metadata counts as dropped, as pending() counts
+   * what it leaves out over the cap: else the first refusal would go uncounted.
    */
-  metadataRefused(bytes: number): void {
-    if (Number.isFinite(bytes)) this.metadataMaxBytes = Math.min(this.metadataMaxBytes, bytes - 1);
+  metadataRefused(refused: readonly OffsetEntry[]): void {
+    let shortest = Infinity;
+    for (const e of refused) {
+      if (e.metadata === undefined) continue;
+      const bytes = Buffer.byteLength(e.metadata);
+      shortest = Math.min(shortest, bytes);
+      this.#partitions.get(partitionKey(e.topic, e.partition))?.ledger.metadataDropped?.(bytes);
+    }
+    if (Number.isFinite(shortest)) this.metadataMaxBytes = Math.min(this.metadataMaxBytes, shortest - 1);
   }
 
   /**

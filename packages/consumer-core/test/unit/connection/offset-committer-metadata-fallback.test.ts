@@ -1,7 +1,7 @@
 // Claim: a commit the broker refuses because its metadata is too large (OFFSET_METADATA_TOO_LARGE:
 // the broker's offset.metadata.max.bytes is below ours) is sent again at once with the same offsets
 // and no metadata, and those offsets are reported committed (duplicates after a rebalance, never
-// a commit lost). Any other failure — or the retry failing too — is reported as error.occurred
+// a commit lost), and the refused metadata counts as dropped on its partition's ledger. Any other failure — or the retry failing too — is reported as error.occurred
 // 'offsets.commit.error' and nothing is marked committed. The refusal is recognised both as
 // KafkaJS's protocol error (type on the error) and in the shape KafkaJS's consumer.commitOffsets
 // actually rejects with: its retrier wraps a non-retriable protocol error in a
@@ -66,7 +66,7 @@ function setup(commit: (offsets: OffsetEntry[]) => Promise<void>) {
   const committed = jest.spyOn(tracker, 'committed');
   const committer = new OffsetCommitter({ tracker, listener, monitor, scope });
   const committedOffsets = () => tracker.partitions().map((p) => [p.partition, p.committed]);
-  return { tracker, listener, committer, committedEvents, errors, committed, committedOffsets };
+  return { tracker, listener, committer, committedEvents, errors, committed, committedOffsets, withMetadata };
 }
 
 const withMetadata: OffsetEntry[] = [
@@ -203,4 +203,22 @@ test('after a fallback, metadata that long is not sent again: the next commits g
   expect({ [once]: h.listener.commit.mock.calls.slice(2).map(([offsets]) => lines(offsets)) }).toEqual({
     [once]: [[`${TOPIC}-0@15 no metadata key`]],
   });
+});
+
+// Regression: only the later commits that the lowered cap left without metadata were counted
+// (pending() tells the ledger); the refused commit, sent again at once without its metadata, was
+// not, so virtualPartitions.metadataDropped missed the first drop.
+test("the refused commit's metadata counts as dropped on its partition's ledger, once, and so do the later drops", async () => {
+  let calls = 0;
+  const h = setup(async () => {
+    calls += 1;
+    if (calls === 1) throw tooLarge();
+  });
+  await h.committer.commit('interval');
+  const first = "the refused commit's metadata is reported to its ledger as dropped (its length in bytes)";
+  expect({ [first]: h.withMetadata.dropped }).toEqual({ [first]: [Buffer.byteLength('ahead:12,15')] });
+  h.tracker.mark(TOPIC, 0, 15);
+  await h.committer.commit('interval');
+  const later = 'the next commit, without the metadata the broker refused, counts once more';
+  expect({ [later]: h.withMetadata.dropped.length }).toEqual({ [later]: 2 });
 });

@@ -5,7 +5,9 @@
 // dropped — the entry has no metadata key — while the offset is still committed, and a dropped
 // metadata does not keep the partition pending once that offset is committed. restore() hands
 // the group's committed offset and metadata to the ledger and records the committed offset, so
-// the same offset and metadata are not committed again. A test ledger writes the metadata
+// the same offset and metadata are not committed again. metadataRefused(entries) — the broker
+// refused a commit's metadata as too large — counts each entry's metadata as dropped on its
+// ledger and lowers the cap below the shortest of them. A test ledger writes the metadata
 // (support/metadata-ledger.ts). No broker.
 import { DEFAULT_OFFSET_METADATA_MAX_BYTES, OffsetTracker } from '../../../../src/processing/offsets/offset-tracker';
 import { MetadataLedger } from './support/metadata-ledger';
@@ -136,5 +138,37 @@ test('restore() of a group without a committed offset hands null to the ledger a
   const rule = 'restore(null, null) reaches the ledger and leaves the committed offset unknown';
   expect({ [rule]: { restored: ledger.restored, committed: tracker.partitions()[0]?.committed } }).toEqual({
     [rule]: { restored: [{ committed: null, metadata: null }], committed: null },
+  });
+});
+
+test('metadataRefused(entries) counts each refused metadata as dropped on its ledger, and metadata as long as the shortest is not sent again', () => {
+  const { tracker, ledger } = marked(CAP);
+  const other = new MetadataLedger();
+  tracker.assign(TOPIC, 1, () => other);
+  tracker.dispatched(TOPIC, 1, 19, 0);
+  tracker.mark(TOPIC, 1, 10);
+  ledger.metadata = 'x'.repeat(9);
+  other.metadata = 'y'.repeat(11);
+  const refused = tracker.pending();
+  tracker.metadataRefused([...refused, { topic: TOPIC, partition: 2, offset: 1, metadata: 'z'.repeat(20) }]);
+  const counted =
+    'each owned partition of the refused commit counts its metadata as dropped (its bytes); a partition not owned counts nowhere';
+  expect({ [counted]: { p0: ledger.dropped, p1: other.dropped } }).toEqual({ [counted]: { p0: [9], p1: [11] } });
+
+  // sent again without metadata, as the committer does; then the cap is 8 bytes (below the shortest refused, 9)
+  tracker.committed(refused.map(({ topic, partition, offset }) => ({ topic, partition, offset })));
+  ledger.metadata = 'a'.repeat(8);
+  other.metadata = 'b'.repeat(9);
+  tracker.mark(TOPIC, 0, 15);
+  tracker.mark(TOPIC, 1, 15);
+  const capped = 'metadata shorter than the shortest refused one is sent; as long as it is dropped (and counted)';
+  expect({ [capped]: { pending: tracker.pending(), p1: other.dropped } }).toStrictEqual({
+    [capped]: {
+      pending: [
+        { topic: TOPIC, partition: 0, offset: 15, metadata: 'a'.repeat(8) },
+        { topic: TOPIC, partition: 1, offset: 15 },
+      ],
+      p1: [11, 9],
+    },
   });
 });

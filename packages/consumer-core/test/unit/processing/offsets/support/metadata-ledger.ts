@@ -1,7 +1,8 @@
 // A ledger that writes commit metadata, for the tests of the metadata path (the tracker's pending()
 // and size cap, restore(), the committer's fallback): the contiguous ledger's offsets, plus a
 // metadata string the test sets, as a strategy's ledger would write what it processed ahead. It
-// records what restore() handed it and adopts the restored metadata.
+// records what restore() handed it and adopts the restored metadata, and the length of each
+// metadata the tracker reports dropped (metadataDropped).
 import { ContiguousLedger } from '../../../../../src/processing/offsets/contiguous-ledger';
 import type { Committable, OffsetLedger, OffsetRun } from '../../../../../src/processing/offsets/offset-ledger';
 
@@ -10,6 +11,8 @@ export class MetadataLedger implements OffsetLedger {
   /** What the next commit carries with the offset. */
   metadata: string | null = null;
   readonly restored: Array<{ committed: number | null; metadata: string | null }> = [];
+  /** Bytes of each metadata a commit went without, in order. */
+  readonly dropped: number[] = [];
 
   get dispatchedTo(): number | null {
     return this.#offsets.dispatchedTo;
@@ -38,6 +41,10 @@ export class MetadataLedger implements OffsetLedger {
   committable(): Committable | null {
     const next = this.#offsets.committable();
     return next === null ? null : { offset: next.offset, metadata: this.metadata };
+  }
+
+  metadataDropped(bytes: number): void {
+    this.dropped.push(bytes);
   }
 
   restore(committed: number | null, metadata: string | null): void {
