@@ -2,7 +2,11 @@
 // OrdersConsumer on orders-0 finished in 12 ms"). Never throws into the pipeline.
 // Levels: what an operator must see (state, assignment, pauses, DLQ, restarts, errors) is info or
 // above; per-poll and per-job lines, which come many times a second, are debug.
+import type { GroupScope } from '../events';
 import type { Monitor } from './monitor';
+
+/** `events`, or `events#2` for a subscription group's further connections (multiplexing). */
+const group = (e: Pick<GroupScope, 'subscriptionGroup' | 'connection'>): string => `${e.subscriptionGroup}${e.connection === undefined || e.connection === 0 ? '' : `#${e.connection}`}`;
 
 /** Anything console-like. */
 export interface LoggerLike {
@@ -20,7 +24,7 @@ export class LoggerListener {
     this.#unsubscribe.push(
       monitor.subscribe('app.state.changed', (e) => logger.info(`App ${e.to}`)),
       monitor.subscribe('poll.completed', (e) =>
-        e.messages === 0 ? undefined : debug(`[${e.subscriptionGroup}] Polled ${e.messages} messages in ${Math.round(e.durationMs)} ms`),
+        e.messages === 0 ? undefined : debug(`[${group(e)}] Polled ${e.messages} messages in ${Math.round(e.durationMs)} ms`),
       ),
       monitor.subscribe('consumer.consumed', (e) =>
         (e.success ? debug : logger.warn.bind(logger))(
@@ -31,10 +35,10 @@ export class LoggerListener {
         debug(`[${e.consumerGroup}] Committed ${e.offsets.map((o) => `${o.topic}-${o.partition}@${o.offset}`).join(', ')} (${e.reason})`),
       ),
       monitor.subscribe('partitions.assigned', (e) =>
-        logger.info(`[${e.consumerGroup}/${e.subscriptionGroup}] Assigned ${e.partitions.map((p) => `${p.topic}-${p.partition}`).join(', ') || 'nothing'}`),
+        logger.info(`[${e.consumerGroup}/${group(e)}] Assigned ${e.partitions.map((p) => `${p.topic}-${p.partition}`).join(', ') || 'nothing'}`),
       ),
       monitor.subscribe('partitions.revoked', (e) =>
-        logger.info(`[${e.consumerGroup}/${e.subscriptionGroup}] Revoked ${e.partitions.map((p) => `${p.topic}-${p.partition}`).join(', ')}`),
+        logger.info(`[${e.consumerGroup}/${group(e)}] Revoked ${e.partitions.map((p) => `${p.topic}-${p.partition}`).join(', ')}`),
       ),
       monitor.subscribe('offsets.discarded', (e) =>
         logger.warn(
@@ -59,12 +63,12 @@ export class LoggerListener {
       ),
       monitor.subscribe('listener.buffer.held', (e) =>
         debug(
-          `[${e.subscriptionGroup}] Held fetching for ${Math.round(e.durationMs)} ms: prefetch buffer full ` +
+          `[${group(e)}] Held fetching for ${Math.round(e.durationMs)} ms: prefetch buffer full ` +
             `(${Math.round(e.bufferedBytes / 1024)} of ${Math.round(e.limitBytes / 1024)} KiB, queued.max.messages.kbytes)`,
         ),
       ),
       monitor.subscribe('feature.warning', (e) => logger.warn(`[${e.feature}] ${e.message}`)),
-      monitor.subscribe('listener.restarted', (e) => logger.warn(`[${e.consumerGroup}/${e.subscriptionGroup}] Listener restarted after a crash`)),
+      monitor.subscribe('listener.restarted', (e) => logger.warn(`[${e.consumerGroup}/${group(e)}] Listener restarted after a crash`)),
       monitor.subscribe('error.occurred', (e) => {
         const where = e.topic === undefined ? '' : ` on ${e.topic}-${e.partition ?? '?'}`;
         // a wrapper often repeats its cause's message ("X.consume() failed on t-0: boom"): not twice

@@ -65,3 +65,13 @@ test('prints the flow-control lines: resume, DLQ, hooks, a held prefetch buffer,
     'warn [g/default] Listener restarted after a crash',
   ]);
 });
+
+test("a subscription group's further connections (multiplexing) are told apart by their index", () => {
+  const monitor = new Monitor();
+  const lines: string[] = [];
+  const log = (m: string): void => void lines.push(m);
+  const listener = new LoggerListener(monitor, { info: log, warn: log, error: log, debug: log });
+  for (const connection of [0, 2]) monitor.notify('partitions.assigned', { consumerGroup: 'g', subscriptionGroup: 'events', connection, partitions: [{ topic: 't', partition: connection }] });
+  listener.close();
+  expect(lines).toEqual(['[g/events] Assigned t-0', '[g/events#2] Assigned t-2']);
+});
