@@ -3,9 +3,11 @@
 // 1.5 s batch runs on partition 0 are consumed at once with 4 connections, and wait for that
 // batch with one (measured from each message's send time, in the same test). Quiet mode and
 // stop work across every connection: quiet hands out nothing new, stop commits what was done.
+// Statistics carry one entry per connection, with its buffered bytes, and the total.
 import { createTopic, deleteTopics, disconnectSharedAdmin, sharedAdmin, uniqueTopicName, waitUntil } from '@decanter/test-helpers';
 import type { App } from '@decanter/consumer-core';
-import { disconnectProducer, muxApp, processed, produce, trackOwners } from './support';
+import type { StatisticsEvent } from '@decanter/consumer-core';
+import { disconnectProducer, muxApp, muxKafka, processed, produce, trackOwners } from './support';
 
 const topics: string[] = [];
 afterAll(async () => {
@@ -65,7 +67,9 @@ test('quiet and stop across 3 connections: nothing new handed out while quiet, w
   const topic = await createTopic('mux-quiet', { partitions: 3 });
   topics.push(topic);
   const group = uniqueTopicName('mux-quiet-group');
-  const app = muxApp(group, topic, { max: 3 });
+  const app = muxApp(group, topic, { max: 3 }, { kafka: { ...muxKafka(group), 'statistics.interval.ms': 100 } });
+  const stats: StatisticsEvent[] = [];
+  app.on('statistics.emitted', (e) => stats.push(e));
   const { connections } = trackOwners(app);
   await app.start();
   await waitUntil('3 connections holding partitions', () => connections().length === 3);
@@ -76,6 +80,15 @@ test('quiet and stop across 3 connections: nothing new handed out while quiet, w
   await produce(topic, [0, 1, 2].map((partition) => ({ partition, payload: { n: 100 + partition } })));
   await new Promise((r) => setTimeout(r, 1500));
   expect(processed(topic).length).toBe(30); // fetched maybe, never handed out
+  // while quiet the 3 new messages wait in the connections' buffers: one entry per connection, and the total
+  const last = stats[stats.length - 1]!;
+  expect(last.subscriptionGroups.map((g) => [g.connection, g.partitions.length])).toEqual([
+    [0, 1],
+    [1, 1],
+    [2, 1],
+  ]);
+  expect(last.subscriptionGroups.every((g) => g.bufferedBytes > 0)).toBe(true);
+  expect(last.bufferedBytes).toBe(last.subscriptionGroups.reduce((s, g) => s + g.bufferedBytes, 0));
   const result = await app.stop();
   expect(result.timedOut).toBe(false);
   expect(app.state).toBe('stopped');

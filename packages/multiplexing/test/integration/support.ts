@@ -42,18 +42,22 @@ export async function disconnectProducer(): Promise<void> {
   producer = undefined;
 }
 
+/** The tests' Kafka settings: quick rejoins, commits every 200 ms, no statistics. */
+export const muxKafka = (group: string) =>
+  ({
+    'bootstrap.servers': brokers().join(','),
+    'group.id': group,
+    'session.timeout.ms': 10_000,
+    'heartbeat.interval.ms': 1_000,
+    'auto.commit.interval.ms': 200,
+    'fetch.wait.max.ms': 100,
+    'statistics.interval.ms': 0,
+  }) as const;
+
 /** An app of one multiplexed subscription group `events` on `topic` (no multiplexing when `mux` is null). */
-export function muxApp(group: string, topic: string, mux: MultiplexingDefinition | null, extra: Partial<AppOptions> = {}): App {
+export function muxApp(group: string, topic: string, mux: MultiplexingDefinition | null, extra: Partial<AppOptions> = {}, consumer = muxConsumer): App {
   return new App({
-    kafka: {
-      'bootstrap.servers': brokers().join(','),
-      'group.id': group,
-      'session.timeout.ms': 10_000,
-      'heartbeat.interval.ms': 1_000,
-      'auto.commit.interval.ms': 200,
-      'fetch.wait.max.ms': 100,
-      'statistics.interval.ms': 0,
-    },
+    kafka: muxKafka(group),
     features: [multiplexing()],
     concurrency: 2,
     concurrentJobsPerThread: 4,
@@ -62,7 +66,7 @@ export function muxApp(group: string, topic: string, mux: MultiplexingDefinition
     routes: [
       {
         ...(mux === null ? {} : { subscriptionGroups: { events: { multiplexing: mux } } }),
-        topics: [{ topic, subscriptionGroup: 'events', consumer: muxConsumer }],
+        topics: [{ topic, subscriptionGroup: 'events', consumer }],
       },
     ],
     ...extra,
