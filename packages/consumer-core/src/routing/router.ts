@@ -235,7 +235,13 @@ export function buildRouting(routes: RoutesDefinition, defaults: RoutingDefaults
     const groupNames = new Set<string>();
     cg.topics.forEach((t, j) => {
       const topic = resolveTopic(`${path}.topics[${j}]`, t, groupId, defaults, issues);
-      if (topic === undefined) return;
+      if (topic === undefined) {
+        // a topic route with another problem still names its subscription group: its settings are checked, not refused as unused
+        const raw = (isPlainObject(t) === null ? t : {}) as Record<string, unknown>;
+        const name = raw['subscriptionGroup'] ?? raw['subscription_group'] ?? 'default';
+        if (typeof name === 'string' && name.length > 0) groupNames.add(name);
+        return;
+      }
       if (seenTopics.has(topic.name)) {
         issues.add(`${path}.topics[${j}].topic`, 'must appear once per consumer group', topic.name);
         return;

@@ -63,3 +63,11 @@ test('without the feature registered, the key names the package to register', ()
     `${at} belongs to the feature 'multiplexing', which is not registered: add features: [multiplexing()] from @decanter/multiplexing to the App options`,
   );
 });
+
+test("a topic route with another problem still has its subscription group's settings checked (not refused as unused)", () => {
+  const opts = options({ min: 5, max: 4 });
+  const bad = { ...opts, routes: [{ ...opts.routes[0]!, topics: [{ topic: 't', subscriptionGroup: 'events', consumer: { module: '/nowhere/consumer.ts', export: 'X' } }] }] };
+  const found = problems(bad);
+  expect(found).toContain(`${at}.min must be at most max (4)`);
+  expect(found.some((p) => p.startsWith('routes[0].subscriptionGroups.events must be the subscription group'))).toBe(false);
+});
