@@ -12,7 +12,7 @@ import { Monitor } from './instrumentation/monitor';
 import type { AppOptions, ResolvedAppOptions } from './options';
 import { ProducerBridge } from './processing/producer-bridge';
 import { blockingScheduler, type Scheduler } from './processing/scheduler';
-import { SubscriptionGroupConnections } from './processing/subscription-group-connections';
+import { SubscriptionGroupConnections, type ConsumerGroupHold } from './processing/subscription-group-connections';
 import { SubscriptionGroupRunner } from './processing/subscription-group-runner';
 import { WorkerPool } from './processing/worker-pool';
 import type { ConsumerGroup } from './routing/consumer-group';
@@ -107,7 +107,7 @@ export class App {
                 connection,
                 ...(assigner === undefined ? {} : { assigner }),
               }),
-            holdConsumerGroup: () => this.#holdConsumerGroup(group.consumerGroup),
+            holdConsumerGroup: (abort) => this.#holdConsumerGroup(group.consumerGroup, abort),
             serialize: (step) => this.#serialize(step),
           });
         }),
@@ -130,6 +130,7 @@ export class App {
       this.#statsTimer.unref();
     }
     this.#transition('running');
+    for (const g of this.#groups) g.startScaling();
   }
 
   /**
@@ -214,7 +215,7 @@ export class App {
   /** A consumer's transaction, run by the subscription group connection that owns its partition (else the first that routes the topic, which refuses it). */
   #transaction(intent: TransactionIntent): Promise<void> {
     const routes = this.#runners.filter((r) => r.group.consumerGroup === intent.consumerGroup && r.group.topics.some((t) => t.name === intent.topic));
-    const runner = routes.find((r) => r.owns(intent.topic, intent.partition)) ?? routes[0];
+    const runner = routes.find((r) => r.owns(intent.topic, intent.partition, intent.epoch)) ?? routes.find((r) => r.owns(intent.topic, intent.partition)) ?? routes[0];
     if (runner === undefined) return Promise.reject(new PartitionRevokedError(`No subscription group of ${intent.consumerGroup} consumes ${intent.topic}`));
     return runner.runTransaction(intent);
   }
@@ -224,20 +225,40 @@ export class App {
     return this.#groups.flatMap((g) => g.runners);
   }
 
-  /** Around a connection step (see SubscriptionGroupConnections): holds and commits every connection of the consumer group; the release waits for their next assignment. */
-  async #holdConsumerGroup(consumerGroup: string): Promise<() => Promise<void>> {
+  /** Around a connection step (see SubscriptionGroupConnections.holdConsumerGroup). */
+  async #holdConsumerGroup(consumerGroup: string, abort: Promise<void>): Promise<ConsumerGroupHold | null> {
     const held = this.#runners.filter((r) => r.group.consumerGroup === consumerGroup);
-    await Promise.all(held.map((r) => r.hold()));
+    // once the app is going quiet or stopping its connections stay held: quiesce() ends them
+    const letGo = (): void => {
+      if (this.#state === 'running') for (const r of held) r.release();
+    };
+    if (held.some((r) => r.view().rebalancing)) return null;
+    const drained = await Promise.race([Promise.all(held.map((r) => r.hold())).then(() => true), abort.then(() => false)]);
+    if (!drained) {
+      letGo();
+      return null;
+    }
     await Promise.all(held.map((r) => r.commit('scaling')));
+    // a refused commit (a rebalance began meanwhile) would make the step process marked work again
+    if (held.some((r) => r.tracker.pending().length > 0 || r.view().rebalancing)) {
+      letGo();
+      return null;
+    }
     const before = new Map(held.map((r) => [r, r.assignments]));
-    return async () => {
-      const deadline = performance.now() + this.options.kafka.rebalanceTimeoutMs;
-      const waiting = (): boolean => {
-        const running = new Set(this.#runners);
-        return held.some((r) => running.has(r) && r.assignments === before.get(r));
-      };
-      while (waiting() && performance.now() < deadline && this.#state === 'running') await new Promise((resolve) => setTimeout(resolve, 20));
-      for (const r of held) r.release();
+    return {
+      release: async (rebalanced) => {
+        // each connection goes on with its next assignment, not with the generation the step ended
+        const kafka = this.options.kafka;
+        const deadline = performance.now() + Math.min(kafka.rebalanceTimeoutMs, kafka.sessionTimeoutMs);
+        let aborted = false;
+        void abort.then(() => (aborted = true));
+        const waiting = (): boolean => {
+          const running = new Set(this.#runners);
+          return held.some((r) => running.has(r) && r.assignments === before.get(r));
+        };
+        while (rebalanced && waiting() && !aborted && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+        letGo();
+      },
     };
   }
 

@@ -4,4 +4,4 @@ export { multiplexing, MULTIPLEXING_FEATURE, type MultiplexingScaledEvent } from
 export type { MultiplexingDefinition, ResolvedMultiplexing } from './options';
 export type { ScaleDownReason, ScaleUpReason } from './scaler';
 export { stickyAssigner, STICKY_ASSIGNER } from './sticky-assigner';
-export { movedPartitions, stickyAssignment, type Assignment, type StickyMember } from './sticky-assignment';
+export { MultiplexingErrorCodes, ScalingStepFailedError, type MultiplexingErrorCode } from './errors';

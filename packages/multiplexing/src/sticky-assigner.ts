@@ -20,12 +20,12 @@ export function encodeClaim(memory: AssignmentMemory): Buffer {
   return Buffer.from(JSON.stringify({ v: USER_DATA_VERSION, a: byTopic }));
 }
 
-/** The claim in a member's userData; empty for anything it cannot read (another version, another assigner's data). */
+/** The claim in a member's userData; empty for anything it cannot read (another assigner's data). Later versions must keep `a`: they may add fields, which are ignored. */
 export function decodeClaim(userData: Buffer | null | undefined): Record<string, number[]> {
   if (userData === null || userData === undefined || userData.length === 0) return {};
   try {
     const parsed = JSON.parse(userData.toString('utf8')) as { v?: unknown; a?: unknown };
-    if (parsed.v !== USER_DATA_VERSION || typeof parsed.a !== 'object' || parsed.a === null) return {};
+    if (typeof parsed.v !== 'number' || parsed.v < USER_DATA_VERSION || typeof parsed.a !== 'object' || parsed.a === null) return {};
     const out: Record<string, number[]> = {};
     for (const [topic, ps] of Object.entries(parsed.a as Record<string, unknown>)) {
       if (Array.isArray(ps)) out[topic] = ps.filter((p): p is number => Number.isInteger(p) && p >= 0);

@@ -80,17 +80,7 @@ export class RebalanceManager {
     this.#rebalancing = false;
     counters.rebalances += 1;
     const next = new Set(assignment.map((a) => `${a.topic}/${a.partition}`));
-    const revoked = tracker.partitions().filter((p) => !next.has(`${p.topic}/${p.partition}`));
-    const revokedInstances: string[] = [];
-    for (const p of revoked) {
-      const key = jobKey(scope.consumerGroup, p.topic, p.partition);
-      board.release(key); // running jobs of it stop being able to mark, at once
-      revokedInstances.push(...(this.#instances.get(key) ?? [key]));
-      this.#instances.delete(key);
-      const last = tracker.revoke(p.topic, p.partition);
-      const from = last?.committed ?? last?.origin ?? null;
-      if (last?.marked != null && from !== null && last.marked > from) this.#discarded(p.topic, p.partition, from, last.marked, last.marked - from, 'revoked');
-    }
+    const revoked = this.#release(tracker.partitions().filter((p) => !next.has(`${p.topic}/${p.partition}`)));
     for (const a of assignment) {
       const epoch = tracker.assign(a.topic, a.partition, this.context.ledgerFor(a.topic));
       board.own(jobKey(scope.consumerGroup, a.topic, a.partition), epoch);
@@ -105,16 +95,46 @@ export class RebalanceManager {
         if (!this.context.stopping()) this.context.pollError(error); // the listener closed its admin client on the way out
       },
     });
-    if (revoked.length > 0) {
-      monitor.notify('partitions.revoked', { ...scope, partitions: revoked.map((p) => ({ topic: p.topic, partition: p.partition })) });
-      void this.context.pool
-        .revoke(revokedInstances)
-        .then(({ errors }) => {
-          for (const e of errors) monitor.notify('error.occurred', { type: 'consumer.revoked.error', error: reviveError(e.error), ...scope });
-        })
-        .catch(() => undefined);
-    }
+    void this.#revokeInstances(revoked);
     monitor.notify('partitions.assigned', { ...scope, partitions: assignment });
+  }
+
+  /**
+   * The connection leaves the group for good (a connections scaler removed it): every partition
+   * is revoked as a GROUP_JOIN without them would, and their consumer instances' `revoked()`
+   * hooks have run when this resolves — before another connection of the process can own them.
+   */
+  async revokeAll(): Promise<void> {
+    await this.#revokeInstances(this.#release(this.context.tracker.partitions()));
+  }
+
+  /** Ends the ownership of these partitions (their running jobs can no longer mark); what was marked and not committed is reported as discarded. */
+  #release<P extends { topic: string; partition: number }>(revoked: P[]): { partitions: P[]; instances: string[] } {
+    const { tracker, board, scope } = this.context;
+    const instances: string[] = [];
+    for (const p of revoked) {
+      const key = jobKey(scope.consumerGroup, p.topic, p.partition);
+      board.release(key); // running jobs of it stop being able to mark, at once
+      instances.push(...(this.#instances.get(key) ?? [key]));
+      this.#instances.delete(key);
+      const last = tracker.revoke(p.topic, p.partition);
+      const from = last?.committed ?? last?.origin ?? null;
+      if (last?.marked != null && from !== null && last.marked > from) this.#discarded(p.topic, p.partition, from, last.marked, last.marked - from, 'revoked');
+    }
+    return { partitions: revoked, instances };
+  }
+
+  /** Reports the revocation and runs the instances' `revoked()` hooks (never rejects). */
+  async #revokeInstances({ partitions, instances }: { partitions: Array<{ topic: string; partition: number }>; instances: string[] }): Promise<void> {
+    if (partitions.length === 0) return;
+    const { monitor, scope } = this.context;
+    monitor.notify('partitions.revoked', { ...scope, partitions: partitions.map((p) => ({ topic: p.topic, partition: p.partition })) });
+    try {
+      const { errors } = await this.context.pool.revoke(instances);
+      for (const e of errors) monitor.notify('error.occurred', { type: 'consumer.revoked.error', error: reviveError(e.error), ...scope });
+    } catch {
+      // the pool is closing: nothing left to run the hooks on
+    }
   }
 
   /** A job of a partition lost while it ran: report what it processed as duplicates to come. */

@@ -22,6 +22,25 @@ export class KeySerialQueue {
     return result;
   }
 
+  /**
+   * Runs `work` once every earlier work of all these keys has settled, as the next work of each
+   * of them: what is queued for any of the keys afterwards runs after it.
+   */
+  runAll<T>(keys: readonly string[], work: () => Promise<T>): Promise<T> {
+    const result = Promise.all(keys.map((k) => this.#tails.get(k))).then(work);
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    for (const key of keys) {
+      this.#tails.set(key, tail);
+      void tail.then(() => {
+        if (this.#tails.get(key) === tail) this.#tails.delete(key);
+      });
+    }
+    return result;
+  }
+
   /** Resolves once every work of these keys queued so far has settled. */
   async idle(keys: Iterable<string>): Promise<void> {
     await Promise.all([...keys].map((k) => this.#tails.get(k)));

@@ -181,9 +181,9 @@ export class SubscriptionGroupRunner {
     this.#committer.start(this.#options.kafka.autoCommitIntervalMs);
   }
 
-  /** True when this connection owns the partition now. */
-  owns(topic: string, partition: number): boolean {
-    return this.tracker.owns(topic, partition);
+  /** True when this connection owns the partition now (under ownership `epoch`, when given: epochs are unique in the process). */
+  owns(topic: string, partition: number, epoch?: number): boolean {
+    return this.tracker.owns(topic, partition, epoch);
   }
 
   /**
@@ -204,7 +204,7 @@ export class SubscriptionGroupRunner {
    */
   hold(): Promise<void> {
     this.#held = true;
-    return this.#current;
+    return this.#current.catch(() => undefined); // a failed poll was reported already
   }
 
   release(): void {
@@ -224,6 +224,18 @@ export class SubscriptionGroupRunner {
     this.#committer.stop();
     this.#pauses.clearTimers();
     return this.#loop ?? Promise.resolve();
+  }
+
+  /**
+   * A connections scaler removes this connection: its running jobs finish, it commits, its
+   * partitions are revoked (their instances' `revoked()` hooks run, before another connection of
+   * the process can own them), and it leaves the group.
+   */
+  async leave(): Promise<void> {
+    await this.quiesce();
+    await this.commit('scaling');
+    await this.#rebalance.revokeAll();
+    await this.stopListener();
   }
 
   /** Leaves the group and disconnects (commit first: KafkaJS ignores commits after stop). */

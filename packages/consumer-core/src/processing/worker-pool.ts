@@ -84,9 +84,10 @@ export class WorkerPool {
 
   /**
    * Runs `revoked()` hooks for these instance keys on their lanes, after each key's queued jobs
-   * (so a job still running finishes first), and then unpins them. A key assigned back before that
-   * keeps its lane: an instance never runs on two threads at once, and its next job gets a fresh
-   * instance.
+   * (so a job still running finishes first) and before any job queued for them later (another
+   * connection of this process may own the partition next: its job must not share the instance
+   * being dropped), and then unpins them. A key assigned back before that keeps its lane: an
+   * instance never runs on two threads at once, and its next job gets a fresh instance.
    */
   async revoke(keys: string[]): Promise<LifecycleResult> {
     const byLane = new Map<number, string[]>();
@@ -99,8 +100,7 @@ export class WorkerPool {
     }
     const results = await Promise.all(
       [...byLane].map(async ([lane, laneKeys]) => {
-        await this.#serial.idle(laneKeys);
-        const result = (await this.#lanes[lane]?.run({ kind: 'revoked', keys: laneKeys })) as LifecycleResult;
+        const result = (await this.#serial.runAll(laneKeys, async () => (await this.#lanes[lane]?.run({ kind: 'revoked', keys: laneKeys })) as LifecycleResult)) ?? { errors: [] };
         for (const key of laneKeys) {
           const laneKey = this.#laneKeyOf.get(key) ?? key;
           if (this.#uses.get(key) !== uses.get(key) || this.#laneOf.get(laneKey) !== lane) continue;

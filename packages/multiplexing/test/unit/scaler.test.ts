@@ -11,7 +11,9 @@ const windowOf = (n: number, sample: () => ConnectionView[]): ConnectionView[][]
 
 describe('decide', () => {
   test('lagging in every sample, every connection holding two or more partitions: up', () => {
-    expect(decide(windowOf(5, () => [view(0, { lag: 600 }), view(1, { lag: 0 })]), bounds, 500)).toEqual({ step: 'up', reason: 'lagging' });
+    // the threshold is per connection: 600 behind over 2 connections is not lagging at 500 each
+    expect(decide(windowOf(5, () => [view(0, { lag: 600 }), view(1, { lag: 0 })]), bounds, 500)).not.toEqual({ step: 'up', reason: 'lagging' });
+    expect(decide(windowOf(5, () => [view(0, { lag: 1100 }), view(1, { lag: 0 })]), bounds, 500)).toEqual({ step: 'up', reason: 'lagging' });
   });
 
   test('lagging in all but one sample is not lagging', () => {
