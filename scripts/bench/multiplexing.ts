@@ -50,7 +50,15 @@ import { benchConsumerModule } from './lib/consumer-modules';
 import { startKafkaJsUneven, type UnevenSink } from './lib/mux-kafkajs-uneven';
 import { MuxLoad } from './lib/mux-load';
 import { runMuxScaling, type MuxScalingResult } from './lib/mux-scaling';
-import { benchBrokers, envNumber as env, printResult, progress, round, summarize, type LatencySummary } from './lib/stats';
+import {
+  benchBrokers,
+  envNumber as env,
+  printResult,
+  progress,
+  round,
+  summarize,
+  type LatencySummary,
+} from './lib/stats';
 import { withTopics } from './lib/topics';
 
 const HEAVY_PARTITION = 0;
@@ -97,7 +105,9 @@ interface UnevenRun {
 }
 
 /** A consumer under test: started with the sink its results go to; resolves once its assignment is settled. */
-type StartConsumer = (sink: UnevenSink & { rebalanced(): void }) => Promise<{ stop(): Promise<void>; layout(): string }>;
+type StartConsumer = (
+  sink: UnevenSink & { rebalanced(): void },
+) => Promise<{ stop(): Promise<void>; layout(): string }>;
 
 async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
   const end = Date.now() + timeoutMs;
@@ -110,7 +120,11 @@ async function until(check: () => boolean, timeoutMs: number): Promise<boolean> 
 
 async function unevenRun(load: MuxLoad, topic: string, name: string, start: StartConsumer): Promise<UnevenRun> {
   // record batches of maxMessages: what one heavy batch takes (see mux-kafkajs-uneven.ts)
-  await load.fill(topic, Array.from({ length: HEAVY_BACKLOG }, () => ({ partition: HEAVY_PARTITION, value: 'h' })), MAX_MESSAGES);
+  await load.fill(
+    topic,
+    Array.from({ length: HEAVY_BACKLOG }, () => ({ partition: HEAVY_PARTITION, value: 'h' })),
+    MAX_MESSAGES,
+  );
   const light: Array<[number, number, number]> = [];
   let from = Number.POSITIVE_INFINITY;
   let to = Number.POSITIVE_INFINITY;
@@ -138,7 +152,9 @@ async function unevenRun(load: MuxLoad, topic: string, name: string, start: Star
     from = Date.now() + WARMUP_MS;
     to = from + SECONDS * 1000;
     setTimeout(() => loopDelay.enable(), WARMUP_MS).unref();
-    progress(`${name}: ${HEAVY_BACKLOG} heavy messages backlogged; producing ${LIGHT_RATE} light msg/s + ${HEAVY_RATE} heavy msg/s for ${WARMUP_MS + SECONDS * 1000} ms (${consumer.layout()})`);
+    progress(
+      `${name}: ${HEAVY_BACKLOG} heavy messages backlogged; producing ${LIGHT_RATE} light msg/s + ${HEAVY_RATE} heavy msg/s for ${WARMUP_MS + SECONDS * 1000} ms (${consumer.layout()})`,
+    );
     const [lightCount = 0, heavyCount = 0] = await load.steady(
       topic,
       [
@@ -197,7 +213,12 @@ function appConsumer(brokers: string[], topic: string, connections: number): Sta
     const group = `bench-mux-uneven-${connections}-${randomBytes(4).toString('hex')}`;
     const app = new App({
       id: `bench-mux-uneven-${connections}`,
-      kafka: { 'bootstrap.servers': brokers, 'group.id': group, 'fetch.wait.max.ms': WAIT_MS, 'statistics.interval.ms': 0 },
+      kafka: {
+        'bootstrap.servers': brokers,
+        'group.id': group,
+        'fetch.wait.max.ms': WAIT_MS,
+        'statistics.interval.ms': 0,
+      },
       features: [multiplexing()],
       concurrency: CONCURRENCY,
       concurrentJobsPerThread: JOBS_PER_THREAD,
@@ -206,8 +227,17 @@ function appConsumer(brokers: string[], topic: string, connections: number): Sta
       routes: [
         {
           consumerGroup: group,
-          ...(connections > 1 ? { subscriptionGroups: { events: { multiplexing: { min: connections, max: connections } } } } : {}),
-          topics: [{ topic, subscriptionGroup: 'events', consumer: { module: benchConsumerModule('mux-uneven-consumer'), export: 'MuxUnevenConsumer' }, deserializer: 'raw' }],
+          ...(connections > 1
+            ? { subscriptionGroups: { events: { multiplexing: { min: connections, max: connections } } } }
+            : {}),
+          topics: [
+            {
+              topic,
+              subscriptionGroup: 'events',
+              consumer: { module: benchConsumerModule('mux-uneven-consumer'), export: 'MuxUnevenConsumer' },
+              deserializer: 'raw',
+            },
+          ],
         },
       ],
     });
@@ -217,7 +247,12 @@ function appConsumer(brokers: string[], topic: string, connections: number): Sta
     app.on('partitions.assigned', (e) => {
       const connection = e.connection ?? 0;
       const mine = e.partitions.map((p) => p.partition);
-      for (const [c, ps] of held) if (c !== connection) held.set(c, ps.filter((p) => !mine.includes(p)));
+      for (const [c, ps] of held)
+        if (c !== connection)
+          held.set(
+            c,
+            ps.filter((p) => !mine.includes(p)),
+          );
       held.set(connection, mine);
       lastAssignedAt = Date.now();
       sink.rebalanced();
@@ -236,10 +271,15 @@ function appConsumer(brokers: string[], topic: string, connections: number): Sta
     // settled: every partition held, spread evenly over the connections, and no rejoin for 1 s
     const settled = (): boolean => {
       const counts = [...held.values()].map((ps) => ps.length).filter((n) => n > 0);
-      return counts.reduce((s, n) => s + n, 0) === PARTITIONS && counts.length === connections && Date.now() - lastAssignedAt >= 1_000;
+      return (
+        counts.reduce((s, n) => s + n, 0) === PARTITIONS &&
+        counts.length === connections &&
+        Date.now() - lastAssignedAt >= 1_000
+      );
     };
     await app.start();
-    if (!(await until(settled, RUN_TIMEOUT_MS))) progress(`  ${connections} connection(s): assignment not settled: ${layout()}`);
+    if (!(await until(settled, RUN_TIMEOUT_MS)))
+      progress(`  ${connections} connection(s): assignment not settled: ${layout()}`);
     return {
       layout,
       async stop() {
@@ -254,19 +294,41 @@ function appConsumer(brokers: string[], topic: string, connections: number): Sta
 function kafkajsConsumer(brokers: string[], topic: string): StartConsumer {
   return async (sink) => {
     const started = await startKafkaJsUneven(
-      { brokers, topic, groupId: `bench-mux-kafkajs-${randomBytes(4).toString('hex')}`, heavyPartition: HEAVY_PARTITION, heavyMs: HEAVY_MS, maxMessages: MAX_MESSAGES, waitMs: WAIT_MS },
+      {
+        brokers,
+        topic,
+        groupId: `bench-mux-kafkajs-${randomBytes(4).toString('hex')}`,
+        heavyPartition: HEAVY_PARTITION,
+        heavyMs: HEAVY_MS,
+        maxMessages: MAX_MESSAGES,
+        waitMs: WAIT_MS,
+      },
       sink,
     );
     return { stop: () => started.stop(), layout: () => 'one KafkaJS consumer, partitionsConsumedConcurrently 4' };
   };
 }
 
-async function unevenScenario(brokers: string[], load: MuxLoad, topics: { single: string; multiplexed: string; kafkajs?: string }) {
+async function unevenScenario(
+  brokers: string[],
+  load: MuxLoad,
+  topics: { single: string; multiplexed: string; kafkajs?: string },
+) {
   const single = await unevenRun(load, topics.single, 'single', appConsumer(brokers, topics.single, 1));
-  const multiplexed = await unevenRun(load, topics.multiplexed, 'multiplexed', appConsumer(brokers, topics.multiplexed, PARTITIONS));
-  const kafkajs = topics.kafkajs === undefined ? undefined : await unevenRun(load, topics.kafkajs, 'kafkajs', kafkajsConsumer(brokers, topics.kafkajs));
+  const multiplexed = await unevenRun(
+    load,
+    topics.multiplexed,
+    'multiplexed',
+    appConsumer(brokers, topics.multiplexed, PARTITIONS),
+  );
+  const kafkajs =
+    topics.kafkajs === undefined
+      ? undefined
+      : await unevenRun(load, topics.kafkajs, 'kafkajs', kafkajsConsumer(brokers, topics.kafkajs));
   const runs = [single, multiplexed, ...(kafkajs === undefined ? [] : [kafkajs])];
-  for (const r of runs) if (r.lightConsumed < r.lightProduced) progress(`WARNING ${r.name}: consumed ${r.lightConsumed} of ${r.lightProduced} light messages`);
+  for (const r of runs)
+    if (r.lightConsumed < r.lightProduced)
+      progress(`WARNING ${r.name}: consumed ${r.lightConsumed} of ${r.lightProduced} light messages`);
   return {
     light_p50_ms_single: round(single.light.p50, 1),
     light_p99_ms_single: round(single.light.p99, 1),
@@ -289,7 +351,8 @@ async function unevenScenario(brokers: string[], load: MuxLoad, topics: { single
     kafkajs_light_p50_ms: kafkajs === undefined ? null : round(kafkajs.light.p50, 1),
     kafkajs_light_p99_ms: kafkajs === undefined ? null : round(kafkajs.light.p99, 1),
     kafkajs_heavy_msgs_per_s: kafkajs === undefined ? null : kafkajs.heavyMsgsPerS,
-    light_p99_ratio_multiplexed_to_kafkajs: kafkajs === undefined ? null : round(multiplexed.light.p99 / kafkajs.light.p99, 3),
+    light_p99_ratio_multiplexed_to_kafkajs:
+      kafkajs === undefined ? null : round(multiplexed.light.p99 / kafkajs.light.p99, 3),
     light_samples: runs.map((r) => r.light.count).join('/'),
     light_lost: runs.reduce((s, r) => s + Math.max(0, r.lightProduced - r.lightConsumed), 0),
     heavy_backlogged_throughout: runs.every((r) => r.heavyBacklogged),
@@ -350,7 +413,12 @@ async function scalingScenario(brokers: string[], load: MuxLoad, topic: string) 
 async function main(): Promise<void> {
   const brokers = benchBrokers();
   const specs = [
-    ...(want('uneven') ? [{ prefix: 'mux-single', partitions: PARTITIONS }, { prefix: 'mux-multiplexed', partitions: PARTITIONS }] : []),
+    ...(want('uneven')
+      ? [
+          { prefix: 'mux-single', partitions: PARTITIONS },
+          { prefix: 'mux-multiplexed', partitions: PARTITIONS },
+        ]
+      : []),
     ...(want('uneven') && want('kafkajs') ? [{ prefix: 'mux-kafkajs', partitions: PARTITIONS }] : []),
     ...(want('scaling') ? [{ prefix: 'mux-scaling', partitions: 8 }] : []),
   ];
@@ -358,7 +426,13 @@ async function main(): Promise<void> {
   try {
     await withTopics(brokers, specs, async (topics) => {
       const topicOf = (prefix: string): string | undefined => topics[specs.findIndex((s) => s.prefix === prefix)];
-      const uneven = want('uneven') ? await unevenScenario(brokers, load, { single: topicOf('mux-single')!, multiplexed: topicOf('mux-multiplexed')!, ...(want('kafkajs') ? { kafkajs: topicOf('mux-kafkajs')! } : {}) }) : {};
+      const uneven = want('uneven')
+        ? await unevenScenario(brokers, load, {
+            single: topicOf('mux-single')!,
+            multiplexed: topicOf('mux-multiplexed')!,
+            ...(want('kafkajs') ? { kafkajs: topicOf('mux-kafkajs')! } : {}),
+          })
+        : {};
       const scaling = want('scaling') ? await scalingScenario(brokers, load, topicOf('mux-scaling')!) : {};
       printResult({
         ...uneven,

@@ -38,7 +38,7 @@ export interface MultiplexingScaledEvent<R extends string = ScaleUpReason | Scal
   from: number;
   to: number;
   reason: R;
-  /** The step's time: commits, and the connection's join (up) or drain, commit and leave (down). */
+  /** The step's time: the hold (running jobs finish, commits), the join (up) or the connection's drain, commit and leave (down), and the wait until the other connections have their new assignment. */
   durationMs: number;
 }
 

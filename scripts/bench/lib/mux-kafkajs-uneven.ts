@@ -29,8 +29,15 @@ export interface UnevenKafkaJsSettings {
 }
 
 /** Starts the consumer; resolves once it joined its group, with its stop(). */
-export async function startKafkaJsUneven(settings: UnevenKafkaJsSettings, sink: UnevenSink): Promise<{ stop(): Promise<void> }> {
-  const consumer = new Kafka({ clientId: 'bench-mux-kafkajs', brokers: settings.brokers, logLevel: logLevel.NOTHING }).consumer({
+export async function startKafkaJsUneven(
+  settings: UnevenKafkaJsSettings,
+  sink: UnevenSink,
+): Promise<{ stop(): Promise<void> }> {
+  const consumer = new Kafka({
+    clientId: 'bench-mux-kafkajs',
+    brokers: settings.brokers,
+    logLevel: logLevel.NOTHING,
+  }).consumer({
     groupId: settings.groupId,
     maxWaitTimeInMs: settings.waitMs,
     maxBytesPerPartition: 4_096,

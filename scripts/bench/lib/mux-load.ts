@@ -19,7 +19,9 @@ export class MuxLoad {
   errors = 0;
 
   constructor(brokers: string[]) {
-    this.#producer = new Kafka({ clientId: 'bench-mux-load', brokers, logLevel: logLevel.NOTHING }).producer({ allowAutoTopicCreation: false });
+    this.#producer = new Kafka({ clientId: 'bench-mux-load', brokers, logLevel: logLevel.NOTHING }).producer({
+      allowAutoTopicCreation: false,
+    });
   }
 
   async connect(): Promise<void> {
@@ -44,7 +46,9 @@ export class MuxLoad {
     const requests: Array<Array<{ partition: number; value: string }>> = [];
     for (let i = 0; i < messages.length; i += perRequest) requests.push(messages.slice(i, i + perRequest));
     for (let i = 0; i < requests.length; i += 16) {
-      await Promise.all(requests.slice(i, i + 16).map((chunk) => this.#producer.send({ topic, acks: 1, messages: chunk })));
+      await Promise.all(
+        requests.slice(i, i + 16).map((chunk) => this.#producer.send({ topic, acks: 1, messages: chunk })),
+      );
     }
   }
 
@@ -64,7 +68,11 @@ export class MuxLoad {
         const due = Math.floor(((now - started) / 1000) * stream.rate);
         for (; (sent[s] ?? 0) < due; sent[s] = (sent[s] ?? 0) + 1) {
           const n = sent[s] ?? 0;
-          messages.push({ partition: stream.partitions[n % stream.partitions.length], value: stream.value(n), timestamp: String(now) });
+          messages.push({
+            partition: stream.partitions[n % stream.partitions.length],
+            value: stream.value(n),
+            timestamp: String(now),
+          });
         }
       });
       if (messages.length > 0) {

@@ -78,7 +78,10 @@ export async function runMuxScaling(s: MuxScalingSettings, load: MuxLoad): Promi
     const first = produced;
     if (first + count > MAX_IDS) throw new Error(`scaling run: more than ${MAX_IDS} ids`);
     produced += count;
-    await load.fill(s.topic, Array.from({ length: count }, (_, i) => ({ partition: (first + i) % s.partitions, value: String(first + i) })));
+    await load.fill(
+      s.topic,
+      Array.from({ length: count }, (_, i) => ({ partition: (first + i) % s.partitions, value: String(first + i) })),
+    );
   };
   await produceIds(s.perPartition * s.partitions);
   const backlog = produced;
@@ -121,7 +124,9 @@ export async function runMuxScaling(s: MuxScalingSettings, load: MuxLoad): Promi
     routes: [
       {
         consumerGroup: group,
-        subscriptionGroups: { events: { multiplexing: { min: s.min, max: s.max, boot: 1, scaleDelayMs: s.scaleDelayMs } } },
+        subscriptionGroups: {
+          events: { multiplexing: { min: s.min, max: s.max, boot: 1, scaleDelayMs: s.scaleDelayMs } },
+        },
         topics: [{ topic: s.topic, subscriptionGroup: 'events', consumer: s.consumer, deserializer: 'raw' }],
       },
     ],
@@ -191,7 +196,9 @@ export async function runMuxScaling(s: MuxScalingSettings, load: MuxLoad): Promi
     closePhase();
     draining = false;
     if (drained) idleAt = performance.now();
-    progress(`  scaling: ${distinct}/${produced} processed${drained ? ` at ${since(idleAt!)}` : ' (drain TIMED OUT)'}; waiting for the scaler to step down to ${s.min}`);
+    progress(
+      `  scaling: ${distinct}/${produced} processed${drained ? ` at ${since(idleAt!)}` : ' (drain TIMED OUT)'}; waiting for the scaler to step down to ${s.min}`,
+    );
     // idle: wait for the steps down
     await until(() => connections <= s.min, s.idleTimeoutMs);
   } finally {
@@ -207,8 +214,10 @@ export async function runMuxScaling(s: MuxScalingSettings, load: MuxLoad): Promi
     else duplicated += n - 1;
   }
   const msgsPerSByConnections: Record<string, number> = {};
-  for (const [c, ms] of timeAt) if (ms > 0) msgsPerSByConnections[String(c)] = Math.round(((processedAt.get(c) ?? 0) / ms) * 1000);
-  const secondsFrom = (from: number | null, to: number | null): number | null => (from === null || to === null ? null : round((to - from) / 1000, 1));
+  for (const [c, ms] of timeAt)
+    if (ms > 0) msgsPerSByConnections[String(c)] = Math.round(((processedAt.get(c) ?? 0) / ms) * 1000);
+  const secondsFrom = (from: number | null, to: number | null): number | null =>
+    from === null || to === null ? null : round((to - from) / 1000, 1);
   return {
     scaleUpSeconds: secondsFrom(runningAt, maxAt),
     maxConnectionsReached: maxReached,
