@@ -25,19 +25,20 @@
 // App's maxMessages in the pc run, 10000: the topic in one poll; 2000 is run too, to show what a
 // poll boundary costs — every poll waits for its slowest share), BENCH_CPU_MESSAGES (100000), BENCH_CPU_US (50), BENCH_CPU_MAX_MESSAGES (2000),
 // BENCH_CRASH_MESSAGES (1200), BENCH_RUN_TIMEOUT_MS (120000), BENCH_SCENARIOS (a subset, e.g. io,pc), BENCH_VERBOSE=1 (every
-// poll and job).
+// poll and job), BENCH_PROFILE=<run name, e.g. cpu_n2> (a CPU profile of the main thread over that run, into the temp dir).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { App, type AppOptions } from '@decanter/consumer-core';
 import { decodeProcessedAhead, virtualPartitions, type VirtualPartitionsDefinition } from '@decanter/virtual-partitions';
 import { Kafka, logLevel } from 'kafkajs';
 import { calibrateCpuRounds, cpuWork } from './consumers/cpu-work';
 import { benchConsumerModule } from './lib/consumer-modules';
+import { mainThreadProfile } from './lib/main-thread-profile';
 import { measureParallelCeiling } from './lib/parallel-ceiling';
 import { benchBrokers, envNumber as env, printResult, progress, round } from './lib/stats';
 import { withTopics } from './lib/topics';
@@ -58,6 +59,7 @@ const SCENARIOS = (process.env['BENCH_SCENARIOS'] ?? 'io,pc,cpu,crash').split(',
 const CONCURRENCY = 2;
 const want = (scenario: string): boolean => SCENARIOS.includes(scenario);
 const VERBOSE = process.env['BENCH_VERBOSE'] === '1';
+const PROFILE = process.env['BENCH_PROFILE'];
 const ioTarget = (n: number): number => Math.max(1_000, IO_PER_PARTITION * n);
 
 interface Run {
@@ -73,6 +75,10 @@ interface Run {
   /** App runs: time inside consume jobs per message (µs), and the jobs' share of the window × threads used. */
   jobUsPerMessage?: number;
   threadBusy?: number;
+  /** App runs: main-thread (event loop) busy time per message (µs): fetch, decode, split, dispatch, marks. */
+  mainUsPerMessage?: number;
+  /** App runs: CPU of the whole process (main + worker threads) over the window, in cores. */
+  processCores?: number;
 }
 
 function report(run: Run): Run {
@@ -138,13 +144,28 @@ async function runApp(brokers: string[], spec: AppRun): Promise<Run> {
   let used = 0;
   let skew = 0;
   const end = deadline();
-  app.on('listener.batch.received', () => (firstAt ??= performance.now()));
+  let eluAtFirst: EventLoopUtilization | undefined;
+  let cpuAtFirst: NodeJS.CpuUsage | undefined;
+  let eluWindow: EventLoopUtilization | undefined;
+  let cpuWindow: NodeJS.CpuUsage | undefined;
+  app.on('listener.batch.received', () => {
+    if (firstAt !== undefined) return;
+    firstAt = performance.now();
+    eluAtFirst = performance.eventLoopUtilization();
+    cpuAtFirst = process.cpuUsage();
+  });
   app.on('virtual_partitions.distributed', (event) => {
     if (VERBOSE) progress(`  ${spec.name}: t=${Math.round(performance.now() - (firstAt ?? t0))} ms poll of ${event.messages} (+${event.skipped} skipped) into ${event.virtualPartitions}, skew ${round(event.skew, 2)}`);
     polls += 1;
     used += event.virtualPartitions;
     skew += event.skew;
   });
+  if (VERBOSE) {
+    const at = (): number => Math.round((performance.now() - (firstAt ?? t0)) * 10) / 10;
+    app.on('poll.started', () => progress(`  ${spec.name}: t=${at()} ms poll started`));
+    app.on('poll.completed', (event) => progress(`  ${spec.name}: t=${at()} ms poll of ${event.messages} handed out after ${round(event.durationMs, 1)} ms`));
+    app.on('consumer.consume', (event) => progress(`  ${spec.name}: t=${at()} ms job of ${event.messages} dispatched to lane ${event.lane}`));
+  }
   app.on('consumer.consumed', (event) => {
     if (!event.success) {
       failures += 1;
@@ -155,13 +176,17 @@ async function runApp(brokers: string[], spec: AppRun): Promise<Run> {
     if (VERBOSE) progress(`  ${spec.name}: t=${Math.round(performance.now() - (firstAt ?? t0))} ms job of ${event.messages} on thread ${event.threadId} took ${Math.round(event.durationMs)} ms`);
     if (consumed >= spec.target && doneAt === 0) {
       doneAt = performance.now();
+      if (eluAtFirst !== undefined) eluWindow = performance.eventLoopUtilization(eluAtFirst);
+      if (cpuAtFirst !== undefined) cpuWindow = process.cpuUsage(cpuAtFirst);
       end.done();
     }
   });
   app.on('error.occurred', (event) => progress(`  ${spec.name}: ${event.type}: ${event.error.message}`));
+  const profile = PROFILE === spec.name ? await mainThreadProfile() : null;
   await app.start();
   const timedOut = await end.timedOut;
   if (timedOut) doneAt = performance.now();
+  await profile?.stop(`bench-vp-${spec.name}`);
   await app.stop();
   if (failures > 0) throw new Error(`${spec.name}: ${failures} consume jobs failed`);
   const run = measured(spec.name, consumed, t0, firstAt, doneAt, timedOut);
@@ -171,6 +196,8 @@ async function runApp(brokers: string[], spec: AppRun): Promise<Run> {
   }
   run.jobUsPerMessage = consumed === 0 ? 0 : (jobMs * 1000) / consumed;
   run.threadBusy = jobMs / (run.measuredMs * Math.min(CONCURRENCY * spec.concurrentJobsPerThread, spec.virtualPartitions.maxPartitions ?? 1));
+  if (eluWindow !== undefined && consumed > 0) run.mainUsPerMessage = (eluWindow.active * 1000) / consumed;
+  if (cpuWindow !== undefined) run.processCores = (cpuWindow.user + cpuWindow.system) / 1000 / run.measuredMs;
   return report(run);
 }
 
@@ -348,6 +375,10 @@ async function cpuScenario(brokers: string[], topic: string) {
     cpu_job_us_per_message_n2: round(n2.jobUsPerMessage ?? 0, 1),
     cpu_thread_busy_n1: round(n1.threadBusy ?? 0, 2),
     cpu_thread_busy_n2: round(n2.threadBusy ?? 0, 2),
+    cpu_main_thread_us_per_message_n1: round(n1.mainUsPerMessage ?? 0, 1),
+    cpu_main_thread_us_per_message_n2: round(n2.mainUsPerMessage ?? 0, 1),
+    cpu_process_cores_n1: round(n1.processCores ?? 0, 2),
+    cpu_process_cores_n2: round(n2.processCores ?? 0, 2),
     machine_parallel_speedup: round(ceiling.speedup, 2),
     cpu_scaling_of_machine_ceiling: round(n2.msgsPerS / n1.msgsPerS / ceiling.speedup, 2),
     cpu_us_per_message_calibrated: round(calibration.usPerMessage, 1),

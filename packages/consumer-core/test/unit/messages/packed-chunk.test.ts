@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { MessageRun, PackedChunk, type PackableMessage } from '../../../src/messages/packed-chunk';
 import { packMessages, unpackMessages } from '../../../src/messages/message-packer';
 import type { FetchedMessage } from '../../../src/messages/fetched-message';
@@ -112,4 +113,25 @@ test('the empty run packs an empty batch', () => {
   expect(unpackMessages(MessageRun.EMPTY.pack())).toEqual([]);
   expect(MessageRun.of([]).length).toBe(0);
   expect(MessageRun.EMPTY.at(0)).toBeUndefined();
+});
+
+test('positional reads of a run of many slices (a split share, empty slices among them) agree with its messages in order', () => {
+  fc.assert(
+    fc.property(fc.array(fc.nat({ max: 4 }), { minLength: 1, maxLength: 40 }), fc.array(fc.boolean(), { maxLength: 60 }), (sizes, picks) => {
+      let offset = 0;
+      const slices = sizes.map((n) => {
+        const chunk = PackedChunk.pack(Array.from({ length: Math.max(1, n) }, () => kafkaJs(offset++, 'k', 'v')));
+        return { chunk, from: 0, to: n === 0 ? 0 : chunk.count };
+      });
+      const run = new MessageRun(slices);
+      const expected = slices.flatMap((s) => Array.from({ length: s.to - s.from }, (_, i) => s.chunk.offsetAt(s.from + i)));
+      expect(Array.from({ length: run.length }, (_, i) => run.offsetAt(i))).toEqual(expected);
+      expect(run.offsetAt(run.length)).toBeUndefined();
+      expect(run.at(-1)?.offset).toBe(expected[expected.length - 1]);
+      // a selection (one slice per picked stretch) reads back the picked offsets
+      const positions = expected.map((_, i) => i).filter((i) => picks[i % Math.max(1, picks.length)] ?? true);
+      const selected = run.select(positions);
+      expect(Array.from({ length: selected.length }, (_, i) => selected.offsetAt(i))).toEqual(positions.map((i) => expected[i]));
+    }),
+  );
 });
