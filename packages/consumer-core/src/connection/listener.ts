@@ -10,7 +10,7 @@
 // the commit metadata the partitions' strategies write; when a strategy reads that metadata back,
 // every assignment first fetches the committed offsets (with their metadata) and holds the first
 // batches until they are known.
-import { Kafka, type Admin, type Consumer as KafkaConsumer, type EachBatchPayload } from 'kafkajs';
+import { Kafka, type Consumer as KafkaConsumer, type EachBatchPayload } from 'kafkajs';
 import { performance } from 'node:perf_hooks';
 import type { Monitor } from '../instrumentation/monitor';
 import { PackedChunk } from '../messages/packed-chunk';
@@ -20,7 +20,10 @@ import type { OffsetEntry } from '../events';
 import { ListenerCrashedError } from '../errors';
 import type { AssignedPartition, AssignerFactory } from './connections-plan';
 import { toKafkaJsClientConfig, toKafkaJsConsumerConfig } from './kafka-config';
+import { OffsetLookups, type CommittedOffset, type PartitionBounds } from './offset-lookups';
 import { partitionKey, type PrefetchBuffer } from './prefetch-buffer';
+
+export type { CommittedOffset, PartitionBounds } from './offset-lookups';
 
 export interface ListenerHooks {
   /** A batch was buffered (for the offset tracker's fetch position). */
@@ -43,15 +46,6 @@ export interface ListenerHooks {
   onCommitted?(committed: CommittedOffset[]): void;
 }
 
-/** A partition's committed offset and its metadata, as the broker has them. */
-export interface CommittedOffset {
-  topic: string;
-  partition: number;
-  /** The committed offset, or null when the group has none. */
-  offset: number | null;
-  metadata: string | null;
-}
-
 /** How a listener is set up beyond its group and settings. */
 export interface ListenerOptions {
   /** Which connection of the subscription group this is (client ids and events carry it). Default 0. */
@@ -60,18 +54,6 @@ export interface ListenerOptions {
   readsCommitMetadata?: boolean;
   /** An assigner to prefer over the core's (a feature's, e.g. multiplexing's sticky one), built with this connection's assignment memory. */
   assigner?: AssignerFactory;
-}
-
-/** Where a partition starts and ends, as the broker says now. */
-export interface PartitionBounds {
-  topic: string;
-  partition: number;
-  /** Earliest offset still in the log. */
-  low: number;
-  /** High watermark: the offset the next message gets. */
-  high: number;
-  /** The group's committed offset, or null when it has none. */
-  committed: number | null;
 }
 
 // KafkaJS's own test (errors.js isRebalancing): these mean "the generation moved, rejoin".
@@ -96,17 +78,12 @@ export class Listener {
   #pending: PendingBatch[] = [];
   #pendingBytes = 0;
   #packing: NodeJS.Immediate | undefined;
-  readonly #client: Kafka;
   readonly #paused = new Set<string>();
   readonly #scope: { consumerGroup: string; subscriptionGroup: string; connection: number };
   readonly #readsCommitMetadata: boolean;
   /** The committed offsets of the current assignment being fetched: its batches wait for them. */
   #restoring: Promise<void> | undefined;
-  #admin: Promise<Admin> | undefined;
-  /** stop() began: no new admin client may connect (it would outlive the app). */
-  #closed = false;
-  /** Admin look-ups in flight: stop() waits for them (KafkaJS reconnects for a request cut off by disconnect). */
-  readonly #adminWork = new Set<Promise<unknown>>();
+  readonly #lookups: OffsetLookups;
   #restartTimer: NodeJS.Timeout | undefined;
   #running = false;
   /**
@@ -133,7 +110,7 @@ export class Listener {
     // connection 0 keeps the client id it always had; further connections get their index
     const id = `${clientId}-${group.consumerGroup}-${group.id}${connection === 0 ? '' : `-${connection}`}`;
     const client = new Kafka(toKafkaJsClientConfig(kafka, id));
-    this.#client = client;
+    this.#lookups = new OffsetLookups(client, group.consumerGroup);
     const memory = { current: () => this.#assignment };
     const preferred = options.assigner === undefined ? [] : [options.assigner(memory)];
     this.#consumer = client.consumer(toKafkaJsConsumerConfig(kafka, group.fetch, group.consumerGroup, preferred));
@@ -185,7 +162,7 @@ export class Listener {
    * process it again (duplicates, never a loss).
    */
   #restore(assignment: Array<{ topic: string; partition: number }>): void {
-    const restoring = this.#track(this.committed(assignment)).then(
+    const restoring = this.#lookups.committed(assignment).then(
       (committed) => this.hooks.onCommitted?.(committed),
       (error: unknown) => {
         if (!this.#running) return;
@@ -203,23 +180,6 @@ export class Listener {
     void restoring.then(() => {
       if (this.#restoring === restoring) this.#restoring = undefined;
     });
-  }
-
-  /** The group's committed offsets and their metadata for these partitions. */
-  async committed(partitions: ReadonlyArray<{ topic: string; partition: number }>): Promise<CommittedOffset[]> {
-    const admin = await this.#adminClient();
-    const topics = [...new Set(partitions.map((p) => p.topic))];
-    const fetched = await admin.fetchOffsets({ groupId: this.group.consumerGroup, topics });
-    const wanted = new Set(partitions.map((p) => partitionKey(p.topic, p.partition)));
-    const out: CommittedOffset[] = [];
-    for (const { topic, partitions: list } of fetched) {
-      for (const p of list) {
-        if (!wanted.has(partitionKey(topic, p.partition))) continue;
-        const offset = Number(p.offset);
-        out.push({ topic, partition: p.partition, offset: offset >= 0 ? offset : null, metadata: p.metadata ?? null });
-      }
-    }
-    return out;
   }
 
   #scheduleRestart(): void {
@@ -257,65 +217,19 @@ export class Listener {
     });
   }
 
-  /** A lazily connected admin client on the same connection settings (offset look-ups). */
-  #adminClient(): Promise<Admin> {
-    if (this.#closed) return Promise.reject(new Error('The listener is stopped'));
-    this.#admin ??= (async () => {
-      const admin = this.#client.admin();
-      await admin.connect();
-      return admin;
-    })();
-    this.#admin.catch(() => (this.#admin = undefined));
-    return this.#admin;
+  /** The group's committed offsets and their metadata for these partitions. */
+  committed(partitions: ReadonlyArray<{ topic: string; partition: number }>): Promise<CommittedOffset[]> {
+    return this.#lookups.committed(partitions);
   }
 
   /** The offset of the first message at or after `timestamp` (the high watermark when there is none), or either end. */
   resolveOffset(topic: string, partition: number, target: { timestamp: number } | 'earliest' | 'latest'): Promise<number> {
-    return this.#track(this.#resolveOffset(topic, partition, target));
+    return this.#lookups.resolveOffset(topic, partition, target);
   }
 
   /** Low/high watermarks and the group's committed offsets of these partitions. */
   bounds(partitions: ReadonlyArray<{ topic: string; partition: number }>): Promise<PartitionBounds[]> {
-    return this.#track(this.#bounds(partitions));
-  }
-
-  #track<T>(work: Promise<T>): Promise<T> {
-    this.#adminWork.add(work);
-    const done = (): void => void this.#adminWork.delete(work);
-    work.then(done, done);
-    return work;
-  }
-
-  async #resolveOffset(topic: string, partition: number, target: { timestamp: number } | 'earliest' | 'latest'): Promise<number> {
-    const admin = await this.#adminClient();
-    if (typeof target === 'object') {
-      const offsets = await admin.fetchTopicOffsetsByTimestamp(topic, target.timestamp);
-      const found = offsets.find((o) => o.partition === partition);
-      if (found === undefined) throw new Error(`Partition ${topic}-${partition} not found`);
-      return Number(found.offset);
-    }
-    const offsets = await admin.fetchTopicOffsets(topic);
-    const found = offsets.find((o) => o.partition === partition);
-    if (found === undefined) throw new Error(`Partition ${topic}-${partition} not found`);
-    return Number(target === 'earliest' ? found.low : found.high);
-  }
-
-  async #bounds(partitions: ReadonlyArray<{ topic: string; partition: number }>): Promise<PartitionBounds[]> {
-    const admin = await this.#adminClient();
-    const topics = [...new Set(partitions.map((p) => p.topic))];
-    const out: PartitionBounds[] = [];
-    const committed = await admin.fetchOffsets({ groupId: this.group.consumerGroup, topics });
-    for (const topic of topics) {
-      const ends = await admin.fetchTopicOffsets(topic);
-      const commits = committed.find((c) => c.topic === topic)?.partitions ?? [];
-      for (const p of partitions.filter((x) => x.topic === topic)) {
-        const end = ends.find((e) => e.partition === p.partition);
-        if (end === undefined) continue;
-        const c = Number(commits.find((x) => x.partition === p.partition)?.offset ?? -1);
-        out.push({ topic, partition: p.partition, low: Number(end.low), high: Number(end.high), committed: c >= 0 ? c : null });
-      }
-    }
-    return out;
+    return this.#lookups.bounds(partitions);
   }
 
   async start(): Promise<void> {
@@ -496,7 +410,6 @@ export class Listener {
   /** Leaves the group and closes the connections. */
   async stop(): Promise<void> {
     this.#running = false;
-    this.#closed = true;
     clearTimeout(this.#restartTimer);
     if (this.#packing !== undefined) clearImmediate(this.#packing);
     this.#packing = undefined;
@@ -504,9 +417,6 @@ export class Listener {
     this.buffer.interrupt();
     await this.#consumer.stop();
     await this.#consumer.disconnect();
-    await Promise.allSettled([...this.#adminWork]);
-    const admin = this.#admin; // possibly still connecting: wait for it, then disconnect
-    this.#admin = undefined;
-    if (admin !== undefined) await admin.then((a) => a.disconnect()).catch(() => undefined);
+    await this.#lookups.close();
   }
 }

@@ -3,7 +3,7 @@
 // topic and subscription group runner (so state it keeps, e.g. a partition's end, is that
 // runner's); the core merges the behaviours of every registered feature and never branches on
 // which feature brought what.
-import type { PartitionBounds } from '../connection/listener';
+import type { PartitionBounds } from '../connection/offset-lookups';
 import type { Monitor } from '../instrumentation/monitor';
 import type { GroupScope } from '../events';
 import type { ProducedMessage, ProducedReport } from '../options';
