@@ -1,7 +1,9 @@
 // One Jest run for the whole monorepo, split into two projects that can run apart:
 //   unit         packages/*/test/unit/**      never needs a broker
 //   integration  packages/*/test/integration/** and apps/*/test/**, against the real broker
-//                that scripts/test (or scripts/kafka) started; KAFKA_BROKERS points at it.
+//                that scripts/test (or scripts/kafka) started; KAFKA_BROKERS points at it;
+//                test/packaging/** (the packages as packed tarballs, installed into fresh npm
+//                projects; some of them run the README examples against the broker).
 // Tests import packages by name and get their TypeScript sources (moduleNameMapper); code that
 // runs in worker threads is loaded from the built dist/ (scripts/test builds first).
 /** @type {import('jest').Config} */
@@ -36,6 +38,7 @@ module.exports = {
       testMatch: [
         '<rootDir>/packages/*/test/integration/**/*.test.ts',
         '<rootDir>/apps/*/test/integration/**/*.test.ts',
+        '<rootDir>/test/packaging/**/*.test.ts',
       ],
       globalSetup: '<rootDir>/packages/test-helpers/src/global-setup.ts',
       slowTestThreshold: 30,

@@ -93,7 +93,7 @@ export function resolveProducerOptions(options: ProducerOptions): ResolvedProduc
     const rule = (KAFKA_RULES as Record<string, Rule | undefined>)[key];
     if (!rule && (SECURITY_SETTING_KEYS as readonly string[]).includes(key)) continue;
     if (!rule) {
-      issues.push({ path: `kafka.${key}`, rule: 'is not a supported setting (see docs/producer.md for the list)', value });
+      issues.push({ path: `kafka.${key}`, rule: 'is not a supported setting (the list: https://github.com/decanter-kafka/decanter/blob/main/docs/producer.md#kafka-settings)', value });
     } else if (value !== undefined && !rule.test(value)) {
       issues.push({ path: `kafka.${key}`, rule: rule.rule, value });
     }

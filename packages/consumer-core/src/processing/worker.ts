@@ -48,7 +48,7 @@ function ensureTypeScript(file: string): void {
     tsNode = require(path) as typeof tsNode;
   } catch (error) {
     throw new DependencyMissingError(
-      `Consumer module ${file} is TypeScript, which needs the optional peer dependency ts-node (npm i -D ts-node), or build it to .js first`,
+      `Consumer module ${file} is TypeScript, which needs the optional peer dependency ts-node (add it to your project's devDependencies), or build it to .js first`,
       { cause: error },
     );
   }

@@ -45,7 +45,7 @@ export function ensureCodec(name: CompressionCodecName): string | null {
     codec = buildCodec(name as keyof typeof CODEC_PACKAGES);
   } catch (error) {
     return (
-      `needs the optional package '${pkg}' (pnpm add ${pkg}), which could not be loaded: ` +
+      `needs the optional package '${pkg}' (add it to your project's dependencies), which could not be loaded: ` +
       (error instanceof Error ? error.message.split('\n')[0] : String(error))
     );
   }

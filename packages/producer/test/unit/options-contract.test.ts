@@ -61,7 +61,7 @@ describe('resolveProducerOptions', () => {
     [{ 'transactional.id': '' }, 'kafka.transactional.id must be a non-empty string (got "")'],
     [{ 'client.id': 7 }, 'kafka.client.id must be a non-empty string (got 7)'],
     [{ 'bootstrap.servers': 'localhost' }, "kafka.bootstrap.servers must be a comma-separated list of host:port (e.g. '127.0.0.1:9092') (got \"localhost\")"],
-    [{ 'linger.ms': 5 }, 'kafka.linger.ms is not a supported setting (see docs/producer.md for the list) (got 5)'],
+    [{ 'linger.ms': 5 }, 'kafka.linger.ms is not a supported setting (the list: https://github.com/decanter-kafka/decanter/blob/main/docs/producer.md#kafka-settings) (got 5)'],
     [{ 'security.protocol': 'tls' }, 'kafka.security.protocol must be one of "plaintext", "ssl", "sasl_plaintext", "sasl_ssl" (in any case) (got "tls")'],
   ])('rejects %p', (kafka, message) => {
     expect(issues({ kafka: { ...base, ...kafka } })).toEqual([message]);
