@@ -17,6 +17,7 @@ const shared = {
     '^@decanter/consumer-core/testing$': '<rootDir>/packages/consumer-core/src/testing/index.ts',
     '^@decanter/consumer-core/features$': '<rootDir>/packages/consumer-core/src/features/index.ts',
     '^@decanter/producer/errors$': '<rootDir>/packages/producer/src/errors.ts',
+    '^@decanter/producer/testing$': '<rootDir>/packages/producer/src/testing/index.ts',
     '^@decanter/(producer|consumer-core|virtual-partitions|multiplexing|test-helpers)$':
       '<rootDir>/packages/$1/src/index.ts',
   },

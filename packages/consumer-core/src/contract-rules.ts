@@ -1,6 +1,9 @@
 // Small declarative checks shared by the options and routing contracts. Each returns the rule text
 // when the value breaks it, or null, so a contract is a list of (path, check) pairs and every bad
 // key is reported in one ConfigurationError instead of the first one only.
+// Paths are written as @decanter/producer's configPath writes them (`options.kafka['linger.ms']`),
+// and unknown keys get its "did you mean": one notation and one wording in both packages.
+import { aliasConflictRule, configPath, unknownKeyRule } from '@decanter/producer';
 import type { ConfigurationIssue } from './errors';
 
 export type Check = (value: unknown) => string | null;
@@ -50,21 +53,26 @@ export class IssueList {
     this.optional(path, value, check);
   }
 
-  /** Reports every key of `object` that is not in `known`. */
-  unknownKeys(path: string, object: object, known: readonly string[]): void {
+  /**
+   * Reports every key of `object` that is not in `known`, with the nearest known key as a
+   * suggestion; `what` names the kind of key ('option', 'setting'), `hints` explain keys that
+   * mean something else here, `otherwise` ends the rule when there is no suggestion.
+   */
+  unknownKeys(
+    path: string,
+    object: object,
+    known: readonly string[],
+    what = 'option',
+    more: { hints?: Readonly<Record<string, string>>; otherwise?: string } = {},
+  ): void {
     for (const key of Object.keys(object)) {
-      if (!known.includes(key)) this.add(`${path}.${key}`, 'is not a known option', (object as Record<string, unknown>)[key]);
+      if (!known.includes(key)) this.add(configPath(path, key), unknownKeyRule(key, known, what, more), (object as Record<string, unknown>)[key]);
     }
   }
 
   /** Reads `camel` or its guide alias `snake`; reports a conflict when both are set differently. */
   aliased(path: string, object: Record<string, unknown>, camel: string, snake: string): unknown {
-    const a = object[camel];
-    const b = object[snake];
-    if (a !== undefined && b !== undefined && a !== b) {
-      this.add(`${path}.${camel}`, `conflicts with its alias ${path}.${snake} (${JSON.stringify(b)})`, a);
-    }
-    return a ?? b;
+    return this.aliasedAll(path, object, camel, [snake]);
   }
 
   /** Like `aliased`, for a key with several aliases (e.g. `pauseTimeoutMs`, `pause_timeout`, `'pause.timeout'`). */
@@ -74,7 +82,7 @@ export class IssueList {
       const other = object[alias];
       if (other === undefined) continue;
       if (value !== undefined && value !== other) {
-        this.add(`${path}.${camel}`, `conflicts with its alias ${path}['${alias}'] (${JSON.stringify(other)})`, value);
+        this.add(configPath(path, camel), aliasConflictRule(configPath(path, alias), other), value);
       }
       value ??= other;
     }

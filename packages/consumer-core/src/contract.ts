@@ -1,13 +1,15 @@
 // The contract of AppOptions: checks every key once at construction, reports every problem in one
 // ConfigurationError (path, rule, value), and returns the frozen resolved options and routing.
 // Nothing here runs per message.
-import { resolveSecuritySettings, SECURITY_SETTING_KEYS, type SecuritySettings } from '@decanter/producer';
+import { configPath, resolveAliases, resolveSecuritySettings, SECURITY_SETTING_ALIASES, SECURITY_SETTING_KEYS, type SecuritySettings } from '@decanter/producer';
 import { ConfigurationError } from './errors';
 import { IssueList, isBoolean, isInteger, isNonEmptyString, isOneOf, isPlainObject } from './contract-rules';
 import type { LoggerLike } from './instrumentation/logger-listener';
 import {
   defaultAppOptions,
   defaultKafkaSettings,
+  kafkaSettingAliases,
+  kafkaSettingHints,
   type AppOptions,
   type ConsumerProducerTarget,
   type ResolvedAppOptions,
@@ -70,7 +72,10 @@ const KAFKA_KEYS = [
   'ssl',
   'sasl',
   ...SECURITY_SETTING_KEYS,
+  ...Object.keys(kafkaSettingAliases),
+  ...Object.keys(SECURITY_SETTING_ALIASES),
 ];
+const KAFKA_LIST = ' (the list: https://github.com/decanter-kafka/decanter/blob/main/docs/consumer.md#the-kafka-block)';
 
 export interface ResolvedApp {
   options: ResolvedAppOptions;
@@ -203,9 +208,13 @@ function resolveKafka(input: unknown, issues: IssueList): ResolvedKafkaSettings 
     issues.add('options.kafka', 'must be an object', input);
     return undefined;
   }
-  const k = input as Record<string, unknown>;
-  const p = (key: string): string => `options.kafka['${key}']`;
-  issues.unknownKeys('options.kafka', k, KAFKA_KEYS);
+  const given = input as Record<string, unknown>;
+  issues.unknownKeys('options.kafka', given, KAFKA_KEYS, 'setting', { hints: kafkaSettingHints, otherwise: KAFKA_LIST });
+  // the Java names are read as the settings they stand for; issues name the key the user wrote
+  const aliased = resolveAliases(given, kafkaSettingAliases, (key) => configPath('options.kafka', key));
+  for (const issue of aliased.issues) issues.add(issue.path, issue.rule, issue.value);
+  const k = aliased.values;
+  const p = (key: string): string => configPath('options.kafka', aliased.written(key));
   issues.required(p('bootstrap.servers'), k['bootstrap.servers'], isBrokerList);
   issues.optional(p('group.id'), k['group.id'], isNonEmptyString);
   issues.optional(p('client.id'), k['client.id'], isNonEmptyString);
@@ -247,11 +256,11 @@ function resolveKafka(input: unknown, issues: IssueList): ResolvedKafkaSettings 
   const heartbeat = num('heartbeat.interval.ms');
   // Cross-field rule: a member must heartbeat several times per session or it is evicted.
   if (typeof session === 'number' && typeof heartbeat === 'number' && heartbeat >= session) {
-    issues.add(p('heartbeat.interval.ms'), "must be lower than kafka['session.timeout.ms'] (heartbeat-below-session)", heartbeat);
+    issues.add(p('heartbeat.interval.ms'), `must be lower than ${p('session.timeout.ms')} (heartbeat-below-session)`, heartbeat);
   }
   // Cross-field rule: a partition's fetch must fit in the whole response.
   if (num('fetch.message.max.bytes') > num('fetch.max.bytes')) {
-    issues.add(p('fetch.message.max.bytes'), "must not exceed kafka['fetch.max.bytes'] (partition-fetch-within-fetch)", num('fetch.message.max.bytes'));
+    issues.add(p('fetch.message.max.bytes'), `must not exceed ${p('fetch.max.bytes')} (partition-fetch-within-fetch)`, num('fetch.message.max.bytes'));
   }
   const servers = k['bootstrap.servers'];
   const brokers = (typeof servers === 'string' ? servers.split(',') : Array.isArray(servers) ? servers : [])

@@ -8,6 +8,8 @@ export { Message, type Deserializer } from './messages/message';
 export {
   defaultAppOptions,
   defaultKafkaSettings,
+  kafkaSettingAliases,
+  kafkaSettingHints,
   type AppOptions,
   type ConsumerKafkaSettings,
   type ConsumerProducerTarget,

@@ -1,6 +1,7 @@
 // Options of an App (the consumer process): the interface users write, its defaults, and the
 // frozen resolved form built once at construction. Names follow the Karafka latency guide and
-// librdkafka so settings port over; both spellings are accepted where the guide uses snake_case.
+// librdkafka so settings port over; both spellings are accepted where the guide uses snake_case,
+// and in the `kafka` block the Java client's name where it differs but means the same.
 import type { SASLOptions } from 'kafkajs';
 import type { ConnectionOptions } from 'node:tls';
 import type { SecuritySettings } from '@decanter/producer';
@@ -21,10 +22,14 @@ export interface ConsumerKafkaSettings extends SecuritySettings {
   'client.id'?: string;
   /** Longest time the broker holds a fetch waiting for `fetch.min.bytes`, in ms → KafkaJS `maxWaitTimeInMs`. Default 500 (librdkafka's; KafkaJS's own is 5000). */
   'fetch.wait.max.ms'?: number;
+  /** Alias (the Java client's name) of `fetch.wait.max.ms`. */
+  'fetch.max.wait.ms'?: number;
   /** Bytes the broker waits for before answering a fetch → KafkaJS `minBytes`. Default 1. */
   'fetch.min.bytes'?: number;
   /** Most bytes fetched per partition per request → KafkaJS `maxBytesPerPartition`. Default 1048576. */
   'fetch.message.max.bytes'?: number;
+  /** Alias (the Java client's name, which librdkafka accepts too) of `fetch.message.max.bytes`. */
+  'max.partition.fetch.bytes'?: number;
   /** Most bytes per fetch response → KafkaJS `maxBytes`. Default 10485760. */
   'fetch.max.bytes'?: number;
   /** Wait before retrying after a fetch error, in ms → KafkaJS `retry.initialRetryTime`. Default 500. */
@@ -162,6 +167,26 @@ export interface ProducedReport {
   partition: number;
   offset: string | null;
 }
+
+/**
+ * The Java client's names accepted in the `kafka` block beside the librdkafka ones, alias →
+ * name: the same setting, unit and values (also in a topic route's `kafka` overrides). Setting
+ * both to different values is a configuration error naming both. (`sasl.mechanism` is a security
+ * setting: @decanter/producer's SECURITY_SETTING_ALIASES.)
+ */
+export const kafkaSettingAliases = {
+  'fetch.max.wait.ms': 'fetch.wait.max.ms',
+  'max.partition.fetch.bytes': 'fetch.message.max.bytes',
+} as const satisfies Record<string, keyof ConsumerKafkaSettings>;
+
+/** Java client settings that mean something else here: refused with this hint instead of a bare "unknown". */
+export const kafkaSettingHints: Readonly<Record<string, string>> = {
+  'max.poll.records':
+    "the Java client's poll returns what is there; the option maxMessages is the most one poll hands out, and a poll waits up to maxWaitTimeMs to fill it",
+  'enable.auto.commit': 'Decanter commits what was processed every auto.commit.interval.ms; set manualOffsetManagement on a route to mark offsets yourself',
+  'key.deserializer': "keys arrive as message.key (UTF-8 text) and message.rawKey (bytes)",
+  'value.deserializer': "set a route's deserializer ('json', 'string', 'raw' or your own)",
+};
 
 export const defaultKafkaSettings = {
   'client.id': 'decanter',

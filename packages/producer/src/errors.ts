@@ -85,7 +85,11 @@ export function hasErrorCode<Code extends DecanterErrorCode>(error: unknown, cod
 
 /** One rule an option broke. */
 export interface ConfigurationIssue {
-  /** Full path of the key, e.g. `kafka.batch.size` reads `kafka['batch.size']`. */
+  /**
+   * Full path of the key, as the JavaScript expression that reads it from the options object:
+   * identifiers after a dot, other keys bracket-quoted (`kafka['batch.size']`, `options.maxMessages`,
+   * `routes[0].topics[0].kafka['fetch.min.bytes']`). Built with configPath.
+   */
   path: string;
   /** What the value must be. */
   rule: string;

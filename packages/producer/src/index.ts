@@ -7,13 +7,20 @@ export type { VariantSettings } from './delivery/variant-settings';
 export {
   defaultKafkaSettings,
   defaultProducerOptions,
+  producerKafkaAliases,
+  producerKafkaHints,
   type ProducerKafkaSettings,
   type ProducerOptions,
   type ResolvedProducerOptions,
 } from './options';
 export { resolveProducerOptions } from './options-contract';
+// the contract helpers consumer-core shares: one path notation, one "did you mean", one alias rule
+export { configPath } from './config-path';
+export { nearestKey, unknownKeyRule } from './nearest-key';
+export { aliasConflictRule, resolveAliases, type ResolvedAliases, type SettingAliases } from './setting-aliases';
 export {
   resolveSecuritySettings,
+  SECURITY_SETTING_ALIASES,
   SECURITY_SETTING_KEYS,
   type ResolvedSecurity,
   type SaslMechanism,

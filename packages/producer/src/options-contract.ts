@@ -2,17 +2,22 @@
 // every broken rule reported together in one ConfigurationError (path, rule, value). Nothing
 // here runs per message.
 import { ensureCodec } from './compression/codecs';
+import { configPath } from './config-path';
 import { ConfigurationError, type ConfigurationIssue } from './errors';
+import { unknownKeyRule } from './nearest-key';
 import {
   defaultKafkaSettings,
   defaultProducerOptions,
   normaliseAcks,
+  producerKafkaAliases,
+  producerKafkaHints,
   type ProducerKafkaSettings,
   type ProducerOptions,
   type ResolvedProducerOptions,
 } from './options';
-import { resolveSecuritySettings, SECURITY_SETTING_KEYS, type SecuritySettings } from './security-settings';
-import { COMPRESSION_CODECS, type Acks, type CompressionCodecName } from './types';
+import { resolveSecuritySettings, SECURITY_SETTING_ALIASES, SECURITY_SETTING_KEYS, type SecuritySettings } from './security-settings';
+import { resolveAliases } from './setting-aliases';
+import { COMPRESSION_CODECS, type Acks } from './types';
 
 type Rule = { rule: string; test: (value: unknown) => boolean };
 
@@ -34,17 +39,17 @@ const brokerList: Rule = {
 };
 const ACKS: readonly Acks[] = [0, 1, -1, 'all'];
 
-/** Every key the `kafka` block accepts, with its rule (the security settings: security-settings.ts). */
-const KAFKA_RULES: { readonly [K in Exclude<keyof ProducerKafkaSettings, keyof SecuritySettings>]-?: Rule } = {
+type Alias = keyof typeof producerKafkaAliases;
+
+/** Every setting of the `kafka` block, with its rule (the security settings: security-settings.ts; aliases: their setting's rule). */
+const KAFKA_RULES: { readonly [K in Exclude<keyof ProducerKafkaSettings, keyof SecuritySettings | Alias>]-?: Rule } = {
   'bootstrap.servers': brokerList,
   'client.id': nonEmptyString,
   'queue.buffering.max.ms': int(0, 900_000),
   'batch.size': int(1, 2_147_483_647),
   'batch.num.messages': int(1, 1_000_000),
   'compression.codec': oneOf(COMPRESSION_CODECS),
-  'compression.type': oneOf(COMPRESSION_CODECS),
   'request.required.acks': oneOf(ACKS),
-  acks: oneOf(ACKS),
   'message.timeout.ms': int(1, 2_147_483_647),
   'request.timeout.ms': int(1, 900_000),
   'queue.buffering.max.messages': int(1, 2_147_483_647),
@@ -70,6 +75,19 @@ const TOP_RULES: { readonly [K in keyof Required<ProducerOptions>]?: Rule } = {
 };
 const TOP_KEYS = new Set<string>(['kafka', ...Object.keys(TOP_RULES)]);
 
+/** Every key the `kafka` block accepts: its settings, their aliases, the security settings and theirs. */
+const KAFKA_KEYS: readonly string[] = [
+  ...Object.keys(KAFKA_RULES),
+  ...Object.keys(producerKafkaAliases),
+  ...SECURITY_SETTING_KEYS,
+  ...Object.keys(SECURITY_SETTING_ALIASES),
+];
+const KAFKA_LIST = ' (the list: https://github.com/decanter-kafka/decanter/blob/main/docs/producer.md#kafka-settings)';
+
+const kafkaPath = (key: string): string => configPath('kafka', key);
+const sameSetting = (name: string, a: unknown, b: unknown): boolean =>
+  name === 'request.required.acks' ? normaliseAcks(a as Acks) === normaliseAcks(b as Acks) : Object.is(a, b);
+
 /** Checks `options` against the contract; returns the frozen resolved options or throws ConfigurationError. */
 export function resolveProducerOptions(options: ProducerOptions): ResolvedProducerOptions {
   const issues: ConfigurationIssue[] = [];
@@ -78,39 +96,42 @@ export function resolveProducerOptions(options: ProducerOptions): ResolvedProduc
   }
   for (const [key, value] of Object.entries(options)) {
     if (!TOP_KEYS.has(key)) {
-      issues.push({ path: key, rule: `is not a known option (known: ${[...TOP_KEYS].join(', ')})`, value });
+      issues.push({ path: configPath('', key), rule: unknownKeyRule(key, TOP_KEYS, 'option', { otherwise: ` (known: ${[...TOP_KEYS].join(', ')})` }), value });
       continue;
     }
     const rule = TOP_RULES[key as keyof ProducerOptions];
     if (rule && value !== undefined && !rule.test(value)) issues.push({ path: key, rule: rule.rule, value });
   }
-  const kafka = options.kafka;
-  if (typeof kafka !== 'object' || kafka === null) {
-    issues.push({ path: 'kafka', rule: "must be an object with at least 'bootstrap.servers'", value: kafka });
+  const given = options.kafka;
+  if (typeof given !== 'object' || given === null) {
+    issues.push({ path: 'kafka', rule: "must be an object with at least 'bootstrap.servers'", value: given });
     throw new ConfigurationError(issues);
   }
-  for (const [key, value] of Object.entries(kafka)) {
-    const rule = (KAFKA_RULES as Record<string, Rule | undefined>)[key];
-    if (!rule && (SECURITY_SETTING_KEYS as readonly string[]).includes(key)) continue;
-    if (!rule) {
-      issues.push({ path: `kafka.${key}`, rule: 'is not a supported setting (the list: https://github.com/decanter-kafka/decanter/blob/main/docs/producer.md#kafka-settings)', value });
-    } else if (value !== undefined && !rule.test(value)) {
-      issues.push({ path: `kafka.${key}`, rule: rule.rule, value });
+  const rules = KAFKA_RULES as Record<string, Rule | undefined>;
+  const aliases = producerKafkaAliases as Record<string, string>;
+  for (const [key, value] of Object.entries(given)) {
+    if (!KAFKA_KEYS.includes(key)) {
+      issues.push({ path: kafkaPath(key), rule: unknownKeyRule(key, KAFKA_KEYS, 'setting', { hints: producerKafkaHints, otherwise: KAFKA_LIST }), value });
+      continue;
     }
+    const rule = rules[aliases[key] ?? key]; // undefined for the security settings, checked below
+    if (rule && value !== undefined && !rule.test(value)) issues.push({ path: kafkaPath(key), rule: rule.rule, value });
   }
+  const aliased = resolveAliases(given as Record<string, unknown>, aliases, kafkaPath, sameSetting);
+  issues.push(...aliased.issues);
+  const kafka = aliased.values as Omit<ProducerKafkaSettings, Alias>;
+  /** The path of a setting as the user wrote it (its alias when only that was set). */
+  const at = (name: string): string => kafkaPath(aliased.written(name));
   if (kafka['bootstrap.servers'] === undefined) {
-    issues.push({ path: 'kafka.bootstrap.servers', rule: 'is required', value: undefined });
+    issues.push({ path: at('bootstrap.servers'), rule: 'is required', value: undefined });
   }
-  checkCrossFieldRules(kafka, issues);
-  const security = resolveSecuritySettings(kafka, (key) => `kafka.${key}`, { ssl: options.ssl !== undefined, sasl: options.sasl !== undefined });
+  checkCrossFieldRules(kafka, at, issues);
+  const security = resolveSecuritySettings(kafka, (key) => at(key), { ssl: options.ssl !== undefined, sasl: options.sasl !== undefined });
   issues.push(...security.issues);
   if (issues.length > 0) throw new ConfigurationError(issues);
 
   const k = { ...defaultKafkaSettings, ...stripUndefined(kafka) };
   const id = options.id ?? defaultProducerOptions.id;
-  const acks = normaliseAcks(kafka['request.required.acks'] ?? kafka.acks ?? defaultKafkaSettings['request.required.acks']);
-  const compression: CompressionCodecName =
-    kafka['compression.codec'] ?? kafka['compression.type'] ?? defaultKafkaSettings['compression.codec'];
   const transactionalId = kafka['transactional.id'];
   const idempotent = kafka['enable.idempotence'] ?? transactionalId !== undefined;
   const resolved: ResolvedProducerOptions = {
@@ -121,8 +142,8 @@ export function resolveProducerOptions(options: ProducerOptions): ResolvedProduc
     // A batch never outgrows what the broker accepts as one record batch.
     batchSizeBytes: Math.min(k['batch.size'], k['message.max.bytes']),
     batchMaxMessages: k['batch.num.messages'],
-    compression,
-    acks,
+    compression: k['compression.codec'],
+    acks: normaliseAcks(k['request.required.acks']),
     messageTimeoutMs: k['message.timeout.ms'],
     requestTimeoutMs: k['request.timeout.ms'],
     queueMaxMessages: k['queue.buffering.max.messages'],
@@ -145,35 +166,28 @@ export function resolveProducerOptions(options: ProducerOptions): ResolvedProduc
   return Object.freeze(resolved);
 }
 
-function checkCrossFieldRules(kafka: ProducerKafkaSettings, issues: ConfigurationIssue[]): void {
-  const acksKey = kafka['request.required.acks'] !== undefined ? 'request.required.acks' : 'acks';
-  const acks = kafka['request.required.acks'] ?? kafka.acks;
-  if (kafka['request.required.acks'] !== undefined && kafka.acks !== undefined && normaliseAcks(kafka.acks) !== normaliseAcks(kafka['request.required.acks'])) {
-    issues.push({ path: 'kafka.acks', rule: "must equal kafka.request.required.acks when both are set (they are aliases)", value: kafka.acks });
-  }
-  if (kafka['compression.codec'] !== undefined && kafka['compression.type'] !== undefined && kafka['compression.codec'] !== kafka['compression.type']) {
-    issues.push({ path: 'kafka.compression.type', rule: 'must equal kafka.compression.codec when both are set (they are aliases)', value: kafka['compression.type'] });
-  }
+/** The rules between settings; `at(name)` is a setting's path as written. */
+function checkCrossFieldRules(kafka: Omit<ProducerKafkaSettings, Alias>, at: (name: string) => string, issues: ConfigurationIssue[]): void {
+  const acks = kafka['request.required.acks'];
   const idempotent = kafka['enable.idempotence'] ?? kafka['transactional.id'] !== undefined;
   if (idempotent && acks !== undefined && normaliseAcks(acks) !== -1) {
-    issues.push({ path: `kafka.${acksKey}`, rule: "must be -1 or 'all' with enable.idempotence (or transactional.id)", value: acks });
+    issues.push({ path: at('request.required.acks'), rule: `must be -1 or 'all' with ${at('enable.idempotence')} (or ${at('transactional.id')})`, value: acks });
   }
   if (kafka['transactional.id'] !== undefined && kafka['enable.idempotence'] === false) {
-    issues.push({ path: 'kafka.enable.idempotence', rule: 'must be true (or unset) when transactional.id is set', value: false });
+    issues.push({ path: at('enable.idempotence'), rule: `must be true (or unset) when ${at('transactional.id')} is set`, value: false });
   }
   if (idempotent && (kafka['max.in.flight.requests.per.connection'] ?? 1) > 5) {
-    issues.push({ path: 'kafka.max.in.flight.requests.per.connection', rule: 'must be <= 5 with enable.idempotence', value: kafka['max.in.flight.requests.per.connection'] });
+    issues.push({ path: at('max.in.flight.requests.per.connection'), rule: `must be <= 5 with ${at('enable.idempotence')}`, value: kafka['max.in.flight.requests.per.connection'] });
   }
   const backoff = kafka['retry.backoff.ms'] ?? defaultKafkaSettings['retry.backoff.ms'];
   const backoffMax = kafka['retry.backoff.max.ms'] ?? defaultKafkaSettings['retry.backoff.max.ms'];
   if (backoffMax < backoff) {
-    issues.push({ path: 'kafka.retry.backoff.max.ms', rule: `must be >= kafka.retry.backoff.ms (${backoff})`, value: backoffMax });
+    issues.push({ path: at('retry.backoff.max.ms'), rule: `must be >= ${at('retry.backoff.ms')} (${backoff})`, value: backoffMax });
   }
-  for (const key of ['compression.codec', 'compression.type'] as const) {
-    const codec = kafka[key];
-    if (codec === undefined || !COMPRESSION_CODECS.includes(codec)) continue;
+  const codec = kafka['compression.codec'];
+  if (codec !== undefined && COMPRESSION_CODECS.includes(codec)) {
     const problem = ensureCodec(codec);
-    if (problem) issues.push({ path: `kafka.${key}`, rule: `'${codec}' ${problem}`, value: codec });
+    if (problem) issues.push({ path: at('compression.codec'), rule: `'${codec}' ${problem}`, value: codec });
   }
 }
 

@@ -1,12 +1,16 @@
 // Producer options: what users write (ProducerOptions, with librdkafka/WaterDrop names in the
-// `kafka` block), the defaults, and the frozen fully-resolved form the producer runs on.
-// Validation lives in options-contract.ts; nothing here is checked per message.
+// `kafka` block, and the Java client's where it names the same setting otherwise), the defaults,
+// and the frozen fully-resolved form the producer runs on. Validation lives in
+// options-contract.ts; nothing here is checked per message.
 import type { SASLOptions } from 'kafkajs';
 import type { ConnectionOptions } from 'node:tls';
 import type { SecuritySettings } from './security-settings';
 import type { Acks, CompressionCodecName } from './types';
 
-/** Settings under their librdkafka / WaterDrop names, as users port them. */
+/**
+ * Settings under their librdkafka / WaterDrop names, as users port them; the Java client's name
+ * of a setting is accepted too where it differs but means the same (`producerKafkaAliases`).
+ */
 export interface ProducerKafkaSettings extends SecuritySettings {
   /** Comma-separated `host:port` list. Required. */
   'bootstrap.servers'?: string;
@@ -14,6 +18,8 @@ export interface ProducerKafkaSettings extends SecuritySettings {
   'client.id'?: string;
   /** Linger (ms): the longest a message waits for more messages before its batch is sent; 0 = send at once (messages produced in one synchronous run share a batch). Default 5. */
   'queue.buffering.max.ms'?: number;
+  /** Alias (the Java client's name) of `queue.buffering.max.ms`. */
+  'linger.ms'?: number;
   /** Bytes of one partition batch at which it is sent without waiting for the linger. Default 1,000,000. */
   'batch.size'?: number;
   /**
@@ -24,14 +30,16 @@ export interface ProducerKafkaSettings extends SecuritySettings {
   'batch.num.messages'?: number;
   /** Compression codec. Default 'none'. */
   'compression.codec'?: CompressionCodecName;
-  /** Alias of `compression.codec`. */
+  /** Alias (the Java client's name) of `compression.codec`. */
   'compression.type'?: CompressionCodecName;
   /** Required acks: 0, 1, -1 or 'all'. Default -1 (all in-sync replicas). */
   'request.required.acks'?: Acks;
-  /** Alias of `request.required.acks`. */
+  /** Alias (the Java client's name) of `request.required.acks`. */
   acks?: Acks;
   /** Delivery timeout (ms): time from produce to final success or failure, retries included. Default 300,000. */
   'message.timeout.ms'?: number;
+  /** Alias (the Java client's name) of `message.timeout.ms`. */
+  'delivery.timeout.ms'?: number;
   /** Broker ack timeout of one Produce request (ms). Default 30,000. */
   'request.timeout.ms'?: number;
   /** Most messages queued locally (not yet acknowledged). Default 100,000. */
@@ -74,6 +82,32 @@ export interface ProducerOptions {
   /** KafkaJS's own log level: 'nothing' | 'error' | 'warn' | 'info' | 'debug'. Default 'nothing' (we report through events). */
   kafkaJsLogLevel?: 'nothing' | 'error' | 'warn' | 'info' | 'debug';
 }
+
+/**
+ * The Java client's names accepted beside the librdkafka ones, alias → name: the same setting,
+ * unit and values. Setting both to different values is a configuration error naming both.
+ * (`sasl.mechanism` → `sasl.mechanisms` is a security setting: SECURITY_SETTING_ALIASES.)
+ */
+export const producerKafkaAliases = {
+  'linger.ms': 'queue.buffering.max.ms',
+  acks: 'request.required.acks',
+  'compression.type': 'compression.codec',
+  'delivery.timeout.ms': 'message.timeout.ms',
+} as const satisfies Record<string, keyof ProducerKafkaSettings>;
+
+/**
+ * Java client settings that mean something else here (or have no equivalent): not accepted, and
+ * refused with this hint instead of a bare "unknown".
+ */
+export const producerKafkaHints: Readonly<Record<string, string>> = {
+  'max.request.size': "the Java client's request size limit has no exact equivalent; message.max.bytes bounds one message (and one batch)",
+  'buffer.memory': "the Java client's bytes have no exact equivalent; queue.buffering.max.kbytes bounds the queue, in KiB",
+  'max.block.ms': "the Java client's setting has no exact equivalent; the option maxWaitTimeoutMs is how long produce waits for room in a full queue",
+  'metadata.max.age.ms': 'the Java client and librdkafka mean different things by it; set topic.metadata.refresh.interval.ms',
+  retries: 'retries continue until message.timeout.ms (alias delivery.timeout.ms) runs out, as in the Java client by default; there is no count',
+  'key.serializer': 'keys and payloads are Buffers or strings: serialise them before producing',
+  'value.serializer': 'keys and payloads are Buffers or strings: serialise them before producing',
+};
 
 export const defaultKafkaSettings = {
   'queue.buffering.max.ms': 5,

@@ -3,9 +3,10 @@
 // an application buffer, a bounded queue with backpressure, retries within message.timeout.ms —
 // and keeps KafkaJS for the wire. Lifecycle: pending → connected → closing → closed (one way);
 // once closing, nothing new is accepted and everything accepted is flushed before disconnecting.
-import { Kafka, logLevel, Partitioners, type Admin, type Producer as KafkaJsProducer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Producer as KafkaJsProducer } from 'kafkajs';
 import { Partitioner } from './batching/partitioner';
 import { compressionType, ensureCodec } from './compression/codecs';
+import { configPath } from './config-path';
 import type { DeliveryHandle } from './delivery/delivery-handle';
 import { DeliveryPipeline, type PipelineShared } from './delivery/delivery-pipeline';
 import type { SendBatch } from './delivery/dispatcher';
@@ -14,6 +15,9 @@ import type { VariantSettings } from './delivery/variant-settings';
 import { ConfigurationError, ProducerClosedError, QueueFullError, TransactionError, type ConfigurationIssue } from './errors';
 import { Monitor, type ProducerEventName, type ProducerEvents } from './events';
 import { PartitionMetadataCache } from './metadata/partition-metadata-cache';
+import { KafkaJsHandles } from './network/kafkajs-handles';
+import { kafkaJsWire, type ProducerWire } from './network/producer-wire';
+import { unknownKeyRule } from './nearest-key';
 import { normaliseAcks, type ProducerOptions, type ResolvedProducerOptions } from './options';
 import { resolveProducerOptions } from './options-contract';
 import { ProducerVariant } from './producer-variant';
@@ -40,7 +44,7 @@ export class Producer implements ProduceApi {
 
   private readonly kafka: Kafka;
   private readonly client: KafkaJsProducer;
-  private readonly admin: Admin;
+  private readonly wire: ProducerWire;
   private readonly shared: PipelineShared;
   private readonly pipeline: DeliveryPipeline;
   private readonly main: ProducerVariant;
@@ -52,8 +56,16 @@ export class Producer implements ProduceApi {
   private transactionChain: Promise<unknown> = Promise.resolve();
   private inTransaction = false;
   private metadataRefresher: NodeJS.Timeout | undefined;
+  /** KafkaJS's sockets and timers: they keep the process alive only while this producer has work (network/kafkajs-handles.ts). */
+  private readonly handles = new KafkaJsHandles();
+  private releaseQueueHold: (() => void) | undefined;
 
-  constructor(options: ProducerOptions) {
+  /**
+   * Validates `options` (a ConfigurationError lists every problem) and creates the KafkaJS
+   * clients; nothing connects until the first produce (or connect()).
+   * @param wire internal: what @decanter/producer/testing's FakeProducer talks through instead of Kafka.
+   */
+  constructor(options: ProducerOptions, wire?: ProducerWire) {
     this.options = resolveProducerOptions(options);
     const o = this.options;
     this.id = o.id;
@@ -63,6 +75,7 @@ export class Producer implements ProduceApi {
       connectionTimeout: o.connectionTimeoutMs,
       requestTimeout: o.requestTimeoutMs + 5_000,
       logLevel: KAFKAJS_LOG_LEVELS[o.kafkaJsLogLevel],
+      socketFactory: this.handles.socketFactory,
       ...(o.ssl !== undefined ? { ssl: o.ssl } : {}),
       ...(o.sasl !== undefined ? { sasl: o.sasl } : {}),
     });
@@ -83,18 +96,25 @@ export class Producer implements ProduceApi {
       ...(o.transactionalId !== undefined ? { transactionalId: o.transactionalId, maxInFlightRequests: 1 } : {}),
       transactionTimeout: o.transactionTimeoutMs,
     });
-    this.admin = this.kafka.admin({ retry: { retries: 2, initialRetryTime: o.retryBackoffMs } });
+    this.wire = wire ?? kafkaJsWire(this.client, this.kafka.admin({ retry: { retries: 2, initialRetryTime: o.retryBackoffMs } }));
     this.shared = {
       options: o,
       monitor: this.monitor,
-      limits: new QueueLimits(o.queueMaxMessages, o.queueMaxBytes, o.id),
+      // queued or in-flight messages keep the process alive until they are settled
+      limits: new QueueLimits(o.queueMaxMessages, o.queueMaxBytes, o.id, (occupied) => {
+        if (occupied) this.releaseQueueHold ??= this.handles.hold();
+        else {
+          this.releaseQueueHold?.();
+          this.releaseQueueHold = undefined;
+        }
+      }),
       metadata: new PartitionMetadataCache(async () => {
         await this.connect();
-        return this.admin;
+        return this.wire.metadata;
       }, o.metadataMaxAgeMs, o.allowAutoTopicCreation ? (topic) => this.requestTopicCreation(topic) : undefined),
       partitioner: new Partitioner(),
     };
-    const send: SendBatch = (request) => this.client.sendBatch(request);
+    const send: SendBatch = (request) => this.wire.sendBatch(request);
     this.pipeline = new DeliveryPipeline(this.shared, send);
     this.defaultSettings = this.settingsFor({});
     this.main = new ProducerVariant(() => this.pipeline, this.defaultSettings, this.monitor, this.id, this.plainGate);
@@ -135,11 +155,14 @@ export class Producer implements ProduceApi {
     if (this.stateValue === 'closed') return Promise.reject(new ProducerClosedError(this.id));
     this.connecting ??= (async () => {
       const start = performance.now();
+      const release = this.handles.hold();
       try {
-        await Promise.all([this.client.connect(), this.admin.connect()]);
+        await this.wire.connect();
       } catch (error) {
         this.connecting = undefined;
         throw error;
+      } finally {
+        release();
       }
       if (this.stateValue === 'pending') this.stateValue = 'connected';
       this.metadataRefresher ??= setInterval(() => this.shared.metadata.refreshStale(), Math.min(this.options.metadataMaxAgeMs, 60_000));
@@ -227,6 +250,15 @@ export class Producer implements ProduceApi {
   }
 
   private async doClose(): Promise<void> {
+    const release = this.handles.hold();
+    try {
+      await this.closeHeld();
+    } finally {
+      release();
+    }
+  }
+
+  private async closeHeld(): Promise<void> {
     const start = performance.now();
     const wasConnected = this.connecting !== undefined;
     this.stateValue = 'closing';
@@ -240,7 +272,7 @@ export class Producer implements ProduceApi {
     await this.pipeline.drain();
     clearInterval(this.metadataRefresher);
     if (wasConnected || this.connecting !== undefined) {
-      await Promise.allSettled([this.client.disconnect(), this.admin.disconnect()]);
+      await this.wire.disconnect();
     }
     this.stateValue = 'closed';
     this.monitor.notify('producer.closed', { producerId: this.id, durationMs: performance.now() - start });
@@ -285,8 +317,17 @@ export class Producer implements ProduceApi {
 
   private async runTransaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
     this.closedGate();
+    const release = this.handles.hold(); // an open transaction keeps the process alive
+    try {
+      return await this.runHeldTransaction(work);
+    } finally {
+      release();
+    }
+  }
+
+  private async runHeldTransaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
     await this.connect();
-    const kafkaTx = await this.client.transaction();
+    const kafkaTx = await this.wire.transaction();
     const pipeline = new DeliveryPipeline(this.shared, (request) => kafkaTx.sendBatch(request));
     let open = true;
     const gate = (): void => {
@@ -332,7 +373,7 @@ export class Producer implements ProduceApi {
    * allowed, and sends no Produce request (it has no messages to group).
    */
   private async requestTopicCreation(topic: string): Promise<void> {
-    await this.client.sendBatch({ acks: -1, topicMessages: [{ topic, messages: [] }] });
+    await this.wire.sendBatch({ acks: -1, timeout: this.options.requestTimeoutMs, compression: compressionType('none'), topicMessages: [{ topic, messages: [] }] });
   }
 
   private reportTransactionFailure(error: unknown): void {
@@ -362,9 +403,10 @@ export class Producer implements ProduceApi {
   private settingsFor(options: VariantOptions, path = 'options'): VariantSettings {
     const issues: ConfigurationIssue[] = [];
     const o = this.options;
+    const known = ['acks', 'compression', 'timeoutMs'];
     for (const key of Object.keys(options)) {
-      if (key !== 'acks' && key !== 'compression' && key !== 'timeoutMs') {
-        issues.push({ path: `${path}.${key}`, rule: 'is not a variant setting (acks, compression, timeoutMs)', value: (options as Record<string, unknown>)[key] });
+      if (!known.includes(key)) {
+        issues.push({ path: configPath(path, key), rule: unknownKeyRule(key, known, 'variant setting', { otherwise: ' (acks, compression, timeoutMs)' }), value: (options as Record<string, unknown>)[key] });
       }
     }
     const acks = options.acks === undefined ? o.acks : [0, 1, -1, 'all'].includes(options.acks) ? normaliseAcks(options.acks) : undefined;

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createSecureContext, type ConnectionOptions } from 'node:tls';
 import type { SASLOptions } from 'kafkajs';
 import type { ConfigurationIssue } from './errors';
+import { resolveAliases } from './setting-aliases';
 
 export type SecurityProtocol = 'plaintext' | 'ssl' | 'sasl_plaintext' | 'sasl_ssl';
 export type SaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
@@ -16,6 +17,8 @@ export interface SecuritySettings {
   'security.protocol'?: SecurityProtocol | Uppercase<SecurityProtocol>;
   /** SASL mechanism: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (for OAUTHBEARER/AWS pass KafkaJS `sasl` options). */
   'sasl.mechanisms'?: SaslMechanism;
+  /** Alias (the Java client's name, which librdkafka accepts too) of `sasl.mechanisms`. */
+  'sasl.mechanism'?: SaslMechanism;
   'sasl.username'?: string;
   'sasl.password'?: string;
   /** PEM file of the CA certificate(s) to trust (TLS). Read at construction. Default: Node's trusted CAs. */
@@ -30,6 +33,10 @@ export interface SecuritySettings {
   'enable.ssl.certificate.verification'?: boolean;
 }
 
+/** The security settings' aliases, alias → name (see setting-aliases.ts). */
+export const SECURITY_SETTING_ALIASES = Object.freeze({ 'sasl.mechanism': 'sasl.mechanisms' } as const);
+type SecurityAlias = keyof typeof SECURITY_SETTING_ALIASES;
+type CanonicalSecuritySettings = Omit<SecuritySettings, SecurityAlias>;
 
 const PROTOCOLS: readonly SecurityProtocol[] = ['plaintext', 'ssl', 'sasl_plaintext', 'sasl_ssl'];
 const MECHANISMS: readonly SaslMechanism[] = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'];
@@ -39,7 +46,7 @@ const SASL_KEYS = ['sasl.mechanisms', 'sasl.username', 'sasl.password'] as const
 
 const isString = (v: unknown): boolean => typeof v === 'string';
 const isPath = (v: unknown): boolean => typeof v === 'string' && v.length > 0;
-const KEY_RULES: { readonly [K in keyof Required<SecuritySettings>]: { rule: string; test: (v: unknown) => boolean } } = {
+const KEY_RULES: { readonly [K in keyof Required<CanonicalSecuritySettings>]: { rule: string; test: (v: unknown) => boolean } } = {
   'security.protocol': {
     rule: `must be one of ${PROTOCOLS.map((p) => JSON.stringify(p)).join(', ')} (in any case)`,
     test: (v) => typeof v === 'string' && (PROTOCOLS as readonly string[]).includes(v.toLowerCase()),
@@ -54,11 +61,11 @@ const KEY_RULES: { readonly [K in keyof Required<SecuritySettings>]: { rule: str
   'enable.ssl.certificate.verification': { rule: 'must be a boolean', test: (v) => typeof v === 'boolean' },
 };
 
-/** Every security setting's key. */
-export const SECURITY_SETTING_KEYS = Object.freeze(Object.keys(KEY_RULES) as Array<keyof SecuritySettings>);
+/** Every security setting's key (their aliases: SECURITY_SETTING_ALIASES). */
+export const SECURITY_SETTING_KEYS = Object.freeze(Object.keys(KEY_RULES) as Array<keyof CanonicalSecuritySettings>);
 
 /** What an issue shows of a value: never a password. */
-const shown = (key: keyof SecuritySettings, value: unknown): unknown => (key.endsWith('password') && value !== undefined ? '***' : value);
+const shown = (key: keyof CanonicalSecuritySettings, value: unknown): unknown => (key.endsWith('password') && value !== undefined ? '***' : value);
 
 export interface ResolvedSecurity {
   /** KafkaJS `ssl`: undefined without TLS, `true` for Node's defaults, else TLS options. */
@@ -74,11 +81,14 @@ export interface ResolvedSecurity {
  * (they win: then the matching settings are not turned into options, nor required).
  */
 export function resolveSecuritySettings(
-  settings: SecuritySettings,
-  path: (key: string) => string,
+  input: SecuritySettings,
+  pathOf: (key: string) => string,
   given: { ssl: boolean; sasl: boolean },
 ): ResolvedSecurity {
-  const issues: ConfigurationIssue[] = [];
+  const aliased = resolveAliases(input as Record<string, unknown>, SECURITY_SETTING_ALIASES, pathOf);
+  const settings = aliased.values as CanonicalSecuritySettings;
+  const path = (key: string): string => pathOf(aliased.written(key));
+  const issues: ConfigurationIssue[] = [...aliased.issues];
   for (const key of SECURITY_SETTING_KEYS) {
     const value = settings[key];
     if (value !== undefined && !KEY_RULES[key].test(value)) issues.push({ path: path(key), rule: KEY_RULES[key].rule, value: shown(key, value) });
@@ -89,21 +99,21 @@ export function resolveSecuritySettings(
   const withTls = protocol === 'ssl' || protocol === 'sasl_ssl';
   if (withSasl && !given.sasl) {
     if (settings['sasl.mechanisms'] === undefined) {
-      issues.push({ path: path('sasl.mechanisms'), rule: `is required with security.protocol ${settings['security.protocol']} (or pass KafkaJS sasl options)`, value: undefined });
+      issues.push({ path: path('sasl.mechanisms'), rule: `is required with ${path('security.protocol')} ${JSON.stringify(settings['security.protocol'])} (or pass KafkaJS sasl options)`, value: undefined });
     } else {
       for (const key of ['sasl.username', 'sasl.password'] as const) {
-        if (settings[key] === undefined) issues.push({ path: path(key), rule: `is required with sasl.mechanisms ${settings['sasl.mechanisms']}`, value: undefined });
+        if (settings[key] === undefined) issues.push({ path: path(key), rule: `is required with ${path('sasl.mechanisms')} ${JSON.stringify(settings['sasl.mechanisms'])}`, value: undefined });
       }
     }
   }
   if (!withSasl) {
     for (const key of SASL_KEYS) {
-      if (settings[key] !== undefined) issues.push({ path: path(key), rule: "has no effect unless security.protocol is 'sasl_plaintext' or 'sasl_ssl'", value: shown(key, settings[key]) });
+      if (settings[key] !== undefined) issues.push({ path: path(key), rule: `has no effect unless ${path('security.protocol')} is 'sasl_plaintext' or 'sasl_ssl'`, value: shown(key, settings[key]) });
     }
   }
   if (!withTls) {
     for (const key of TLS_KEYS) {
-      if (settings[key] !== undefined) issues.push({ path: path(key), rule: "has no effect unless security.protocol is 'ssl' or 'sasl_ssl'", value: shown(key, settings[key]) });
+      if (settings[key] !== undefined) issues.push({ path: path(key), rule: `has no effect unless ${path('security.protocol')} is 'ssl' or 'sasl_ssl'`, value: shown(key, settings[key]) });
     }
   }
   if ((settings['ssl.certificate.location'] === undefined) !== (settings['ssl.key.location'] === undefined)) {
@@ -156,15 +166,15 @@ function checkTlsMaterial(tls: ConnectionOptions, settings: SecuritySettings, pa
       const given = settings['ssl.key.password'] !== undefined;
       issues.push({
         path: path('ssl.key.password'),
-        rule: given ? 'does not decrypt ssl.key.location' : 'is required: ssl.key.location is encrypted',
+        rule: given ? `does not decrypt ${path('ssl.key.location')}` : `is required: ${path('ssl.key.location')} is encrypted`,
         value: shown('ssl.key.password', settings['ssl.key.password']),
       });
     } else if (code === 'ERR_OSSL_X509_KEY_VALUES_MISMATCH') {
-      issues.push({ path: path('ssl.key.location'), rule: 'must hold the private key of ssl.certificate.location (they do not match)', value: settings['ssl.key.location'] });
+      issues.push({ path: path('ssl.key.location'), rule: `must hold the private key of ${path('ssl.certificate.location')} (they do not match)`, value: settings['ssl.key.location'] });
     } else {
       issues.push({
         path: path('ssl.certificate.location'),
-        rule: `and ssl.key.location must be a PEM certificate and its key (${code ?? (error as Error).message})`,
+        rule: `and ${path('ssl.key.location')} must be a PEM certificate and its key (${code ?? (error as Error).message})`,
         value: settings['ssl.certificate.location'],
       });
     }

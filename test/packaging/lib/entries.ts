@@ -50,6 +50,7 @@ export const SAMPLE_EXPORTS: Record<string, { functions: string[]; types: string
     types: ['ProducerOptions', 'DeliveryReport'],
   },
   '@decanter/producer/errors': { functions: ['DeliveryError', 'isDecanterError'], types: ['ProducerErrorCode'] },
+  '@decanter/producer/testing': { functions: ['FakeProducer', 'ProducedLog'], types: ['FakeProducerOptions', 'WrittenMessage'] },
   '@decanter/virtual-partitions': { functions: ['virtualPartitions', 'byKey'], types: ['VirtualPartitionsDefinition'] },
   '@decanter/multiplexing': { functions: ['multiplexing', 'stickyAssigner'], types: ['MultiplexingDefinition'] },
 };

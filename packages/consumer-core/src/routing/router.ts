@@ -5,6 +5,8 @@ import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { FeatureSet } from '../features/feature-set';
 import { IssueList, isBoolean, isInteger, isNonEmptyString, isOneOf, isPlainObject } from '../contract-rules';
+import { configPath, resolveAliases, unknownKeyRule } from '@decanter/producer';
+import { kafkaSettingAliases } from '../options';
 import type { ResolvedFetchSettings } from './fetch-settings';
 import type { ConsumerGroup } from './consumer-group';
 import type { ConsumerReference, RoutesDefinition, TopicRouteDefinition } from './routes';
@@ -127,10 +129,13 @@ function resolveTopic(
     if (isPlainObject(def.kafka) !== null) {
       issues.add(`${path}.kafka`, 'must be an object', def.kafka);
     } else {
-      issues.unknownKeys(`${path}.kafka`, def.kafka, Object.keys(OVERRIDE_KEYS));
+      const overrides = Object.keys(OVERRIDE_KEYS);
+      issues.unknownKeys(`${path}.kafka`, def.kafka, [...overrides, ...Object.keys(kafkaSettingAliases)], 'setting');
+      const aliased = resolveAliases(def.kafka as Record<string, unknown>, kafkaSettingAliases, (key) => configPath(`${path}.kafka`, key));
+      for (const issue of aliased.issues) issues.add(issue.path, issue.rule, issue.value);
       for (const [key, [field, check]] of Object.entries(OVERRIDE_KEYS)) {
-        const value = (def.kafka as Record<string, unknown>)[key];
-        issues.optional(`${path}.kafka['${key}']`, value, check);
+        const value = aliased.values[key];
+        issues.optional(configPath(`${path}.kafka`, aliased.written(key)), value, check);
         if (value !== undefined) fetch[field] = value as number | boolean;
       }
     }
@@ -162,7 +167,7 @@ function unknownRouteKeys(path: string, raw: Record<string, unknown>, core: read
   const owned = features.extensions(level);
   for (const key of Object.keys(raw)) {
     if (core.includes(key) || owned.has(key)) continue;
-    issues.add(`${path}.${key}`, features.unregisteredKeyRule(key) ?? 'is not a known option', raw[key]);
+    issues.add(configPath(path, key), features.unregisteredKeyRule(key) ?? unknownKeyRule(key, [...core, ...owned.keys()], 'option'), raw[key]);
   }
 }
 
@@ -185,7 +190,7 @@ function resolveExtensions(
         : aliases.length === 1
           ? issues.aliased(path, raw, extension.key, aliases[0]!)
           : issues.aliasedAll(path, raw, extension.key, aliases);
-    out[extension.field ?? extension.key] = extension.resolve(value, `${path}.${extension.key}`, issues, route, defaults.app);
+    out[extension.field ?? extension.key] = extension.resolve(value, configPath(path, extension.key), issues, route, defaults.app);
   }
   return out;
 }
@@ -195,7 +200,7 @@ function checkExtensions(path: string, resolved: object, level: RouteLevel, feat
   // an extension is listed once per key it answers to (its aliases too): check it once
   for (const extension of new Set([...features.extensions(level).values()].map((owned) => owned.extension))) {
     const value = (resolved as Record<string, unknown>)[extension.field ?? extension.key];
-    extension.check?.(value, `${path}.${extension.key}`, issues, app);
+    extension.check?.(value, configPath(path, extension.key), issues, app);
   }
 }
 
@@ -283,7 +288,7 @@ function resolveSubscriptionGroups(
   for (const name of [...Object.keys(entries), ...groupNames]) {
     if (out.has(name)) continue;
     const raw = entries[name];
-    const at = `${path}.${name}`;
+    const at = configPath(path, name);
     if (raw !== undefined && !groupNames.has(name)) {
       issues.add(at, `must be the subscription group of a topic in this consumer group (topics use: ${[...groupNames].map((n) => `'${n}'`).join(', ')})`, raw);
       continue;

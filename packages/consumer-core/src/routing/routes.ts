@@ -21,8 +21,12 @@ export type DeserializerReference = BuiltInDeserializer | ConsumerReference;
 /** Fetch settings a topic may override; topics with different values get their own subscription group (own KafkaJS consumer). */
 export interface TopicKafkaOverrides {
   'fetch.wait.max.ms'?: number;
+  /** Alias (the Java client's name) of `fetch.wait.max.ms`. */
+  'fetch.max.wait.ms'?: number;
   'fetch.min.bytes'?: number;
   'fetch.message.max.bytes'?: number;
+  /** Alias (the Java client's name) of `fetch.message.max.bytes`. */
+  'max.partition.fetch.bytes'?: number;
   'fetch.max.bytes'?: number;
   'queued.max.messages.kbytes'?: number;
   'enable.partition.eof'?: boolean;

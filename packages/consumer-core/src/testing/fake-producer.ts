@@ -1,7 +1,11 @@
 // `this.producer` of consumers under test: records every message in memory and answers with a
 // plausible delivery report (the requested partition, or 0, and the next offset of that
 // partition). Never talks to Kafka. Rejects what a real producer would reject, with the error a
-// consumer sees in production (PRODUCER_UNAVAILABLE).
+// consumer sees in production (PRODUCER_UNAVAILABLE). It records into @decanter/producer's
+// ProducedLog, the log of its FakeProducer (for code that produces outside consumers), so both
+// keep messages and count offsets the same way. Unlike that one it answers synchronously and
+// takes any partition: a consumer test needs no topic layout.
+import { ProducedLog } from '@decanter/producer/testing';
 import type { ConsumerProducer, Transactor } from '../consumer';
 import { ProducerUnavailableError, TransactionFailedError } from '../errors';
 import type { ProducedMessage, ProducedReport } from '../options';
@@ -21,9 +25,13 @@ function problemWith(message: ProducedMessage): string | null {
 }
 
 export class FakeProducer {
+  readonly #log = new ProducedLog<ProducedMessage>();
+
   /** Every message produced, in order. */
-  readonly produced: ProducedMessage[] = [];
-  readonly #nextOffsets = new Map<string, number>();
+  get produced(): readonly ProducedMessage[] {
+    return this.#log.produced;
+  }
+
   /** When set, every produce call rejects as a failing producer does in production. */
   failure: Error | null = null;
 
@@ -59,14 +67,8 @@ export class FakeProducer {
     const problem = problemWith(message);
     if (problem !== null) throw new ProducerUnavailableError(`produce failed: ${problem}`);
     if (this.failure !== null) throw new ProducerUnavailableError(this.failure.message, { cause: this.failure });
-    const copy: ProducedMessage = { ...message };
-    if (message.headers !== undefined) copy.headers = { ...message.headers };
-    this.produced.push(copy);
-    sink.push(copy);
-    const partition = message.partition ?? 0;
-    const key = `${message.topic}/${partition}`;
-    const offset = this.#nextOffsets.get(key) ?? 0;
-    this.#nextOffsets.set(key, offset + 1);
-    return { topic: message.topic, partition, offset: String(offset) };
+    const written = this.#log.append(message, message.partition ?? 0);
+    sink.push(written.message);
+    return { topic: written.topic, partition: written.partition, offset: written.offset };
   }
 }

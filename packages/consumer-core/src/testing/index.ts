@@ -9,3 +9,5 @@ export {
 } from './testing-kit';
 export type { TestConsumer, ConsumeRun } from './test-consumer';
 export type { FedMessage, TestMessageOptions } from './partition-log';
+// for code that produces outside consumers (and an App's `producer` in tests): a Producer over an in-memory broker
+export { FakeProducer, type FakeProducerOptions, type FakeTransaction } from '@decanter/producer/testing';

@@ -48,7 +48,11 @@ export class TestConsumer<C extends Consumer = Consumer> {
   readonly #instances = new Map<number, C>();
   #running = false;
   readonly #partition: KitPartition;
-  /** Messages this partition sent to its route's dead letter queue (as produced, with the DLQ headers), in order. */
+  /**
+   * Messages this partition sent to its route's dead letter queue, in order: each as produced to
+   * the DLQ topic (the failed message's key, payload and headers plus the DLQ headers). All
+   * partitions' together: `kit.deadLettered`. They are not in `produced`.
+   */
   readonly deadLettered: ProducedMessage[] = [];
 
   /**

@@ -1,6 +1,9 @@
 // The testing kit (like karafka-testing): builds consumers from the app's own routes and runs
 // their consume() in the test's process and thread, with an in-memory partition log instead of a
-// broker and a recording producer instead of Kafka. It never connects anywhere.
+// broker and a recording producer instead of Kafka. It never connects anywhere. What consumers
+// produce is in `produced`, what the dead letter queue sent in `deadLettered`: nothing a test
+// could assert on goes unrecorded. (Code that produces outside consumers: FakeProducer of
+// @decanter/producer/testing.)
 import type { App } from '../app';
 import type { Consumer } from '../consumer';
 import { resolveAppOptions } from '../contract';
@@ -62,9 +65,25 @@ export class TestingKit {
     this.#features = features;
   }
 
-  /** Every message consumers produced through `this.producer`, in order, across all consumers. */
+  readonly #deadLettered: ProducedMessage[] = [];
+
+  /**
+   * Every message consumers produced through `this.producer` or committed transactions, in
+   * order, across all consumers. Messages the dead letter queue sent are not here: they are in
+   * `deadLettered`.
+   */
   get produced(): readonly ProducedMessage[] {
     return this.#producer.produced;
+  }
+
+  /**
+   * Every message a route's dead letter queue sent, in order, across all consumers: the failed
+   * message as it is produced to the DLQ topic (its key, payload and headers, plus the DLQ
+   * headers: source topic, partition, offset, attempts, error class and message). Each
+   * partition's own are in `consumerFor(...).deadLettered`.
+   */
+  get deadLettered(): readonly ProducedMessage[] {
+    return this.#deadLettered;
   }
 
   /**
@@ -109,7 +128,9 @@ export class TestingKit {
           monitor: this.monitor,
           scope,
           produce: async (message) => {
-            deadLetters.push({ ...message, headers: asConsumerSees(message.headers) });
+            const sent = { ...message, headers: asConsumerSees(message.headers) };
+            deadLetters.push(sent);
+            this.#deadLettered.push(sent);
             return { topic: message.topic, partition: 0, offset: null };
           },
         }),

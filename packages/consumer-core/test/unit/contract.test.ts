@@ -35,6 +35,20 @@ test('the librdkafka security settings become KafkaJS ssl and sasl; KafkaJS-styl
   expect(new App(valid()).options.kafka.ssl).toBeUndefined();
 });
 
+test("the Java client's names are accepted where they mean the same, in the kafka block and a route's overrides", () => {
+  const app = new App({
+    ...valid(),
+    kafka: { ...valid().kafka, 'fetch.max.wait.ms': 250, 'max.partition.fetch.bytes': 65_536, 'security.protocol': 'sasl_plaintext', 'sasl.mechanism': 'PLAIN', 'sasl.username': 'u', 'sasl.password': 'p' },
+    routes: [{ topics: [{ topic: 'orders', consumer, kafka: { 'fetch.max.wait.ms': 50 } }] }],
+  });
+  expect([app.options.kafka.fetchWaitMaxMs, app.options.kafka.fetchMessageMaxBytes]).toEqual([250, 65_536]);
+  expect(app.options.kafka.sasl).toEqual({ mechanism: 'plain', username: 'u', password: 'p' });
+  const topic = app.routing[0]!.subscriptionGroups[0]!.topics[0]!;
+  expect(topic.fetch.fetchWaitMaxMs).toBe(50);
+  // both names with the same value is no conflict
+  expect(new App(withKafka({ 'fetch.wait.max.ms': 100, 'fetch.max.wait.ms': 100 }) as AppOptions).options.kafka.fetchWaitMaxMs).toBe(100);
+});
+
 test('guide spellings are accepted', () => {
   const app = new App({ ...valid(), max_messages: 7, max_wait_time: 70, shutdown_timeout: 700 });
   expect([app.options.maxMessages, app.options.maxWaitTimeMs, app.options.shutdownTimeoutMs]).toEqual([7, 70, 700]);
@@ -54,7 +68,15 @@ test.each<[string, unknown, string]>([
   ['kafka missing', { routes: valid().routes }, 'options.kafka is required (got undefined)'],
   ['bootstrap.servers missing', { ...valid(), kafka: { 'group.id': 'g' } }, "options.kafka['bootstrap.servers'] is required (got undefined)"],
   ['bootstrap.servers format', withKafka({ 'bootstrap.servers': 'localhost' }), "options.kafka['bootstrap.servers'] must be 'host:port' entries, comma-separated or an array (got \"localhost\")"],
-  ['unknown kafka key', withKafka({ 'linger.ms': 5 }), "options.kafka.linger.ms is not a known option (got 5)"],
+  ['unknown kafka key', withKafka({ 'frobnicate.ms': 5 }), "options.kafka['frobnicate.ms'] is not a known setting (the list: https://github.com/decanter-kafka/decanter/blob/main/docs/consumer.md#the-kafka-block) (got 5)"],
+  ['misspelt kafka key', withKafka({ 'auto.offset.rest': 'earliest' }), "options.kafka['auto.offset.rest'] is not a known setting; did you mean 'auto.offset.reset'? (got \"earliest\")"],
+  ['misspelt option', { ...valid(), maxMesages: 5 }, "options.maxMesages is not a known option; did you mean 'maxMessages'? (got 5)"],
+  ['Java name with another meaning', withKafka({ 'max.poll.records': 500 }), "options.kafka['max.poll.records'] is not a known setting: the Java client's poll returns what is there; the option maxMessages is the most one poll hands out, and a poll waits up to maxWaitTimeMs to fill it (got 500)"],
+  ['producer setting on the consumer', withKafka({ 'linger.ms': 5 }), "options.kafka['linger.ms'] is not a known setting (the list: "],
+  ['Java alias checked by its rule', withKafka({ 'fetch.max.wait.ms': -1 }), "options.kafka['fetch.max.wait.ms'] must be an integer >= 0 (got -1)"],
+  ['Java alias conflict', withKafka({ 'fetch.wait.max.ms': 100, 'fetch.max.wait.ms': 200 }), "options.kafka['fetch.wait.max.ms'] conflicts with its alias options.kafka['fetch.max.wait.ms'] (200) (got 100)"],
+  ['Java alias in a cross-field rule', withKafka({ 'max.partition.fetch.bytes': 2000, 'fetch.max.bytes': 1000 }), "options.kafka['max.partition.fetch.bytes'] must not exceed options.kafka['fetch.max.bytes'] (partition-fetch-within-fetch) (got 2000)"],
+  ['sasl.mechanism alias conflict', withKafka({ 'security.protocol': 'sasl_ssl', 'sasl.mechanisms': 'PLAIN', 'sasl.mechanism': 'SCRAM-SHA-512', 'sasl.username': 'u', 'sasl.password': 'p' }), "options.kafka['sasl.mechanisms'] conflicts with its alias options.kafka['sasl.mechanism'] (\"SCRAM-SHA-512\") (got \"PLAIN\")"],
   ['fetch.wait.max.ms', withKafka({ 'fetch.wait.max.ms': -1 }), "options.kafka['fetch.wait.max.ms'] must be an integer >= 0 (got -1)"],
   ['fetch.min.bytes', withKafka({ 'fetch.min.bytes': 0 }), "options.kafka['fetch.min.bytes'] must be an integer >= 1 (got 0)"],
   ['fetch.message.max.bytes', withKafka({ 'fetch.message.max.bytes': '1MB' }), "options.kafka['fetch.message.max.bytes'] must be an integer >= 1 (got \"1MB\")"],
@@ -62,12 +84,12 @@ test.each<[string, unknown, string]>([
   ['enable.partition.eof', withKafka({ 'enable.partition.eof': 'true' }), "options.kafka['enable.partition.eof'] must be a boolean (got \"true\")"],
   ['auto.offset.reset', withKafka({ 'auto.offset.reset': 'smallest' }), "options.kafka['auto.offset.reset'] must be one of \"earliest\", \"latest\" (got \"smallest\")"],
   ['isolation.level', withKafka({ 'isolation.level': 'dirty' }), "options.kafka['isolation.level'] must be one of \"read_committed\", \"read_uncommitted\" (got \"dirty\")"],
-  ['heartbeat below session (cross-field)', withKafka({ 'session.timeout.ms': 6000, 'heartbeat.interval.ms': 6000 }), "options.kafka['heartbeat.interval.ms'] must be lower than kafka['session.timeout.ms'] (heartbeat-below-session) (got 6000)"],
-  ['partition fetch within fetch (cross-field)', withKafka({ 'fetch.message.max.bytes': 2000, 'fetch.max.bytes': 1000 }), "options.kafka['fetch.message.max.bytes'] must not exceed kafka['fetch.max.bytes'] (partition-fetch-within-fetch) (got 2000)"],
-  ['sasl', withKafka({ sasl: { username: 'u' } }), "options.kafka['sasl'] must be KafkaJS SASL options with a mechanism (got {\"username\":\"u\"})"],
+  ['heartbeat below session (cross-field)', withKafka({ 'session.timeout.ms': 6000, 'heartbeat.interval.ms': 6000 }), "options.kafka['heartbeat.interval.ms'] must be lower than options.kafka['session.timeout.ms'] (heartbeat-below-session) (got 6000)"],
+  ['partition fetch within fetch (cross-field)', withKafka({ 'fetch.message.max.bytes': 2000, 'fetch.max.bytes': 1000 }), "options.kafka['fetch.message.max.bytes'] must not exceed options.kafka['fetch.max.bytes'] (partition-fetch-within-fetch) (got 2000)"],
+  ['sasl', withKafka({ sasl: { username: 'u' } }), "options.kafka.sasl must be KafkaJS SASL options with a mechanism (got {\"username\":\"u\"})"],
   ['security.protocol', withKafka({ 'security.protocol': 'tls' }), 'options.kafka[\'security.protocol\'] must be one of "plaintext", "ssl", "sasl_plaintext", "sasl_ssl" (in any case) (got "tls")'],
-  ['sasl_ssl needs a mechanism (cross-field)', withKafka({ 'security.protocol': 'SASL_SSL' }), "options.kafka['sasl.mechanisms'] is required with security.protocol SASL_SSL (or pass KafkaJS sasl options) (got undefined)"],
-  ['ssl.* needs TLS (cross-field)', withKafka({ 'ssl.ca.location': '/ca.pem' }), "options.kafka['ssl.ca.location'] has no effect unless security.protocol is 'ssl' or 'sasl_ssl' (got \"/ca.pem\")"],
+  ['sasl_ssl needs a mechanism (cross-field)', withKafka({ 'security.protocol': 'SASL_SSL' }), "options.kafka['sasl.mechanisms'] is required with options.kafka['security.protocol'] \"SASL_SSL\" (or pass KafkaJS sasl options) (got undefined)"],
+  ['ssl.* needs TLS (cross-field)', withKafka({ 'ssl.ca.location': '/ca.pem' }), "options.kafka['ssl.ca.location'] has no effect unless options.kafka['security.protocol'] is 'ssl' or 'sasl_ssl' (got \"/ca.pem\")"],
   ['ssl.ca.location unreadable', withKafka({ 'security.protocol': 'ssl', 'ssl.ca.location': '/no/such/ca.pem' }), "options.kafka['ssl.ca.location'] must name a readable PEM file (ENOENT) (got \"/no/such/ca.pem\")"],
   ['routes empty', { ...valid(), routes: [] }, 'routes must be a non-empty array of consumer group routes (got [])'],
   ['consumer group id missing', { ...valid(), kafka: { 'bootstrap.servers': '127.0.0.1:9092' } }, "routes[0].consumerGroup is required when kafka['group.id'] is not set (got undefined)"],
@@ -83,7 +105,12 @@ test.each<[string, unknown, string]>([
   ['topic active', withTopic({ active: 'no' }), 'routes[0].topics[0].active must be a boolean (got "no")'],
   ['topic manualOffsetManagement', withTopic({ manualOffsetManagement: 1 }), 'routes[0].topics[0].manualOffsetManagement must be a boolean (got 1)'],
   ['topic kafka override', withTopic({ kafka: { 'fetch.min.bytes': 0 } }), "routes[0].topics[0].kafka['fetch.min.bytes'] must be an integer >= 1 (got 0)"],
-  ['topic kafka unknown key', withTopic({ kafka: { 'session.timeout.ms': 1 } }), 'routes[0].topics[0].kafka.session.timeout.ms is not a known option (got 1)'],
+  ['topic kafka unknown key', withTopic({ kafka: { 'session.timeout.ms': 1 } }), "routes[0].topics[0].kafka['session.timeout.ms'] is not a known setting (got 1)"],
+  ['topic kafka misspelt key', withTopic({ kafka: { 'fetch.min.byte': 1 } }), "routes[0].topics[0].kafka['fetch.min.byte'] is not a known setting; did you mean 'fetch.min.bytes'? (got 1)"],
+  ['topic kafka Java alias', withTopic({ kafka: { 'max.partition.fetch.bytes': 0 } }), "routes[0].topics[0].kafka['max.partition.fetch.bytes'] must be an integer >= 1 (got 0)"],
+  ['topic kafka alias conflict', withTopic({ kafka: { 'fetch.wait.max.ms': 1, 'fetch.max.wait.ms': 2 } }), "routes[0].topics[0].kafka['fetch.wait.max.ms'] conflicts with its alias routes[0].topics[0].kafka['fetch.max.wait.ms'] (2) (got 1)"],
+  ['misspelt topic key', withTopic({ maxMesages: 3 }), "routes[0].topics[0].maxMesages is not a known option; did you mean 'maxMessages'? (got 3)"],
+  ['dotted unknown topic key', withTopic({ 'max.messages': 3 }), "routes[0].topics[0]['max.messages'] is not a known option"],
   [
     'duplicate topic',
     { ...valid(), routes: [{ topics: [{ topic: 'a', consumer }, { topic: 'a', consumer }] }] },

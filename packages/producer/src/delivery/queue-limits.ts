@@ -53,6 +53,11 @@ export class QueueLimits {
     private readonly maxMessages: number,
     private readonly maxBytes: number,
     private readonly producerId: string,
+    /**
+     * Told when the queue stops being empty (`true`, before the message that filled it is
+     * queued) and when it is empty again (`false`): the producer keeps the process alive meanwhile.
+     */
+    private readonly onOccupied: (occupied: boolean) => void = () => undefined,
   ) {}
 
   /** Takes room for one message now, if there is room and nobody waits before it. */
@@ -65,6 +70,7 @@ export class QueueLimits {
     }
     this.messages += 1;
     this.bytes += bytes;
+    if (this.messages === 1) this.onOccupied(true);
     return true;
   }
 
@@ -131,6 +137,7 @@ export class QueueLimits {
   release(messages: number, bytes: number): void {
     this.messages -= messages;
     this.bytes -= bytes;
+    if (this.messages === 0 && messages > 0) this.onOccupied(false);
     if (this.waiters.length > 0) this.wake();
   }
 
@@ -174,6 +181,7 @@ export class QueueLimits {
       clearTimeout(first.timer);
       this.messages += 1;
       this.bytes += first.bytes;
+      if (this.messages === 1) this.onOccupied(true);
       this.admitting += 1;
       // Placed on a microtask, in this order; later calls wait until every one is placed.
       void settled.then(() => {

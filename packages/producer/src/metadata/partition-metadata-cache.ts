@@ -22,7 +22,7 @@ export class PartitionMetadataCache {
   private readonly loading = new Map<string, Promise<TopicPartitions>>();
 
   constructor(
-    private readonly admin: () => Promise<Admin>,
+    private readonly admin: () => Promise<Pick<Admin, 'fetchTopicMetadata'>>,
     private readonly maxAgeMs: number,
     /**
      * Asks for the topic's metadata the way a producer does, which lets the broker auto-create

@@ -2,7 +2,7 @@
 // code has — adding one without documenting it fails here.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { defaultKafkaSettings, PRODUCER_ERROR_CODES, resolveProducerOptions } from '@decanter/producer';
+import { defaultKafkaSettings, PRODUCER_ERROR_CODES, producerKafkaAliases, producerKafkaHints, resolveProducerOptions, SECURITY_SETTING_ALIASES } from '@decanter/producer';
 
 const doc = readFileSync(resolve(__dirname, '../../../../docs/producer.md'), 'utf8');
 const section = (title: string): string => {
@@ -28,6 +28,15 @@ it('lists every kafka setting with its default in the Options table', () => {
   }
   // and nothing undocumented is accepted: an unknown key fails
   expect(() => resolveProducerOptions({ kafka: { 'bootstrap.servers': 'a:1', ['undocumented.key' as 'acks']: 1 } })).toThrow(/undocumented.key/);
+});
+
+it("lists every Java name accepted (in the settings table and the table of Java names) and every one refused", () => {
+  const options = section('Options');
+  for (const [alias, name] of Object.entries({ ...producerKafkaAliases, ...SECURITY_SETTING_ALIASES })) {
+    expect(options).toContain(`| \`${alias}\` | \`${name}\` |`);
+    expect(options).toContain(`\`${name}\` (alias \`${alias}\`)`);
+  }
+  for (const key of Object.keys(producerKafkaHints)) expect(options).toContain(`\`${key}\``);
 });
 
 it('lists every event', () => {

@@ -61,9 +61,9 @@ it('hasErrorCode accepts registered codes only: a misspelt code does not compile
 });
 
 it('ConfigurationError has code CONFIGURATION_INVALID and lists each issue by path, rule and value', () => {
-  const e = new ConfigurationError([{ path: 'kafka.batch.size', rule: 'must be an integer >= 1', value: 0 }]);
+  const e = new ConfigurationError([{ path: "kafka['batch.size']", rule: 'must be an integer >= 1', value: 0 }]);
   expect(hasErrorCode(e, 'CONFIGURATION_INVALID')).toBe(true);
-  expect(e.message).toBe('Invalid producer configuration:\n  - kafka.batch.size must be an integer >= 1 (got 0)');
+  expect(e.message).toBe("Invalid producer configuration:\n  - kafka['batch.size'] must be an integer >= 1 (got 0)");
 });
 
 it.each<[unknown, string]>([

@@ -47,7 +47,7 @@ test.each<[string, unknown, string]>([
   ['a reducer that is not a function', { partitioner: 'key', reducer: 3 }, 'routes[0].topics[0].virtualPartitions.reducer must be a function (key, count) => index'],
   ['an unknown distribution', { partitioner: 'key', distribution: 'random' }, 'routes[0].topics[0].virtualPartitions.distribution must be one of "consistent", "balanced"'],
   ['offsetMetadata not a boolean', { partitioner: 'key', offsetMetadata: 'yes' }, 'routes[0].topics[0].virtualPartitions.offsetMetadata must be a boolean'],
-  ['a misspelt key', { partitioner: 'key', maxPartition: 2 }, 'routes[0].topics[0].virtualPartitions.maxPartition is not a known option'],
+  ['a misspelt key', { partitioner: 'key', maxPartition: 2 }, "routes[0].topics[0].virtualPartitions.maxPartition is not a known option; did you mean 'maxPartitions'?"],
 ])('%s', (_name, vp, message) => {
   expect(problems(vp)).toContain(message);
 });

@@ -27,7 +27,7 @@ test("a key of one of Decanter's feature packages that is not registered names t
 
 test('a misspelt key of a registered feature is still not a known option', () => {
   expect(problems(withRoutes([{ topic: 'orders', consumer, shard: { count: 3 } }], { features: [shards()] }))).toEqual([
-    'routes[0].topics[0].shard is not a known option (got {"count":3})',
+    `routes[0].topics[0].shard is not a known option; did you mean 'shards'? (got {"count":3})`,
   ]);
 });
 

@@ -45,6 +45,9 @@ test('attempt counts failures in a row; after maxRetries the failing message goe
       },
     },
   ]);
+  // the kit shows every dead-lettered message too; they are not what consumers produced
+  expect(kit.deadLettered).toEqual(consumer.deadLettered);
+  expect(kit.produced).toEqual([]);
   expect(consumer.markedOffset).toBe(3);
   expect(consumer.attempt).toBe(1);
   await consumer.consume();
@@ -185,3 +188,18 @@ test('a RetryLaterError with Infinity holds the partition until resume(), as pau
   await expect(consumer.consume()).rejects.toThrow(/paused until resume\(\)/);
 });
 
+
+test('kit.deadLettered collects the dead letter queues of every partition and route, in order', async () => {
+  const kit = createTestingKit(routes({ deadLetterQueue: { topic: 'poison-dlq', maxRetries: 0 } }));
+  const p0 = kit.consumerFor<PoisonConsumer>('poison', { partition: 0 });
+  const p1 = kit.consumerFor<PoisonConsumer>('poison', { partition: 1 });
+  p1.feed([{ n: 10, poison: true }]);
+  p0.feed([{ n: 20, poison: true }]);
+  await expect(p1.consume()).rejects.toThrow('poison 0');
+  await expect(p0.consume()).rejects.toThrow('poison 0');
+  expect(kit.deadLettered.map((m) => [m.topic, m.headers?.[DLQ_HEADERS.partition], String(m.payload)])).toEqual([
+    ['poison-dlq', '1', '{"n":10,"poison":true}'],
+    ['poison-dlq', '0', '{"n":20,"poison":true}'],
+  ]);
+  expect([p0.deadLettered.length, p1.deadLettered.length]).toEqual([1, 1]);
+});

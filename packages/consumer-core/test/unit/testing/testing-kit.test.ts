@@ -3,7 +3,8 @@
 // consumer group, topic and partition.
 import { join } from 'node:path';
 import { App, ConfigurationError, type RoutesDefinition } from '@decanter/consumer-core';
-import { createTestingKit, TESTING_CONSUMER_GROUP } from '@decanter/consumer-core/testing';
+import { createTestingKit, FakeProducer, TESTING_CONSUMER_GROUP } from '@decanter/consumer-core/testing';
+import { Producer } from '@decanter/producer';
 import { CollectingConsumer } from './fixtures/kit-consumers';
 
 const fixtures = join(__dirname, 'fixtures', 'kit-consumers');
@@ -117,4 +118,19 @@ test('a route whose export is not a Consumer class fails with the boot-time mess
   await expect(consumer.consume()).rejects.toThrow(
     `Export 'shout' of ${fixtures}.ts is not a class extending Consumer`,
   );
+});
+
+test('@decanter/consumer-core/testing also offers FakeProducer, a Producer for code outside consumers and for App options', async () => {
+  const producer = new FakeProducer();
+  expect(producer).toBeInstanceOf(Producer);
+  // an App takes it as its producer (the contract checks produceSync/produceAsync)
+  const app = new App({
+    kafka: { 'bootstrap.servers': '127.0.0.1:9092', 'group.id': 'g' },
+    routes,
+    producer,
+  });
+  expect(app.options.producer).toBe(producer);
+  await producer.produceSync({ topic: 'audit', payload: 'x' });
+  expect(producer.produced).toEqual([{ topic: 'audit', payload: 'x' }]);
+  await producer.close();
 });

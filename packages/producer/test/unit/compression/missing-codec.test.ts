@@ -18,7 +18,7 @@ it('names the missing package for lz4', () => {
     expect((error as ConfigurationError).code).toBe('CONFIGURATION_INVALID');
     expect((error as ConfigurationError).issues).toEqual([
       {
-        path: 'kafka.compression.codec',
+        path: "kafka['compression.codec']",
         rule: "'lz4' needs the optional package 'lz4-napi' (add it to your project's dependencies), which could not be loaded: Cannot find module 'lz4-napi'",
         value: 'lz4',
       },
