@@ -8,6 +8,11 @@ import type { ConfigurationIssue } from './errors';
 
 export type Check = (value: unknown) => string | null;
 
+/** The spelling of a key the user wrote: `camel` when set, else the first alias set (`camel` when none is). */
+export function writtenKey(object: Record<string, unknown>, camel: string, aliases: readonly string[]): string {
+  return object[camel] !== undefined ? camel : (aliases.find((alias) => object[alias] !== undefined) ?? camel);
+}
+
 export const isInteger =
   (min: number, max = Number.MAX_SAFE_INTEGER): Check =>
   (v) =>
@@ -73,6 +78,17 @@ export class IssueList {
   /** Reads `camel` or its guide alias `snake`; reports a conflict when both are set differently. */
   aliased(path: string, object: Record<string, unknown>, camel: string, snake: string): unknown {
     return this.aliasedAll(path, object, camel, [snake]);
+  }
+
+  /**
+   * Reads `camel` or one of its aliases and checks the value, reporting it under the key the user
+   * wrote (`options.max_messages`, not `options.maxMessages`); a conflict is reported as `aliasedAll`.
+   */
+  optionalAliased(path: string, object: Record<string, unknown>, camel: string, aliases: string | readonly string[], check: Check): unknown {
+    const names = typeof aliases === 'string' ? [aliases] : aliases;
+    const value = this.aliasedAll(path, object, camel, names);
+    this.optional(configPath(path, writtenKey(object, camel, names)), value, check);
+    return value;
   }
 
   /** Like `aliased`, for a key with several aliases (e.g. `pauseTimeoutMs`, `pause_timeout`, `'pause.timeout'`). */

@@ -104,25 +104,17 @@ export function resolveAppOptions(input: AppOptions, mode: ContractMode = {}): R
   issues.unknownKeys('options', raw, APP_KEYS);
   issues.optional('options.id', input.id, isNonEmptyString);
   issues.optional('options.concurrency', input.concurrency, isInteger(1, 256));
-  const concurrentJobsPerThread = issues.aliased('options', raw, 'concurrentJobsPerThread', 'concurrent_jobs_per_thread');
-  issues.optional('options.concurrentJobsPerThread', concurrentJobsPerThread, isInteger(1, 1024));
-  const maxMessages = issues.aliased('options', raw, 'maxMessages', 'max_messages');
-  issues.optional('options.maxMessages', maxMessages, isInteger(1));
-  const maxWaitTimeMs = issues.aliased('options', raw, 'maxWaitTimeMs', 'max_wait_time');
-  issues.optional('options.maxWaitTimeMs', maxWaitTimeMs, isInteger(1));
-  const shutdownTimeoutMs = issues.aliased('options', raw, 'shutdownTimeoutMs', 'shutdown_timeout');
-  issues.optional('options.shutdownTimeoutMs', shutdownTimeoutMs, isInteger(0));
-  const pauseTimeoutMs = issues.aliasedAll('options', raw, 'pauseTimeoutMs', ['pause_timeout', 'pause.timeout']);
-  issues.optional('options.pauseTimeoutMs', pauseTimeoutMs, isInteger(0));
-  const pauseMaxTimeoutMs = issues.aliasedAll('options', raw, 'pauseMaxTimeoutMs', ['pause_max_timeout', 'pause.max_timeout']);
-  issues.optional('options.pauseMaxTimeoutMs', pauseMaxTimeoutMs, isInteger(0));
-  const exponential = issues.aliasedAll('options', raw, 'pauseWithExponentialBackoff', [
+  const concurrentJobsPerThread = issues.optionalAliased('options', raw, 'concurrentJobsPerThread', 'concurrent_jobs_per_thread', isInteger(1, 1024));
+  const maxMessages = issues.optionalAliased('options', raw, 'maxMessages', 'max_messages', isInteger(1));
+  const maxWaitTimeMs = issues.optionalAliased('options', raw, 'maxWaitTimeMs', 'max_wait_time', isInteger(1));
+  const shutdownTimeoutMs = issues.optionalAliased('options', raw, 'shutdownTimeoutMs', 'shutdown_timeout', isInteger(0));
+  const pauseTimeoutMs = issues.optionalAliased('options', raw, 'pauseTimeoutMs', ['pause_timeout', 'pause.timeout'], isInteger(0));
+  const pauseMaxTimeoutMs = issues.optionalAliased('options', raw, 'pauseMaxTimeoutMs', ['pause_max_timeout', 'pause.max_timeout'], isInteger(0));
+  const exponential = issues.optionalAliased('options', raw, 'pauseWithExponentialBackoff', [
     'pause_with_exponential_backoff',
     'pause.with_exponential_backoff',
-  ]);
-  issues.optional('options.pauseWithExponentialBackoff', exponential, isBoolean);
-  const rebalanceDrainTimeoutMs = issues.aliased('options', raw, 'rebalanceDrainTimeoutMs', 'rebalance_drain_timeout');
-  issues.optional('options.rebalanceDrainTimeoutMs', rebalanceDrainTimeoutMs, isInteger(0));
+  ], isBoolean);
+  const rebalanceDrainTimeoutMs = issues.optionalAliased('options', raw, 'rebalanceDrainTimeoutMs', 'rebalance_drain_timeout', isInteger(0));
   const pauseTimeout = typeof pauseTimeoutMs === 'number' ? pauseTimeoutMs : defaultAppOptions.pauseTimeoutMs;
   const pauseMax = typeof pauseMaxTimeoutMs === 'number' ? pauseMaxTimeoutMs : defaultAppOptions.pauseMaxTimeoutMs;
   // Cross-field rule: the cap of the backoff cannot be below its first step.

@@ -22,8 +22,7 @@ export const multiplexingRoute: RouteExtension<ResolvedMultiplexing | null> = {
     issues.required(`${path}.max`, raw['max'], CONNECTIONS);
     issues.optional(`${path}.min`, raw['min'], CONNECTIONS);
     issues.optional(`${path}.boot`, raw['boot'], CONNECTIONS);
-    const scaleDelayMs = issues.aliased(path, raw, 'scaleDelayMs', 'scale_delay_ms');
-    issues.optional(`${path}.scaleDelayMs`, scaleDelayMs, isInteger(MULTIPLEXING_LIMITS.minScaleDelayMs, Number.MAX_SAFE_INTEGER));
+    const scaleDelayMs = issues.optionalAliased(path, raw, 'scaleDelayMs', 'scale_delay_ms', isInteger(MULTIPLEXING_LIMITS.minScaleDelayMs, Number.MAX_SAFE_INTEGER));
     if (issues.issues.length > before) return null;
     const max = raw['max'] as number;
     const min = (raw['min'] as number | undefined) ?? max;

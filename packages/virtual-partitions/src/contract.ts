@@ -22,12 +22,10 @@ export const virtualPartitionsRoute: RouteExtension<ResolvedVirtualPartitions | 
     issues.required(`${path}.partitioner`, partitioner, (v) =>
       typeof v === 'function' || v === 'key' || v === 'round-robin' || (typeof v === 'string' && /^header:.+$/.test(v)) ? null : PARTITIONER_RULE,
     );
-    const maxPartitions = issues.aliased(path, raw, 'maxPartitions', 'max_partitions');
-    issues.optional(`${path}.maxPartitions`, maxPartitions, isInteger(1, MAX_VIRTUAL_PARTITIONS));
+    const maxPartitions = issues.optionalAliased(path, raw, 'maxPartitions', 'max_partitions', isInteger(1, MAX_VIRTUAL_PARTITIONS));
     issues.optional(`${path}.reducer`, raw['reducer'], (v) => (typeof v === 'function' ? null : 'must be a function (key, count) => index'));
     issues.optional(`${path}.distribution`, raw['distribution'], isOneOf(['consistent', 'balanced']));
-    const offsetMetadata = issues.aliased(path, raw, 'offsetMetadata', 'offset_metadata');
-    issues.optional(`${path}.offsetMetadata`, offsetMetadata, isBoolean);
+    const offsetMetadata = issues.optionalAliased(path, raw, 'offsetMetadata', 'offset_metadata', isBoolean);
     return Object.freeze({
       partitioner: partitioner as ResolvedVirtualPartitions['partitioner'],
       // the default is clamped, not refused: the user wrote no maxPartitions to fix, and valid App

@@ -4,7 +4,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { FeatureSet } from '../features/feature-set';
-import { IssueList, isBoolean, isInteger, isNonEmptyString, isOneOf, isPlainObject } from '../contract-rules';
+import { IssueList, isBoolean, isInteger, isNonEmptyString, isOneOf, isPlainObject, writtenKey } from '../contract-rules';
 import { configPath, resolveAliases, unknownKeyRule } from '@decanter/producer';
 import { kafkaSettingAliases } from '../options';
 import type { ResolvedFetchSettings } from './fetch-settings';
@@ -106,14 +106,10 @@ function resolveTopic(
   unknownRouteKeys(path, raw, TOPIC_KEYS, 'topic', defaults.features, issues);
   issues.required(`${path}.topic`, def.topic, (v) => (isTopicName(v) ? null : TOPIC_NAME_RULE));
   const consumer = resolveReference(`${path}.consumer`, def.consumer, issues);
-  const maxMessages = issues.aliased(path, raw, 'maxMessages', 'max_messages');
-  issues.optional(`${path}.maxMessages`, maxMessages, isInteger(1));
-  const maxWaitTimeMs = issues.aliased(path, raw, 'maxWaitTimeMs', 'max_wait_time');
-  issues.optional(`${path}.maxWaitTimeMs`, maxWaitTimeMs, isInteger(1));
-  const initialOffset = issues.aliased(path, raw, 'initialOffset', 'initial_offset');
-  issues.optional(`${path}.initialOffset`, initialOffset, isOneOf(['earliest', 'latest']));
-  const sgName = issues.aliased(path, raw, 'subscriptionGroup', 'subscription_group');
-  issues.optional(`${path}.subscriptionGroup`, sgName, isNonEmptyString);
+  const maxMessages = issues.optionalAliased(path, raw, 'maxMessages', 'max_messages', isInteger(1));
+  const maxWaitTimeMs = issues.optionalAliased(path, raw, 'maxWaitTimeMs', 'max_wait_time', isInteger(1));
+  const initialOffset = issues.optionalAliased(path, raw, 'initialOffset', 'initial_offset', isOneOf(['earliest', 'latest']));
+  const sgName = issues.optionalAliased(path, raw, 'subscriptionGroup', 'subscription_group', isNonEmptyString);
   issues.optional(`${path}.active`, def.active, isBoolean);
 
   let deserializer: Topic['deserializer'] | undefined = 'json';
@@ -184,13 +180,10 @@ function resolveExtensions(
   for (const { extension } of new Set(defaults.features.extensions(level).values())) {
     if (extension.key in out) continue;
     const aliases = extension.aliases ?? [];
-    const value =
-      aliases.length === 0
-        ? raw[extension.key]
-        : aliases.length === 1
-          ? issues.aliased(path, raw, extension.key, aliases[0]!)
-          : issues.aliasedAll(path, raw, extension.key, aliases);
-    out[extension.field ?? extension.key] = extension.resolve(value, configPath(path, extension.key), issues, route, defaults.app);
+    const value = aliases.length === 0 ? raw[extension.key] : issues.aliasedAll(path, raw, extension.key, aliases);
+    // the feature names its nested keys under the spelling the user wrote (`virtual_partitions.…`)
+    const at = configPath(path, writtenKey(raw, extension.key, aliases));
+    out[extension.field ?? extension.key] = extension.resolve(value, at, issues, route, defaults.app);
   }
   return out;
 }

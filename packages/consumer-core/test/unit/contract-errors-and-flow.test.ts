@@ -36,9 +36,9 @@ test('a dead letter queue and periodic ticks resolve with their defaults', () =>
 });
 
 test.each<[string, unknown, string]>([
-  ['pause.timeout', { ...valid(), 'pause.timeout': -1 }, 'options.pauseTimeoutMs must be an integer >= 0 (got -1)'],
-  ['pause.max_timeout', { ...valid(), 'pause.max_timeout': 'long' }, 'options.pauseMaxTimeoutMs must be an integer >= 0 (got "long")'],
-  ['pause.with_exponential_backoff', { ...valid(), 'pause.with_exponential_backoff': 'yes' }, 'options.pauseWithExponentialBackoff must be a boolean (got "yes")'],
+  ['pause.timeout', { ...valid(), 'pause.timeout': -1 }, "options['pause.timeout'] must be an integer >= 0 (got -1)"],
+  ['pause.max_timeout', { ...valid(), 'pause.max_timeout': 'long' }, `options['pause.max_timeout'] must be an integer >= 0 (got "long")`],
+  ['pause.with_exponential_backoff', { ...valid(), 'pause.with_exponential_backoff': 'yes' }, `options['pause.with_exponential_backoff'] must be a boolean (got "yes")`],
   ['pause alias conflict', { ...valid(), pauseTimeoutMs: 5, 'pause.timeout': 6 }, "options.pauseTimeoutMs conflicts with its alias options['pause.timeout'] (6) (got 5)"],
   ['backoff cap below timeout (cross-field)', { ...valid(), pauseTimeoutMs: 5_000, pauseMaxTimeoutMs: 1_000 }, 'options.pauseMaxTimeoutMs must be >= options.pauseTimeoutMs (5000) (backoff-cap-above-timeout) (got 1000)'],
   ['deadLetterQueue shape', withTopic({ deadLetterQueue: 'dlq' }), 'routes[0].topics[0].deadLetterQueue must be { topic, maxRetries?, independent? } (got "dlq")'],

@@ -56,3 +56,17 @@ test('snake_case aliases of the guide are accepted', () => {
   const topic = app({ partitioner: 'round-robin', max_partitions: 5, offset_metadata: false }).routing[0]!.subscriptionGroups[0]!.topics[0]!;
   expect(topic.virtualPartitions).toMatchObject({ maxPartitions: 5, offsetMetadata: false });
 });
+
+test('errors name the keys as written: virtual_partitions and max_partitions stay snake_case in the path', () => {
+  let issues: string[] = [];
+  try {
+    new App({
+      kafka: { 'bootstrap.servers': '127.0.0.1:9092', 'group.id': 'g' },
+      features: [virtualPartitions()],
+      routes: [{ topics: [{ topic: 't', consumer, virtual_partitions: { partitioner: 'key', max_partitions: 0 } } as never] }],
+    });
+  } catch (error) {
+    issues = (error as ConfigurationError).issues.map((i) => `${i.path} ${i.rule}`);
+  }
+  expect(issues).toEqual(['routes[0].topics[0].virtual_partitions.max_partitions must be an integer between 1 and 1024']);
+});

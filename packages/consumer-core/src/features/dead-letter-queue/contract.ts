@@ -26,8 +26,7 @@ export const deadLetterQueueRoute: RouteExtension<ResolvedDeadLetterQueue | null
     const raw = value as Record<string, unknown>;
     issues.unknownKeys(path, raw, ['topic', 'maxRetries', 'max_retries', 'independent']);
     issues.required(`${path}.topic`, raw['topic'], (v) => (isTopicName(v) ? null : TOPIC_NAME_RULE));
-    const maxRetries = issues.aliased(path, raw, 'maxRetries', 'max_retries');
-    issues.optional(`${path}.maxRetries`, maxRetries, isInteger(0));
+    const maxRetries = issues.optionalAliased(path, raw, 'maxRetries', 'max_retries', isInteger(0));
     issues.optional(`${path}.independent`, raw['independent'], isBoolean);
     if (raw['topic'] === route.name) issues.add(`${path}.topic`, 'must differ from the route topic (dlq-not-source)', raw['topic']);
     return Object.freeze({

@@ -38,8 +38,7 @@ const periodicRoute: RouteExtension<number | null> = {
     }
     const raw = value as Record<string, unknown>;
     issues.unknownKeys(path, raw, ['intervalMs', 'interval']);
-    const interval = issues.aliased(path, raw, 'intervalMs', 'interval');
-    issues.optional(`${path}.intervalMs`, interval, isInteger(1));
+    const interval = issues.optionalAliased(path, raw, 'intervalMs', 'interval', isInteger(1));
     return typeof interval === 'number' ? interval : DEFAULT_PERIODIC_INTERVAL_MS;
   },
 };
