@@ -21,7 +21,7 @@
 //          offset metadata. Target: duplicates_after_kill_with_metadata ≤
 //          processed_after_last_commit_at_kill (nothing a commit recorded as done runs again).
 // Settings: BENCH_IO_MS (5), BENCH_IO_PER_PARTITION (messages per virtual partition in an io run,
-// 400; at least 1,000), BENCH_PC_MESSAGES (10000), BENCH_PC_KEYS (100), BENCH_PC_MAX_MESSAGES (the
+// 400, rounded up to whole polls of 2,000), BENCH_PC_MESSAGES (10000), BENCH_PC_KEYS (100), BENCH_PC_MAX_MESSAGES (the
 // App's maxMessages in the pc run, 10000: the topic in one poll; 2000 is run too, to show what a
 // poll boundary costs — every poll waits for its slowest share), BENCH_CPU_MESSAGES (100000), BENCH_CPU_US (50), BENCH_CPU_MAX_MESSAGES (2000),
 // BENCH_CRASH_MESSAGES (1200), BENCH_RUN_TIMEOUT_MS (120000), BENCH_SCENARIOS (a subset, e.g. io,pc), BENCH_VERBOSE=1 (every
@@ -60,7 +60,11 @@ const CONCURRENCY = 2;
 const want = (scenario: string): boolean => SCENARIOS.includes(scenario);
 const VERBOSE = process.env['BENCH_VERBOSE'] === '1';
 const PROFILE = process.env['BENCH_PROFILE'];
-const ioTarget = (n: number): number => Math.max(1_000, IO_PER_PARTITION * n);
+const IO_POLL = 2_000; // the io runs' maxMessages
+// A run counts jobs as they finish and stops at its target, so the target is a whole number of
+// polls: every job of the last poll is in (a target inside a poll would stop on its first share
+// and count half of what ran in that time — the io_n1/n2/n4 figures were off by 2× that way).
+const ioTarget = (n: number): number => Math.max(1, Math.ceil((IO_PER_PARTITION * n) / IO_POLL)) * IO_POLL;
 
 interface Run {
   name: string;
@@ -171,8 +175,11 @@ async function runApp(brokers: string[], spec: AppRun): Promise<Run> {
       failures += 1;
       return;
     }
+    // jobs that finish after the target (app.stop() waits for the ones in flight) are not counted:
+    // the rate is what was consumed by doneAt over the time up to doneAt
+    if (doneAt !== 0) return;
     consumed += event.messages;
-    if (doneAt === 0) jobMs += event.durationMs;
+    jobMs += event.durationMs;
     if (VERBOSE) progress(`  ${spec.name}: t=${Math.round(performance.now() - (firstAt ?? t0))} ms job of ${event.messages} on thread ${event.threadId} took ${Math.round(event.durationMs)} ms`);
     if (consumed >= spec.target && doneAt === 0) {
       doneAt = performance.now();
@@ -291,11 +298,11 @@ async function ioScenario(brokers: string[], topic: string) {
   const byN: Record<string, number> = {};
   const runs: Run[] = [];
   for (const n of IO_NS) {
-    const run = await runApp(brokers, { name: `io_n${n}`, topic, target: ioTarget(n), consumer: io, virtualPartitions: { partitioner: 'key', maxPartitions: n, distribution: 'balanced' }, concurrentJobsPerThread: 16, maxMessages: 2_000 });
+    const run = await runApp(brokers, { name: `io_n${n}`, topic, target: ioTarget(n), consumer: io, virtualPartitions: { partitioner: 'key', maxPartitions: n, distribution: 'balanced' }, concurrentJobsPerThread: 16, maxMessages: IO_POLL });
     byN[String(n)] = run.msgsPerS;
     runs.push(run);
   }
-  const consistent = await runApp(brokers, { name: 'io_n16_consistent', topic, target: ioTarget(16), consumer: io, virtualPartitions: { partitioner: 'key', maxPartitions: 16 }, concurrentJobsPerThread: 16, maxMessages: 2_000 });
+  const consistent = await runApp(brokers, { name: 'io_n16_consistent', topic, target: ioTarget(16), consumer: io, virtualPartitions: { partitioner: 'key', maxPartitions: 16 }, concurrentJobsPerThread: 16, maxMessages: IO_POLL });
   const kafkajs = await runKafkaJs(brokers, 'kafkajs_each_message', topic, 1_000, { kind: 'io' });
   const n1 = byN['1'] ?? 0;
   const n16 = byN['16'] ?? 0;
