@@ -2,6 +2,7 @@
 // exits with a code that tells how it ended (EXIT_CODES). Used by `decanter server <app file>`.
 import type { App } from './app';
 import { hasErrorCode } from './errors';
+import { npmLauncher, watchLauncher } from './launcher-watch';
 
 /** Process exit codes of `decanter server`. */
 export const EXIT_CODES = Object.freeze({
@@ -26,6 +27,13 @@ export interface ServerOptions {
   exit?: (code: number) => void;
   /** Writes the lifecycle lines. Default process.stderr. */
   write?: (line: string) => void;
+  /**
+   * Stop gracefully when the process that started this one exits (launcher-watch.ts). Default:
+   * when npm started it (npx, npm exec, npm start), whose SIGTERM never reaches the app.
+   */
+  watchLauncher?: boolean;
+  /** How often the launcher is checked, ms. Default 500. */
+  launcherCheckIntervalMs?: number;
 }
 
 export async function runServer(app: App, options: ServerOptions = {}): Promise<void> {
@@ -68,9 +76,25 @@ export async function runServer(app: App, options: ServerOptions = {}): Promise<
   };
   for (const s of quietSignals) process.on(s, onQuiet);
   for (const s of signals) process.on(s, onSignal);
+  const launcher = npmLauncher();
+  if (launcher === 'npx') {
+    write(
+      'decanter: started by npx/npm exec, which does not pass SIGTERM on to the app; it stops when npm exits. ' +
+        'In production run ./node_modules/.bin/decanter server … (or node node_modules/@decanter/consumer-core/dist/cli.js server …) so that signals reach it.',
+    );
+  }
+  const watch =
+    (options.watchLauncher ?? launcher !== undefined)
+      ? watchLauncher((pid) => {
+          if (stopping) return;
+          write(`decanter: the process that started this one (pid ${pid}) exited without passing on its signal`);
+          onSignal('SIGTERM');
+        }, options.launcherCheckIntervalMs)
+      : undefined;
   try {
     await app.start();
   } catch (error) {
+    watch?.stop();
     for (const s of signals) process.off(s, onSignal);
     for (const s of quietSignals) process.off(s, onQuiet);
     write(`decanter: start failed: ${error instanceof Error ? error.message : String(error)}`);

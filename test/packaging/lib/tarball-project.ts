@@ -69,7 +69,7 @@ export function publishablePackages(): WorkspacePackage[] {
  * the workspace (npm_config_*, npm_package_*, …), which would leak workspace settings into a
  * user's project.
  */
-function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+export function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (/^(npm|pnpm)_/i.test(key) || key === 'NODE_PATH' || key === 'INIT_CWD') continue;
