@@ -1,0 +1,124 @@
+// Claim: encodedSendBatch groups a dispatcher's messages into one RecordBatch per partition and
+// one Produce request per leader, leaves out partitions with no known leader, reports every
+// partition's result in KafkaJS's RecordMetadata shape, and turns the first partition error into
+// the channel's error after letting the channel recover.
+import type { ProduceChannel } from '../../../src/encoding/encoded-send-batch';
+import { encodedSendBatch } from '../../../src/encoding/encoded-send-batch';
+import type { ProduceRequestBody } from '../../../src/encoding/produce-request';
+import { decodeWithKafkaJs } from './support';
+
+function fakeChannel(
+  leaders: Record<string, Record<number, number>>,
+  errorFor?: string,
+): ProduceChannel & { sent: [number, ProduceRequestBody][]; recovered: unknown[] } {
+  const sent: [number, ProduceRequestBody][] = [];
+  const recovered: unknown[] = [];
+  return {
+    sent,
+    recovered,
+    leaders: async (topics) =>
+      new Map(topics.map((t) => [t, new Map(Object.entries(leaders[t] ?? {}).map(([p, l]) => [Number(p), l]))])),
+    produce: async (nodeId, body) => {
+      sent.push([nodeId, body]);
+      if (body.acks === 0) return null;
+      return {
+        throttleTimeMs: 0,
+        topics: body.topics.map(({ topic, partitions }) => ({
+          topic,
+          partitions: partitions.map(({ partition }) => ({
+            partition,
+            errorCode: `${topic}/${partition}` === errorFor ? 6 : 0,
+            baseOffset: `${100 + partition}`,
+            logAppendTime: '-1',
+            logStartOffset: '0',
+            errorMessage: null,
+            recordErrors: [],
+          })),
+        })),
+      };
+    },
+    protocolError: (code) => Object.assign(new Error(`code ${code}`), { type: 'NOT_LEADER_OR_FOLLOWER' }),
+    recover: async (error) => {
+      recovered.push(error);
+    },
+  };
+}
+
+const msg = (partition: number, value: string, timestamp?: string) => ({
+  partition,
+  key: null,
+  value,
+  ...(timestamp === undefined ? {} : { timestamp }),
+});
+
+it('one batch per partition, one request per leader, unknown partitions left out', async () => {
+  const channel = fakeChannel({ a: { 0: 1, 1: 2 }, b: { 0: 2 } });
+  const results = await encodedSendBatch(channel)({
+    acks: -1,
+    timeout: 1000,
+    compression: 0,
+    topicMessages: [
+      { topic: 'a', messages: [msg(0, 'a0'), msg(1, 'a1'), msg(0, 'a0b', '5'), msg(9, 'nowhere')] },
+      { topic: 'b', messages: [msg(0, 'b0')] },
+    ],
+  });
+  expect(
+    channel.sent.map(([leader, body]) => [
+      leader,
+      body.topics.map((t) => `${t.topic}:${t.partitions.map((p) => p.partition).join(',')}`),
+    ]),
+  ).toEqual([
+    [1, ['a:0']],
+    [2, ['a:1', 'b:0']],
+  ]);
+  const batch = await decodeWithKafkaJs(channel.sent[0]![1].topics[0]!.partitions[0]!.batch);
+  expect(batch.records.map((r) => [String(r.value), r.timestamp === '5'])).toEqual([
+    ['a0', false],
+    ['a0b', true],
+  ]);
+  expect(results).toEqual([
+    { topicName: 'a', partition: 0, errorCode: 0, baseOffset: '100', logAppendTime: '-1', logStartOffset: '0' },
+    { topicName: 'a', partition: 1, errorCode: 0, baseOffset: '101', logAppendTime: '-1', logStartOffset: '0' },
+    { topicName: 'b', partition: 0, errorCode: 0, baseOffset: '100', logAppendTime: '-1', logStartOffset: '0' },
+  ]);
+});
+
+it('acks 0: no results', async () => {
+  const channel = fakeChannel({ a: { 0: 1 } });
+  await expect(
+    encodedSendBatch(channel)({
+      acks: 0,
+      timeout: 1000,
+      compression: 0,
+      topicMessages: [{ topic: 'a', messages: [msg(0, 'x')] }],
+    }),
+  ).resolves.toEqual([]);
+});
+
+it("a partition error becomes the channel's error, after recovery", async () => {
+  const channel = fakeChannel({ a: { 0: 1, 1: 1 } }, 'a/1');
+  const send = encodedSendBatch(channel);
+  await expect(
+    send({
+      acks: 1,
+      timeout: 1000,
+      compression: 0,
+      topicMessages: [{ topic: 'a', messages: [msg(0, 'x'), msg(1, 'y')] }],
+    }),
+  ).rejects.toMatchObject({
+    type: 'NOT_LEADER_OR_FOLLOWER',
+  });
+  expect(channel.recovered).toHaveLength(1);
+});
+
+it('refuses a message without a partition', async () => {
+  const send = encodedSendBatch(fakeChannel({ a: { 0: 1 } }));
+  await expect(
+    send({
+      acks: 1,
+      timeout: 1000,
+      compression: 0,
+      topicMessages: [{ topic: 'a', messages: [{ key: null, value: 'x' }] }],
+    }),
+  ).rejects.toThrow("needs every message's partition");
+});
