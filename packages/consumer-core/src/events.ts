@@ -107,9 +107,11 @@ export interface PartitionPausedEvent extends PartitionScope {
   timeoutMs: number;
   /**
    * `error`: a failed job's retry backoff; `request`: the consumer's pause/seek; `dlq`: skipping a
-   * message sent to the DLQ; `retry`: the consumer threw a RetryLaterError.
+   * message sent to the DLQ; `retry`: the consumer threw a RetryLaterError; `isolation`: the dead
+   * letter queue is isolating a failing message, so the job took a part of the poll and the rest
+   * is fetched again from `offset` (0 ms).
    */
-  reason: 'error' | 'request' | 'dlq' | 'retry';
+  reason: 'error' | 'request' | 'dlq' | 'retry' | 'isolation';
   /** Failures in a row of this partition (0 unless reason is `error` or `retry`). */
   attempt: number;
 }
@@ -123,6 +125,22 @@ export interface DeadLetterEvent extends PartitionScope {
   attempts: number;
   /** Name of the error class the last run threw. */
   errorClass: string;
+  /**
+   * How the message was found when its batch failed without saying which message failed; null
+   * when it was known (the first unmarked message of a consumer that marks, the one an
+   * UnrecoverableError named, the only one of its job, or a manualOffsetManagement route).
+   */
+  isolation: DeadLetterIsolation | null;
+}
+
+/** The search that isolated a dead-lettered message from the batch that failed (see docs/consumer.md). */
+export interface DeadLetterIsolation {
+  /** The failing batch, from its first unmarked message: first and last offset, and its messages. */
+  firstOffset: number;
+  lastOffset: number;
+  messages: number;
+  /** Jobs the isolation ran on parts of the batch until the message was sent (its own runs alone included). */
+  jobs: number;
 }
 
 export interface DeadLetteredEvent extends DeadLetterEvent {

@@ -20,7 +20,7 @@ export type {
 } from '../routing/route-extension';
 export { IssueList, isBoolean, isInteger, isNonEmptyString, isOneOf, isPlainObject, type Check } from '../contract-rules';
 export type { HookKind, JobOutcome, PartitionControl, PartitionStrategy, StrategyFactory } from '../processing/strategies/partition-strategy';
-export { defaultStrategy, firstUnmarked, retryOrDivert, DEFAULT_STRATEGY } from '../processing/strategies/default-strategy';
+export { defaultStrategy, firstUnmarked, retryOrDivert, DEFAULT_STRATEGY, type FailureEvidence } from '../processing/strategies/default-strategy';
 export { combineFailurePolicies, type FailureCount, type FailurePolicy, type JobFailure } from '../processing/strategies/failure-policy';
 export { controlFlowOf, type ControlFlow } from '../processing/control-flow';
 export type { Committable, OffsetLedger, OffsetLedgerFactory, OffsetRun, RewindReason } from '../processing/offsets/offset-ledger';

@@ -45,14 +45,20 @@ export class LoggerListener {
           `Lost ${e.topic}-${e.partition} with ${e.messages} processed but uncommitted messages (${e.fromOffset}..${e.toOffset - 1}, ${e.reason}): the next owner processes them again`,
         ),
       ),
+      // an isolation step restarts the poll at once (0 ms), once per part tried: not a warning
       monitor.subscribe('partition.paused', (e) =>
-        logger.warn(`Paused ${e.topic}-${e.partition} for ${e.timeoutMs} ms, restarting at offset ${e.offset} (${e.reason})`),
+        (e.reason === 'isolation' ? debug : logger.warn.bind(logger))(
+          `Paused ${e.topic}-${e.partition} for ${e.timeoutMs} ms, restarting at offset ${e.offset} (${e.reason})`,
+        ),
       ),
       monitor.subscribe('partition.resumed', (e) => logger.info(`Resumed ${e.topic}-${e.partition} at offset ${e.offset}`)),
       monitor.subscribe('dlq.dispatched', (e) =>
         logger.warn(
           `Sent ${e.topic}-${e.partition}@${e.offset} to dead letter topic '${e.deadLetterTopic}'` +
-            `${e.deadLetterOffset === null ? '' : ` (${e.deadLetterPartition}@${e.deadLetterOffset})`} after ${e.attempts} attempt(s) failing with ${e.errorClass}`,
+            `${e.deadLetterOffset === null ? '' : ` (${e.deadLetterPartition}@${e.deadLetterOffset})`} after ${e.attempts} attempt(s) failing with ${e.errorClass}` +
+            (e.isolation === null
+              ? ''
+              : `, isolated from its batch ${e.isolation.firstOffset}..${e.isolation.lastOffset} (${e.isolation.messages} messages) in ${e.isolation.jobs} job(s)`),
         ),
       ),
       // a failed hook is also an error.occurred (printed as an error below): this line stays debug

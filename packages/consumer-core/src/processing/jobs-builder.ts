@@ -1,5 +1,6 @@
 // Turns one poll of a subscription group into jobs: each partition's taken messages go to its
-// topic's strategy (one job by default, several for a strategy that splits partitions), and the
+// topic's strategy (one job by default, several for a strategy that splits partitions) — or only
+// the first part of them, when the topic's failure policy narrows the poll — and the
 // topics' idle hooks add `eofed()` / `tick()` jobs for partitions the poll left idle. Never hands
 // out a message of a partition that is not owned, nor again what this ownership already processed
 // before a rejoin. Also builds the task a job becomes on its way to a worker thread.
@@ -12,6 +13,7 @@ import type { OffsetTracker } from './offsets/offset-tracker';
 import type { OwnershipBoard } from './ownership-board';
 import type { PartitionCoordinator } from './partition-coordinator';
 import type { PartitionCoordinators } from './partition-coordinators';
+import { narrowedPoll } from './strategies/failure-policy';
 import type { ConsumeTask } from './worker-protocol';
 
 /** What the jobs builder needs of its subscription group. */
@@ -47,6 +49,8 @@ export class JobsBuilder {
         if (messages.length === 0) continue;
       }
       coordinator.readyAt = readyAt;
+      // the failure policy may hand out only a part (isolating a failing message): the rest is fetched again
+      messages = narrowedPoll(messages, coordinator);
       for (const job of coordinator.features.strategy.distribute(messages, coordinator)) jobs.push(job);
     }
     this.#hookJobs(taken, readyAt, jobs);

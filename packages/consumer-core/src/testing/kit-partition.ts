@@ -2,7 +2,8 @@
 // (PartitionControl), kept in memory — where the next consume() starts, the pause asked for, the
 // failure count, and an offset ledger of the strategy's kind — so the kit settles every job with
 // the route's own strategy and failure policy (the same restart rule, dead letter queue and
-// counting as production). Pauses do not wait: they only move the position.
+// counting as production). Pauses do not wait: they only move the position. Like production's
+// coordinator it lasts one assignment: a revocation makes a new one over the same ledger.
 import type { SeekRequest } from '../consumer';
 import type { GroupScope, PartitionPausedEvent } from '../events';
 import type { Monitor } from '../instrumentation/monitor';
@@ -36,8 +37,21 @@ export class KitPartition implements PartitionControl {
     readonly features: TopicFeatures,
     private readonly resolveSeek: SeekResolver,
     private readonly context: { readonly monitor: Monitor; readonly scope: GroupScope },
+    ledger?: OffsetLedger,
   ) {
-    this.offsets = features.strategy.ledger?.() ?? new ContiguousLedger();
+    this.offsets = ledger ?? features.strategy.ledger?.() ?? new ContiguousLedger();
+  }
+
+  /**
+   * The partition assigned again after a revocation, as a new coordinator in production: no
+   * failures, no pause, nothing the features kept about it (e.g. an isolation under way); the
+   * same ledger, restarting at its marked offset (what would have been committed).
+   */
+  reassigned(): KitPartition {
+    const next = new KitPartition(this.topic, this.partition, this.features, this.resolveSeek, this.context, this.offsets);
+    next.position = this.offsets.firstUnprocessed();
+    if (next.position !== null) next.offsets.rewind(next.position);
+    return next;
   }
 
   get failurePolicy(): FailurePolicy {
@@ -90,8 +104,8 @@ export class KitPartition implements PartitionControl {
     this.position = nextOffset;
   }
 
-  // a retry backoff or a message sent to the DLQ only moves the position; what a consumer asked
-  // for (its pause, a RetryLaterError) is kept for the test to see
+  // a retry backoff, a message sent to the DLQ or a poll narrowed by an isolation only moves the
+  // position; what a consumer asked for (its pause, a RetryLaterError) is kept for the test to see
   pause(offset: number, timeoutMs: number, reason: PartitionPausedEvent['reason']): void {
     this.position = offset;
     this.pauseRequest = reason === 'request' || reason === 'retry' ? Object.freeze({ offset, timeoutMs }) : null;

@@ -14,6 +14,7 @@ import { PackedMessages } from '../messages/message-packer';
 import { MessageRun } from '../messages/packed-chunk';
 import type { ProducedMessage } from '../options';
 import { serializeError } from '../processing/serialized-error';
+import { narrowedPoll } from '../processing/strategies/failure-policy';
 import { deserializerFor, loadConsumerClass, runJob } from '../processing/worker';
 import type { ConsumeResult } from '../processing/worker-protocol';
 import type { Topic } from '../routing/topic';
@@ -24,7 +25,7 @@ const now = (): number => performance.timeOrigin + performance.now();
 
 /** What one `consume()` call did. */
 export interface ConsumeRun {
-  /** Messages in the batch (at most the route's maxMessages). */
+  /** Messages in the batch (at most the route's maxMessages; only the part being tried while the dead letter queue isolates a failing message). */
   readonly size: number;
   readonly firstOffset: number;
   readonly lastOffset: number;
@@ -47,7 +48,8 @@ export class TestConsumer<C extends Consumer = Consumer> {
   readonly #producer: FakeProducer;
   readonly #instances = new Map<number, C>();
   #running = false;
-  readonly #partition: KitPartition;
+  /** The partition as its strategy sees it; replaced on revoke() / shutdown(), as an assignment replaces production's coordinator. */
+  #partition: KitPartition;
   /**
    * Messages this partition sent to its route's dead letter queue, in order: each as produced to
    * the DLQ topic (the failed message's key, payload and headers plus the DLQ headers). All
@@ -164,17 +166,19 @@ export class TestConsumer<C extends Consumer = Consumer> {
     }
     const batch = this.#log.read(partition.position, this.#route.maxMessages);
     const first = batch[0];
-    const last = batch[batch.length - 1];
-    if (first === undefined || last === undefined) {
+    if (first === undefined) {
       throw new Error(
         `Nothing to consume on ${label} from offset ${partition.position ?? 0}: feed messages first with kit.produce('${this.topic}', payload) or consumer.feed([...])`,
       );
     }
     const deserializer = deserializerFor(this.#route.deserializer, false);
-    const run = MessageRun.of(batch);
-    this.#running = true;
     const readyAt = now();
     partition.readyAt = readyAt;
+    // as production's jobs builder: the failure policy may hand out only a part of the batch
+    // (isolating a failing message); the partition then restarts right after that part
+    const run = narrowedPoll(MessageRun.of(batch), partition);
+    const last = run.at(-1)!;
+    this.#running = true;
     // the route's strategy makes the jobs (one, or one per virtual partition), and they run at once
     // as in production, each on its own consumer instance; then each is settled, in job order
     const jobs = partition.features.strategy.distribute(run, partition);
@@ -226,7 +230,7 @@ export class TestConsumer<C extends Consumer = Consumer> {
     if (failed?.failure != null) throw failed.failure.thrown;
     const marks = outcomes.map((o) => o.requests.markedOffset).filter((m): m is number => m !== null);
     return Object.freeze({
-      size: batch.length,
+      size: run.length,
       firstOffset: first.offset,
       lastOffset: last.offset,
       markedOffset: marks.length === 0 ? null : Math.max(...marks),
@@ -293,14 +297,10 @@ export class TestConsumer<C extends Consumer = Consumer> {
 
   async #drop(hook: (instance: C) => Promise<void> | void): Promise<void> {
     const instances = [...this.#instances.values()];
-    const partition = this.#partition;
     this.#instances.clear();
-    // the next owner starts from what would have been committed
-    partition.position = partition.markedOffset();
-    if (partition.position !== null) partition.offsets.rewind(partition.position);
-    partition.pauseRequest = null;
-    partition.failures.attempts = 0;
-    partition.failures.failedAt = null;
+    // the next owner starts from what would have been committed, with nothing of this ownership
+    // but the ledger: no failures, no pause, no isolation under way
+    this.#partition = this.#partition.reassigned();
     for (const instance of instances) await hook(instance);
   }
 }

@@ -4,6 +4,7 @@
 // without a copy in the DLQ. A failed produce leaves the message unmarked (it is retried).
 import { performance } from 'node:perf_hooks';
 import { DeadLetterFailedError } from '../../errors';
+import type { DeadLetterIsolation } from '../../events';
 import type { JobFailure } from '../../processing/strategies/failure-policy';
 import type { PartitionControl } from '../../processing/strategies/partition-strategy';
 import type { BehaviourContext } from '../topic-behaviour';
@@ -15,13 +16,17 @@ export class DeadLetterDispatcher {
     private readonly deadLetterTopic: string,
   ) {}
 
-  /** Sends `failure.message` to the DLQ and marks it (and the job's messages before it); false when the produce failed. */
-  async dispatch(failure: JobFailure, partition: PartitionControl): Promise<boolean> {
-    const { job, message, attempts, error } = failure;
+  /**
+   * Sends `failure.message` to the DLQ and marks it (and the job's messages before it); false when
+   * the produce failed. `attempts` is the count the headers and events report; `isolation` how the
+   * message was found in its batch (null: it was the known failing one).
+   */
+  async dispatch(failure: JobFailure, partition: PartitionControl, attempts: number = failure.attempts, isolation: DeadLetterIsolation | null = null): Promise<boolean> {
+    const { job, message, error } = failure;
     const { monitor, scope } = this.context;
     const deadLetterTopic = this.deadLetterTopic;
     const where = { ...scope, topic: job.topic.name, partition: job.partition, offset: message.offset };
-    const event = { ...where, deadLetterTopic, attempts, errorClass: error.name };
+    const event = { ...where, deadLetterTopic, attempts, errorClass: error.name, isolation };
     monitor.notify('dlq.dispatch', event);
     const started = performance.now();
     try {

@@ -1,10 +1,13 @@
 // The dead letter queue (Karafka's DLQ), a built-in feature registered by default: a route with
 // `deadLetterQueue: { topic, maxRetries = 3, independent = false }` gives up on a message after
 // `maxRetries` failed retries — or at once for an UnrecoverableError — produces it to `topic` and
-// goes on right after it. Plugs in as a failure policy, so it works under any partition strategy.
+// goes on right after it. When a batch keeps failing without saying which of its messages fails,
+// the failing one is isolated first (FailingMessageIsolator), so only that message is sent, never
+// a healthy one. Plugs in as a failure policy, so it works under any partition strategy.
 import type { Feature } from '../feature';
 import { deadLetterQueueRoute, type ResolvedDeadLetterQueue } from './contract';
 import { DeadLetterDispatcher } from './dead-letter-dispatcher';
+import { FailingMessageIsolator } from './failing-message-isolator';
 
 /** Where messages that keep failing go (per topic route). */
 export interface DeadLetterQueueDefinition {
@@ -44,12 +47,19 @@ export function deadLetterQueue(): Feature {
       const dlq = topic.deadLetterQueue ?? null;
       if (dlq === null) return null;
       const dispatcher = new DeadLetterDispatcher(context, dlq.topic);
+      const isolator = new FailingMessageIsolator(dlq.maxRetries);
       return {
         failures: {
           // independent counting: getting past the message that failed before starts a new count
           count: (previous, restart) => (dlq.independent && previous.failedAt !== null && restart > previous.failedAt ? 1 : previous.attempts + 1),
-          divert: async (failure, partition) =>
-            (failure.unrecoverable || failure.attempts > dlq.maxRetries) && (await dispatcher.dispatch(failure, partition)),
+          narrow: (messages, partition) => isolator.narrow(messages, partition),
+          divert: async (failure, partition) => {
+            const verdict = isolator.judge(failure, partition);
+            if (!verdict.send) return false;
+            const sent = await dispatcher.dispatch(failure, partition, verdict.attempts, verdict.isolation);
+            if (sent) isolator.sent(partition, failure.message.offset);
+            return sent;
+          },
         },
       };
     },

@@ -44,7 +44,7 @@ export interface OffsetLedger {
   /**
    * The partition restarts at `offset`: what was dispatched from there on is void. `reason` is
    * the pause's: `'request'` (the consumer's own pause or seek, which asks for those messages
-   * again), or `'error'`, `'retry'`, `'dlq'` (a ledger that knows what was processed ahead may
+   * again), or `'error'`, `'retry'`, `'dlq'`, `'isolation'` (a ledger that knows what was processed ahead may
    * keep that knowledge, so the retry skips it).
    */
   rewind(offset: number, reason?: RewindReason): void;
@@ -73,7 +73,7 @@ export interface OffsetLedger {
 }
 
 /** Why a partition is rewound: the reason of the pause that restarts it. */
-export type RewindReason = 'error' | 'request' | 'dlq' | 'retry';
+export type RewindReason = 'error' | 'request' | 'dlq' | 'retry' | 'isolation';
 
 /** Makes the ledger of one newly owned partition. */
 export type OffsetLedgerFactory = () => OffsetLedger;

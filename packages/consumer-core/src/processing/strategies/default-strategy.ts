@@ -8,7 +8,7 @@
 import { controlFlowOf } from '../control-flow';
 import type { MessageRun } from '../../messages/packed-chunk';
 import type { ConsumeJob } from '../job';
-import type { FailurePolicy } from './failure-policy';
+import type { FailurePolicy, JobFailure } from './failure-policy';
 import type { JobOutcome, PartitionControl, PartitionStrategy } from './partition-strategy';
 
 export const DEFAULT_STRATEGY = 'default';
@@ -26,11 +26,19 @@ export function firstUnmarked(job: ConsumeJob, markedByJob: number | null, marke
   return Math.max(first, markedByJob ?? first, Math.min(markedOffset ?? first, last + 1));
 }
 
+/** What the failing run said about where it failed (see JobFailure). */
+export interface FailureEvidence {
+  /** The UnrecoverableError named the message at `unrecoverableAt` (its `offset`). Default false. */
+  readonly named?: boolean;
+  /** The run marked messages of its job before it threw. Default false. */
+  readonly marked?: boolean;
+}
+
 /**
  * A job failed with its first unmarked message at `restart`: count the failure, then let the
  * failure policy divert the failing message (`unrecoverableAt`, the one an UnrecoverableError
  * named, or the one at `restart`) — the partition then goes on right after it — or retry from
- * `restart` after the backoff.
+ * `restart` after the backoff (the count the policy leaves decides it).
  */
 export async function retryOrDivert(
   job: ConsumeJob,
@@ -38,6 +46,7 @@ export async function retryOrDivert(
   error: { name: string; message: string },
   partition: PartitionControl,
   unrecoverableAt: number | null = null,
+  evidence: FailureEvidence = {},
 ): Promise<void> {
   const failures = partition.failures;
   const policy: FailurePolicy = partition.failurePolicy;
@@ -45,7 +54,16 @@ export async function retryOrDivert(
   failures.failedAt = restart;
   const failing = job.messages.atOffset(unrecoverableAt ?? restart);
   if (failing !== undefined && policy.divert !== undefined) {
-    const diverted = await policy.divert({ job, message: failing, attempts: failures.attempts, error, unrecoverable: unrecoverableAt !== null }, partition);
+    const failure: JobFailure = {
+      job,
+      message: failing,
+      attempts: failures.attempts,
+      error,
+      unrecoverable: unrecoverableAt !== null,
+      named: evidence.named === true && unrecoverableAt !== null,
+      marked: evidence.marked === true,
+    };
+    const diverted = await policy.divert(failure, partition);
     // lost while the policy worked: the next owner starts from the committed offset
     if (!partition.owns(job)) return;
     if (diverted) {
@@ -87,7 +105,8 @@ export function defaultStrategy(): PartitionStrategy {
         const named = control.kind === 'unrecoverable' ? (control.offset ?? restart) : null;
         const unrecoverableAt = named !== null && named >= restart && messages.atOffset(named) !== undefined ? named : null;
         partition.reportFailure(job, unrecoverableAt ?? restart, result.error);
-        await retryOrDivert(job, restart, result.error, partition, unrecoverableAt);
+        const evidence = { named: control.kind === 'unrecoverable' && control.offset !== null, marked: result.markedOffset !== null };
+        await retryOrDivert(job, restart, result.error, partition, unrecoverableAt, evidence);
         return;
       }
       partition.failures.attempts = 0;

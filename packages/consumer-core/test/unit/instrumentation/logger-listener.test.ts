@@ -49,8 +49,11 @@ test('prints the flow-control lines: resume, DLQ, hooks, a held prefetch buffer,
   const scope = { consumerGroup: 'g', subscriptionGroup: 'default' };
   const partition = { ...scope, topic: 'orders', partition: 2 };
   monitor.notify('partition.resumed', { ...partition, offset: 40, timeoutMs: 0, reason: 'error', attempt: 0 });
-  const dlq = { ...partition, offset: 41, deadLetterTopic: 'orders.dlq', attempts: 3, errorClass: 'TypeError' };
+  const dlq = { ...partition, offset: 41, deadLetterTopic: 'orders.dlq', attempts: 3, errorClass: 'TypeError', isolation: null };
   monitor.notify('dlq.dispatched', { ...dlq, deadLetterPartition: 0, deadLetterOffset: '7', durationMs: 3 });
+  monitor.notify('partition.paused', { ...partition, offset: 44, timeoutMs: 0, reason: 'isolation', attempt: 0 });
+  const isolation = { firstOffset: 40, lastOffset: 49, messages: 10, jobs: 4 };
+  monitor.notify('dlq.dispatched', { ...dlq, offset: 45, isolation, deadLetterPartition: 0, deadLetterOffset: '8', durationMs: 3 });
   monitor.notify('consumer.hooked', { ...partition, hook: 'eofed', consumer: 'OrdersConsumer', durationMs: 1.2, success: true });
   monitor.notify('consumer.hooked', { ...partition, hook: 'tick', consumer: 'OrdersConsumer', durationMs: 4, success: false });
   monitor.notify('listener.buffer.held', { ...scope, bufferedBytes: 65_536 * 1024, limitBytes: 65_536 * 1024, durationMs: 120.4 });
@@ -59,6 +62,8 @@ test('prints the flow-control lines: resume, DLQ, hooks, a held prefetch buffer,
   expect(lines).toEqual([
     'info Resumed orders-2 at offset 40',
     "warn Sent orders-2@41 to dead letter topic 'orders.dlq' (0@7) after 3 attempt(s) failing with TypeError",
+    'debug Paused orders-2 for 0 ms, restarting at offset 44 (isolation)',
+    "warn Sent orders-2@45 to dead letter topic 'orders.dlq' (0@8) after 3 attempt(s) failing with TypeError, isolated from its batch 40..49 (10 messages) in 4 job(s)",
     'debug eofed hook of OrdersConsumer on orders-2 finished in 1 ms',
     'debug tick hook of OrdersConsumer on orders-2 failed in 4 ms',
     'debug [default] Held fetching for 120 ms: prefetch buffer full (65536 of 65536 KiB, queued.max.messages.kbytes)',

@@ -55,10 +55,14 @@ test('attempt counts failures in a row; after maxRetries the failing message goe
   expect(consumer.instance.attempts).toEqual([1, 2, 3, 1]);
 });
 
-test('maxRetries 0 sends the message at its first failure', async () => {
+test('maxRetries 0 sends the message at its first failure (alone: a batch that marked nothing is isolated first)', async () => {
   const kit = createTestingKit(routes({ deadLetterQueue: { topic: 'poison-dlq', maxRetries: 0 } }));
   const consumer = kit.consumerFor<PoisonConsumer>('poison');
   consumer.feed([{ n: 0, poison: true }, { n: 1 }]);
+  // the batch 0-1 failed before marking anything: which message fails is not known yet
+  await expect(consumer.consume()).rejects.toThrow('poison 0');
+  expect(consumer.deadLettered).toEqual([]);
+  // 0 alone fails: it is the one, sent at its first failure alone
   await expect(consumer.consume()).rejects.toThrow('poison 0');
   expect(consumer.deadLettered.map((m) => m.headers?.[DLQ_HEADERS.attempts])).toEqual(['1']);
   await consumer.consume();
