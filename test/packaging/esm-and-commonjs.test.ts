@@ -120,7 +120,8 @@ test('a CommonJS file (.cjs) gets the named exports of every entry from require(
   }
 });
 
-// consumer modules are loaded with require(); an ES module one needs a Node whose require() loads ES modules
+// the testing kit (synchronous) loads consumer modules with require() — `decanter server` and the App's
+// workers import() them — so an ES module one needs a Node whose require() loads ES modules
 // (20.19+, 22.12+, 23+; Jest's sandboxed `process` does not carry process.features.require_module)
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
 const requireLoadsEsm = major >= 23 || (major === 22 && minor >= 12) || (major === 20 && minor >= 19);

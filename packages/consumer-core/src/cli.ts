@@ -1,36 +1,30 @@
 #!/usr/bin/env node
-// `decanter server <app file>`: loads a module exporting an App (`module.exports`, `default` or
-// `app`) or a factory returning one (`module.exports`, `default`, `createApp`), and runs it with
-// graceful shutdown.
+// `decanter server <app file>`: imports a module exporting an App (default export / module.exports,
+// or `app`) or a factory returning one (default, or `createApp`), and runs it with graceful
+// shutdown. The app file is loaded with import() (loading/module-loader.ts): CommonJS or ES module,
+// top-level await included; TypeScript through whatever the user has (tsx, ts-node, Node's own).
 import { resolve } from 'node:path';
 import type { App } from './app';
-import { DependencyMissingError, hasErrorCode } from './errors';
+import { hasErrorCode } from './errors';
+import { loadModule, moduleExport } from './loading/module-loader';
 import { EXIT_CODES, runServer } from './server';
 
-const USAGE = 'Usage: decanter server <app file (.js, or .ts with ts-node installed)>';
+const USAGE = 'Usage: decanter server <app file (.js, .mjs, .cjs; .ts with tsx, ts-node or a Node.js that strips types)>';
 
 function isApp(value: unknown): value is App {
   return typeof value === 'object' && value !== null && typeof (value as App).start === 'function' && typeof (value as App).stop === 'function';
 }
 
 async function loadApp(file: string): Promise<App> {
-  if (/\.[cm]?ts$/.test(file)) {
-    let tsNode: { register(options: object): unknown };
-    try {
-      tsNode = require(require.resolve('ts-node', { paths: [file, process.cwd(), __dirname] })) as typeof tsNode;
-    } catch (error) {
-      throw new DependencyMissingError(`${file} is TypeScript: install the optional peer dependency ts-node, or run the built .js`, { cause: error });
-    }
-    tsNode.register({ transpileOnly: true, compilerOptions: { module: 'commonjs', moduleResolution: 'node10' } });
-  }
-  const mod = require(file) as unknown;
-  // module.exports = app / module.exports = factory (CommonJS), or named / default exports
-  const candidates = [mod, ...['default', 'app', 'createApp'].map((name) => (mod as Record<string, unknown> | null)?.[name])];
-  for (let candidate of candidates) {
+  const namespace = await loadModule(file);
+  for (const name of ['default', 'app', 'createApp']) {
+    let candidate = moduleExport(namespace, name);
     if (typeof candidate === 'function' && !isApp(candidate)) candidate = await (candidate as () => unknown)();
     if (isApp(candidate)) return candidate;
   }
-  throw new Error(`${file} must export an App (module.exports, default or 'app') or a factory returning one (module.exports, default or 'createApp')`);
+  throw new Error(
+    `${file} must export an App (export default, module.exports or an export named 'app') or a factory returning one (default, or an export named 'createApp')`,
+  );
 }
 
 async function main(argv: string[]): Promise<void> {

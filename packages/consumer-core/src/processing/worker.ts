@@ -3,7 +3,6 @@
 // pause requests go back in the result; produce calls go to the main thread over a BroadcastChannel.
 import { BroadcastChannel, threadId } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
-import { dirname } from 'node:path';
 import {
   attachConsumer,
   beginJob,
@@ -15,7 +14,8 @@ import {
   type Messages,
   type Transactor,
 } from '../consumer';
-import { DependencyMissingError, PartitionRevokedError, ProducerUnavailableError, TransactionFailedError } from '../errors';
+import { PartitionRevokedError, ProducerUnavailableError, TransactionFailedError } from '../errors';
+import { loadModule, moduleExport, namespaceOf } from '../loading/module-loader';
 import { builtInDeserializers } from '../messages/deserializers';
 import { Message, type Deserializer } from '../messages/message';
 import { PackedMessages, type UnpackedMessage } from '../messages/message-packer';
@@ -35,50 +35,63 @@ import type {
 
 const instances = new Map<string, Consumer>();
 const deserializers = new Map<string, Deserializer>();
-let tsNodeRegistered = false;
+/** Consumer classes being or already imported, by `module#export` (a failed import is dropped, so a retry imports again). */
+const consumerClasses = new Map<string, Promise<new () => Consumer>>();
 
 const now = (): number => performance.timeOrigin + performance.now();
 
-/** Lets the worker load TypeScript consumers (tests, ts-node apps) with ts-node in transpile-only mode. */
-function ensureTypeScript(file: string): void {
-  if (tsNodeRegistered || !/\.[cm]?ts$/.test(file)) return;
-  let tsNode: { register(options: object): unknown };
-  try {
-    const path = require.resolve('ts-node', { paths: [dirname(file), process.cwd(), __dirname] });
-    tsNode = require(path) as typeof tsNode;
-  } catch (error) {
-    throw new DependencyMissingError(
-      `Consumer module ${file} is TypeScript, which needs the optional peer dependency ts-node (add it to your project's devDependencies), or build it to .js first`,
-      { cause: error },
-    );
-  }
-  tsNode.register({ transpileOnly: true, compilerOptions: { module: 'commonjs', moduleResolution: 'node10' } });
-  tsNodeRegistered = true;
-}
-
-// `registerTsNode: false` (the in-process testing kit) trusts the host (Jest, ts-node, tsx) to load .ts files.
-function loadExport(ref: ResolvedReference, registerTsNode = true): unknown {
-  if (registerTsNode) ensureTypeScript(ref.module);
-  const mod = require(ref.module) as Record<string, unknown>;
-  return mod[ref.export];
-}
-
-export function loadConsumerClass(ref: ResolvedReference, registerTsNode = true): new () => Consumer {
-  const value = loadExport(ref, registerTsNode);
+function consumerClassOf(ref: ResolvedReference, value: unknown): new () => Consumer {
   if (!isConsumerClass(value)) {
     throw new TypeError(`Export '${ref.export}' of ${ref.module} is not a class extending Consumer`);
   }
   return value;
 }
 
-export function deserializerFor(ref: ConsumeTask['deserializer'], registerTsNode = true): Deserializer {
+function deserializerOf(ref: ResolvedReference, value: unknown): Deserializer {
+  if (typeof value !== 'function') throw new TypeError(`Deserializer export '${ref.export}' of ${ref.module} is not a function`);
+  return value as Deserializer;
+}
+
+/** The consumer class a route names, imported in this thread (loading/module-loader.ts: any module format, TypeScript through the user's loader). */
+function importConsumerClass(ref: ResolvedReference): Promise<new () => Consumer> {
+  const id = `${ref.module}#${ref.export}`;
+  let loading = consumerClasses.get(id);
+  if (loading === undefined) {
+    loading = loadModule(ref.module).then((namespace) => consumerClassOf(ref, moduleExport(namespace, ref.export)));
+    loading.catch(() => consumerClasses.delete(id));
+    consumerClasses.set(id, loading);
+  }
+  return loading;
+}
+
+/** The deserializer a route names; a built-in at once, a module's export imported on first use. */
+async function importDeserializer(ref: ConsumeTask['deserializer']): Promise<Deserializer> {
   if (typeof ref === 'string') return builtInDeserializers[ref];
   const id = `${ref.module}#${ref.export}`;
   let fn = deserializers.get(id);
   if (fn === undefined) {
-    const value = loadExport(ref, registerTsNode);
-    if (typeof value !== 'function') throw new TypeError(`Deserializer export '${ref.export}' of ${ref.module} is not a function`);
-    fn = value as Deserializer;
+    fn = deserializerOf(ref, moduleExport(await loadModule(ref.module), ref.export));
+    deserializers.set(id, fn);
+  }
+  return fn;
+}
+
+// The testing kit (src/testing) runs consumers in the test's own thread and synchronously: it
+// require()s the module and trusts its host (Jest, tsx, ts-node, Node) to load TypeScript; a
+// Node whose require() loads ES modules (20.19+, 22.12+) loads ES module consumers there too.
+
+/** The consumer class a route names, loaded synchronously with require() (the testing kit). */
+export function loadConsumerClass(ref: ResolvedReference): new () => Consumer {
+  return consumerClassOf(ref, moduleExport(namespaceOf(require(ref.module)), ref.export));
+}
+
+/** The deserializer a route names, loaded synchronously with require() (the testing kit). */
+export function deserializerFor(ref: ConsumeTask['deserializer']): Deserializer {
+  if (typeof ref === 'string') return builtInDeserializers[ref];
+  const id = `${ref.module}#${ref.export}`;
+  let fn = deserializers.get(id);
+  if (fn === undefined) {
+    fn = deserializerOf(ref, moduleExport(namespaceOf(require(ref.module)), ref.export));
     deserializers.set(id, fn);
   }
   return fn;
@@ -231,21 +244,28 @@ export async function runJob(
   return { requests, failure };
 }
 
+/** The consumer instance of a task's key, bound to its partition and the producer bridge. */
+function createInstance(Klass: new () => Consumer, task: ConsumeTask): Consumer {
+  const instance = new Klass();
+  attachConsumer(
+    instance,
+    { topic: task.topic, partition: task.partition, consumerGroup: task.consumerGroup },
+    producerFor(task.producerChannel),
+    transactorFor(task.producerChannel),
+  );
+  instances.set(task.key, instance);
+  return instance;
+}
+
 async function consume(task: ConsumeTask): Promise<ConsumeResult> {
   const startedAt = now();
   let instance = instances.get(task.key);
   if (instance === undefined) {
-    const Klass = loadConsumerClass(task.consumer);
-    instance = new Klass();
-    attachConsumer(
-      instance,
-      { topic: task.topic, partition: task.partition, consumerGroup: task.consumerGroup },
-      producerFor(task.producerChannel),
-      transactorFor(task.producerChannel),
-    );
-    instances.set(task.key, instance);
+    const Klass = await importConsumerClass(task.consumer);
+    // another job of this key may have made the instance while this one waited for the import
+    instance = instances.get(task.key) ?? createInstance(Klass, task);
   }
-  const deserializer = deserializerFor(task.deserializer);
+  const deserializer = await importDeserializer(task.deserializer);
   const { requests, failure } = await runJob(instance, task, new PackedMessages(task.packed), deserializer, startedAt);
   const error = failure === null ? null : serializeError(failure.thrown);
   return {
@@ -276,11 +296,11 @@ async function lifecycle(task: LifecycleTask): Promise<LifecycleResult> {
   return { errors };
 }
 
-function validate(task: ValidateTask): ValidateResult {
+async function validate(task: ValidateTask): Promise<ValidateResult> {
   const problems: ValidateResult['problems'] = [];
   for (const ref of task.references) {
     try {
-      loadConsumerClass(ref);
+      await importConsumerClass(ref);
     } catch (error) {
       problems.push({ routePath: ref.routePath, rule: serializeError(error).message, value: `${ref.module}#${ref.export}` });
     }

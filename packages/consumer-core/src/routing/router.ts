@@ -1,9 +1,8 @@
 // Turns the routing table users write into consumer groups → subscription groups → topics,
 // applying defaults and splitting topics with different fetch/poll settings into their own
 // subscription groups. Every problem is added to the caller's IssueList with the route's path.
-import { existsSync, statSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
 import type { FeatureSet } from '../features/feature-set';
+import { isUrl, MODULE_LOCATION_RULE, modulePathOf, resolveModuleFile } from '../loading/module-file';
 import { IssueList, isBoolean, isInteger, isNonEmptyString, isOneOf, isPlainObject, writtenKey } from '../contract-rules';
 import { configPath, resolveAliases, unknownKeyRule } from '@decanter/producer';
 import { kafkaSettingAliases } from '../options';
@@ -56,17 +55,6 @@ const OVERRIDE_KEYS = {
   'enable.partition.eof': ['enablePartitionEof', isBoolean],
 } as const;
 
-const MODULE_EXTENSIONS = ['', '.js', '.cjs', '.ts', '.cts', '/index.js', '/index.ts'];
-
-/** Finds the file a module path names, trying the extensions Node and ts-node would. */
-export function resolveModuleFile(path: string): string | undefined {
-  for (const ext of MODULE_EXTENSIONS) {
-    const candidate = ext.startsWith('/') ? join(path, ext.slice(1)) : path + ext;
-    if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
-  }
-  return undefined;
-}
-
 function resolveReference(path: string, ref: unknown, issues: IssueList): ResolvedReference | undefined {
   if (isPlainObject(ref) !== null) {
     issues.add(path, 'must be { module, export? } naming a module file and its export', ref);
@@ -75,16 +63,18 @@ function resolveReference(path: string, ref: unknown, issues: IssueList): Resolv
   const { module, export: exportName, ...rest } = ref as ConsumerReference;
   issues.unknownKeys(path, rest, []);
   const before = issues.issues.length;
-  issues.required(`${path}.module`, module, isNonEmptyString);
+  if (!isUrl(module)) issues.required(`${path}.module`, module, isNonEmptyString);
   issues.optional(`${path}.export`, exportName, isNonEmptyString);
   if (issues.issues.length > before) return undefined;
-  if (!isAbsolute(module)) {
-    issues.add(`${path}.module`, 'must be an absolute path (use require.resolve or join(__dirname, ...))', module);
+  // an absolute path, or a file: URL (string or URL object: the ES module way, from import.meta.url)
+  const modulePath = modulePathOf(module);
+  if (modulePath === undefined) {
+    issues.add(`${path}.module`, MODULE_LOCATION_RULE, module);
     return undefined;
   }
-  const file = resolveModuleFile(module);
+  const file = resolveModuleFile(modulePath);
   if (file === undefined) {
-    issues.add(`${path}.module`, 'must name an existing .js or .ts file', module);
+    issues.add(`${path}.module`, 'must name an existing .js, .mjs, .cjs, .ts, .mts or .cts file', module);
     return undefined;
   }
   return { module: file, export: exportName ?? 'default' };

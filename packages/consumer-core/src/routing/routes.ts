@@ -6,8 +6,13 @@ import type { SubscriptionGroupRouteExtensions, TopicRouteExtensions } from './r
 
 /** A class that extends `Consumer`, named by the module that exports it. */
 export interface ConsumerReference {
-  /** Absolute path of the module (`.js`, or `.ts` when ts-node is installed). Tip: `require.resolve('./orders-consumer')` or `join(__dirname, 'orders-consumer')`. */
-  module: string;
+  /**
+   * The module: an absolute path or a `file:` URL (string or URL) of a `.js`/`.mjs`/`.cjs` file, or
+   * of a `.ts`/`.mts`/`.cts` one with tsx, ts-node or a Node.js that strips types. CommonJS:
+   * `join(__dirname, 'orders-consumer')`; ES module: `new URL('./orders-consumer.js', import.meta.url)`.
+   * It is imported with import() in each worker thread (CommonJS and ES modules alike).
+   */
+  module: string | URL;
   /** Name of the export holding the class. Default `'default'`. */
   export?: string;
 }

@@ -96,7 +96,7 @@ export class TestConsumer<C extends Consumer = Consumer> {
   instanceOf(parallelKey: number): C {
     let existing = this.#instances.get(parallelKey);
     if (existing === undefined) {
-      const Klass = loadConsumerClass(this.#route.consumer, false);
+      const Klass = loadConsumerClass(this.#route.consumer);
       const instance = new Klass() as C;
       attachConsumer(
         instance,
@@ -171,7 +171,7 @@ export class TestConsumer<C extends Consumer = Consumer> {
         `Nothing to consume on ${label} from offset ${partition.position ?? 0}: feed messages first with kit.produce('${this.topic}', payload) or consumer.feed([...])`,
       );
     }
-    const deserializer = deserializerFor(this.#route.deserializer, false);
+    const deserializer = deserializerFor(this.#route.deserializer);
     const readyAt = now();
     partition.readyAt = readyAt;
     // as production's jobs builder: the failure policy may hand out only a part of the batch
@@ -259,7 +259,7 @@ export class TestConsumer<C extends Consumer = Consumer> {
     try {
       const readyAt = now();
       const job = { topic: this.topic, partition: this.partition, consumerGroup: this.consumerGroup, manualOffsetManagement: true, readyAt, hook };
-      outcome = await runJob(this.instance, job, [], deserializerFor(this.#route.deserializer, false), readyAt);
+      outcome = await runJob(this.instance, job, [], deserializerFor(this.#route.deserializer), readyAt);
     } finally {
       this.#running = false;
     }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { App, type TopicRouteDefinition } from '@decanter/consumer-core';
 
 const consumer = { module: join(__dirname, '..', 'fixtures', 'noop-consumer'), export: 'NoopConsumer' };
@@ -59,6 +60,16 @@ test('per-topic settings and defaults are resolved', () => {
   });
   expect(topic.consumer.module.endsWith('noop-consumer.ts')).toBe(true);
   expect(topic.consumer.export).toBe('NoopConsumer');
+});
+
+// regression (issue 15): a file: URL was refused with a hint to use __dirname, which ES modules do not have
+test('a consumer module given as a file: URL (string or URL object, the import.meta.url way) resolves to the file', () => {
+  const file = join(__dirname, '..', 'fixtures', 'noop-consumer.ts');
+  const { routing } = app([
+    { topic: 'a', consumer: { module: pathToFileURL(file).href, export: 'NoopConsumer' } },
+    { topic: 'b', consumer: { module: new URL('../fixtures/noop-consumer', pathToFileURL(__filename)), export: 'NoopConsumer' } },
+  ]);
+  expect(routing[0]!.subscriptionGroups[0]!.topics.map((t) => t.consumer.module)).toEqual([file, file]);
 });
 
 test('inactive topics are not subscribed', () => {
