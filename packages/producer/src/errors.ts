@@ -159,10 +159,26 @@ export class QueueFullError extends DecanterError<ProducerErrorCode> {
   }
 }
 
+export interface DeliveryErrorOptions extends DecanterErrorOptions {
+  /** See DeliveryError.possiblyPersisted; default false. */
+  possiblyPersisted?: boolean;
+}
+
 /** The broker refused the message for good, or retries ran out of message.timeout.ms. */
 export class DeliveryError extends DecanterError<ProducerErrorCode> {
-  constructor(code: 'DELIVERY_FAILED' | 'DELIVERY_TIMED_OUT', message: string, options: DecanterErrorOptions) {
+  /**
+   * True when the message is reported failed but the broker may still have written it: a
+   * request carrying it was sent and no answer said it was not written (it was in flight when
+   * the delivery timeout passed, the connection was lost mid-request, the request timed out, or
+   * the broker timed out waiting for replicas). librdkafka reports these with
+   * `RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED`. Producing it again may write it twice. False: it
+   * was certainly not written (never sent, or refused by the broker).
+   */
+  readonly possiblyPersisted: boolean;
+
+  constructor(code: 'DELIVERY_FAILED' | 'DELIVERY_TIMED_OUT', message: string, options: DeliveryErrorOptions) {
     super(code, message, options);
+    this.possiblyPersisted = options.possiblyPersisted ?? false;
   }
 }
 

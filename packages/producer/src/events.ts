@@ -10,6 +10,7 @@ import type { CompressionCodecName, DeliveryReport, ProduceMessage } from './typ
 export type ProducerErrorType =
   | 'message.delivery' // a message finally failed (its handle rejects with the same error)
   | 'request.retrying' // a Produce request failed retriably and will be retried
+  | 'offsets.retrying' // a transaction's sendOffsets met a group coordinator not ready yet, and will be retried
   | 'metadata.failed' // partition metadata could not be fetched
   | 'transaction.failed' // a transaction was aborted
   | 'listener.failed'; // an event listener threw

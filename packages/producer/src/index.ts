@@ -54,6 +54,7 @@ export {
   isDecanterError,
   type ConfigurationIssue,
   type DecanterErrorOptions,
+  type DeliveryErrorOptions,
   type ErrorContext,
   type DecanterErrorCode,
   type DecanterErrorCodes,

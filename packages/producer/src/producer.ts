@@ -270,7 +270,16 @@ export class Producer implements ProduceApi {
     if (this.buffered.length > 0) await this.flushBuffer(true, Infinity).catch(() => undefined);
     await this.transactionChain;
     await this.pipeline.drain();
+    // Every message is settled. What may still run is requests whose messages all failed by their
+    // deadline: disconnecting waits for those in flight (KafkaJS lets pending requests finish),
+    // and nothing is retried any more (an idempotent producer's resends to resolve sequence
+    // numbers end with its producer id).
+    this.pipeline.stop();
     clearInterval(this.metadataRefresher);
+    // Messages that timed out waiting for metadata may have left a connection attempt running
+    // (KafkaJS retries it for ~10 s): it ends before the clients are disconnected, so that
+    // nothing of this producer is left running after close().
+    await this.connecting?.catch(() => undefined);
     if (wasConnected || this.connecting !== undefined) {
       await this.wire.disconnect();
     }
@@ -328,21 +337,35 @@ export class Producer implements ProduceApi {
   private async runHeldTransaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
     await this.connect();
     const kafkaTx = await this.wire.transaction();
+    // The coordinator aborts a transaction older than transaction.timeout.ms by itself.
+    const expiresAt = Date.now() + this.options.transactionTimeoutMs;
     const pipeline = new DeliveryPipeline(this.shared, (request) => kafkaTx.sendBatch(request));
     let open = true;
     const gate = (): void => {
       if (!open) throw new TransactionError('TRANSACTION_FAILED', 'This transaction has ended; produce through a new one');
     };
-    const tx = new Transaction(pipeline, kafkaTx, this.defaultSettings, this.monitor, this.id, gate);
+    const tx = new Transaction(pipeline, kafkaTx, this.defaultSettings, this.monitor, this.id, gate, {
+      retryBackoffMs: this.options.retryBackoffMs,
+      retryBackoffMaxMs: this.options.retryBackoffMaxMs,
+      expiresAt,
+    });
+    // Every message is settled (by its deadline at the latest), but a request whose messages
+    // failed in flight may still be on its way: the transaction ends once KafkaJS has answered
+    // it (or the transaction has expired anyway), so no write of it lands after the markers.
+    const settle = async (): Promise<void> => {
+      await pipeline.drain();
+      await pipeline.whenIdle(expiresAt);
+      pipeline.stop();
+    };
     this.inTransaction = true;
     try {
       let result: T;
       try {
         result = await work(tx);
-        await pipeline.drain();
+        await settle();
       } catch (error) {
         open = false;
-        await pipeline.drain();
+        await settle();
         await kafkaTx.abort().catch(() => undefined);
         this.reportTransactionFailure(error);
         throw error;

@@ -9,6 +9,16 @@ export function partitionBatchId(topic: string, partition: number): string {
 export class PartitionBatch {
   readonly records: ProduceRecord[] = [];
   bytes = 0;
+  /**
+   * Handed to KafkaJS at least once. Only a batch never sent may be merged into; with
+   * idempotence, KafkaJS gave its records sequence numbers (see delivery/dispatcher.ts).
+   */
+  sent = false;
+  /**
+   * An attempt to send it may have been written by the broker although it was not acknowledged
+   * (a request timed out, a connection lost mid-request, a request abandoned at the deadline).
+   */
+  mayBeWritten = false;
   /** `topic\0partition`: identifies the partition across batches. */
   readonly id: string;
 
@@ -33,6 +43,22 @@ export class PartitionBatch {
   absorb(later: PartitionBatch): void {
     for (const record of later.records) this.records.push(record);
     this.bytes += later.bytes;
+  }
+
+  /** Removes and returns the records already settled (failed by their deadline in flight). */
+  removeSettled(): ProduceRecord[] {
+    const records = this.records;
+    const removed: ProduceRecord[] = [];
+    let kept = 0;
+    for (let i = 0; i < records.length; i += 1) {
+      const record = records[i] as ProduceRecord;
+      if (record.settled) {
+        removed.push(record);
+        this.bytes -= record.bytes;
+      } else records[kept++] = record;
+    }
+    records.length = kept;
+    return removed;
   }
 
   /** Removes and returns the first `count` records (those that timed out). */

@@ -53,6 +53,8 @@ export class ProduceRecord {
   readonly #enqueuedAt: number;
   readonly #deadline: number;
   readonly #sink: DeliverySink;
+  /** Set by the first of delivered/reject: a record has one outcome, whatever answers later. */
+  #settled = false;
 
   constructor(
     message: ProduceMessage,
@@ -88,10 +90,26 @@ export class ProduceRecord {
   get deadline(): number {
     return this.#deadline;
   }
-  delivered(topic: string, partition: number, baseOffset: string | null, index: number): void {
-    this.#sink.delivered(topic, partition, baseOffset, index);
+  /**
+   * True once the record's outcome was given (delivered or failed). A record failed by its
+   * delivery deadline while its request is in flight is still in that request: its late answer
+   * must not give it a second outcome.
+   */
+  get settled(): boolean {
+    return this.#settled;
   }
-  reject(error: Error): void {
+  /** Reports the delivery; false (and nothing reported) when the record was settled already. */
+  delivered(topic: string, partition: number, baseOffset: string | null, index: number): boolean {
+    if (this.#settled) return false;
+    this.#settled = true;
+    this.#sink.delivered(topic, partition, baseOffset, index);
+    return true;
+  }
+  /** Reports the failure; false (and nothing reported) when the record was settled already. */
+  reject(error: Error): boolean {
+    if (this.#settled) return false;
+    this.#settled = true;
     this.#sink.reject(error);
+    return true;
   }
 }

@@ -2,8 +2,10 @@
 // the bounded queue, partition it, add it to its variant's accumulator, and settle it when the
 // dispatcher is done. The producer owns one pipeline; each transaction gets its own (sending
 // through the KafkaJS transaction) sharing the queue limits, metadata and partitioner.
-// It must never settle a record twice nor forget one: every admitted record ends in exactly one
-// of succeeded/failed, and `outstanding` counts those that have not yet.
+// It must never settle a record twice nor forget one: every admitted record gets exactly one
+// outcome (delivered or failed), at its delivery deadline at the latest, and `outstanding` counts
+// those that have none yet. A record keeps its queue room until the pipeline no longer holds it,
+// which for a record failed while its request is in flight is when the request is answered.
 import { Accumulator } from '../batching/accumulator';
 import type { PartitionBatch } from '../batching/partition-batch';
 import type { Partitioner } from '../batching/partitioner';
@@ -45,6 +47,9 @@ export class DeliveryPipeline implements RecordSettler {
   private outstanding = 0;
   private idleWaiters: Array<() => void> = [];
   private urgent = false;
+  /** Fails the records waiting for metadata at their deadline (at `metadataDeadlineAt`). */
+  private metadataDeadline: NodeJS.Timeout | undefined;
+  private metadataDeadlineAt = Infinity;
   /** Records of this pipeline that failed (a transaction must not commit after one). */
   failures = 0;
 
@@ -63,6 +68,7 @@ export class DeliveryPipeline implements RecordSettler {
         maxRequestBytes: Math.max(o.batchSizeBytes, 16 * 1024 * 1024),
         batchSizeBytes: o.batchSizeBytes,
         batchMaxMessages: o.batchMaxMessages,
+        idempotent: o.idempotent,
       },
       send,
       this,
@@ -73,6 +79,22 @@ export class DeliveryPipeline implements RecordSettler {
   /** Messages admitted and not yet acknowledged or failed. */
   get queued(): number {
     return this.outstanding;
+  }
+
+  /**
+   * Resolves once no Produce request is in flight (nor backing off), or at `until` (Date.now()
+   * time), whichever comes first: before a transaction ends, so that no request of it is still
+   * on its way to the broker when the coordinator writes the commit or abort markers.
+   */
+  async whenIdle(until: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.dispatcher.whenIdle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, until - Date.now()))))]);
+    clearTimeout(timer);
+  }
+
+  /** Retries nothing more (see Dispatcher.stop): once drained, when the producer or the transaction ends. */
+  stop(): void {
+    this.dispatcher.stop();
   }
 
   /** Admits, queues and returns the delivery of one message. */
@@ -166,36 +188,33 @@ export class DeliveryPipeline implements RecordSettler {
     const { topic, partition } = batch;
     const acknowledged = this.shared.monitor.has('message.acknowledged');
     const now = acknowledged ? performance.now() : 0;
+    let settled = 0;
     for (let i = 0; i < records.length; i += 1) {
       const record = records[i] as ProduceRecord;
-      record.delivered(topic, partition, baseOffset, i);
+      // false for a record failed by its deadline while this request was in flight: it was
+      // reported failed (possibly persisted), and it is not counted or reported as delivered
+      if (!record.delivered(topic, partition, baseOffset, i)) continue;
+      settled += 1;
       if (acknowledged) {
         const report = buildReport(record.message, topic, partition, offsetAt(baseOffset, i));
         this.shared.monitor.notify('message.acknowledged', { producerId: this.producerId, report, durationMs: now - record.enqueuedAt });
       }
     }
-    this.released(records.length, batch.bytes);
+    this.shared.limits.release(records.length, batch.bytes);
+    this.settled(settled);
   }
 
   failed(records: readonly ProduceRecord[], error: Error): void {
     let bytes = 0;
-    const report = this.shared.monitor.has('error.occurred');
-    for (const record of records) {
-      bytes += record.bytes;
-      record.reject(error);
-      if (report) {
-        this.shared.monitor.notify('error.occurred', {
-          producerId: this.producerId,
-          type: 'message.delivery',
-          error,
-          message: record.message,
-          topic: record.message.topic,
-          partition: record.partition,
-        });
-      }
-    }
-    this.failures += records.length;
-    this.released(records.length, bytes);
+    for (const record of records) bytes += record.bytes;
+    const settled = this.reject(records, error);
+    this.shared.limits.release(records.length, bytes);
+    this.settled(settled);
+  }
+
+  expired(records: readonly ProduceRecord[], error: Error): void {
+    // The room stays taken: the request in flight still holds these records (see the header).
+    this.settled(this.reject(records, error));
   }
 
   metadataStale(topics: readonly string[]): void {
@@ -208,8 +227,29 @@ export class DeliveryPipeline implements RecordSettler {
 
   // ---- internals ----
 
-  private released(count: number, bytes: number): void {
-    this.shared.limits.release(count, bytes);
+  /** Fails the records not settled yet; returns how many that was. */
+  private reject(records: readonly ProduceRecord[], error: Error): number {
+    const report = this.shared.monitor.has('error.occurred');
+    let settled = 0;
+    for (const record of records) {
+      if (!record.reject(error)) continue;
+      settled += 1;
+      if (report) {
+        this.shared.monitor.notify('error.occurred', {
+          producerId: this.producerId,
+          type: 'message.delivery',
+          error,
+          message: record.message,
+          topic: record.message.topic,
+          partition: record.partition,
+        });
+      }
+    }
+    this.failures += settled;
+    return settled;
+  }
+
+  private settled(count: number): void {
     this.outstanding -= count;
     if (this.outstanding === 0 && this.idleWaiters.length > 0) {
       for (const wake of this.idleWaiters.splice(0)) wake();
@@ -290,6 +330,9 @@ export class DeliveryPipeline implements RecordSettler {
   }
 
   private awaitMetadata(topic: string, pending: Pending): void {
+    this.armMetadataDeadline(pending.record.deadline);
+    // An entry exists while its topic's metadata is being loaded (or the load backs off), even
+    // when its records have all timed out meanwhile.
     const waiting = this.pendingMetadata.get(topic);
     if (waiting !== undefined) {
       waiting.push(pending);
@@ -298,6 +341,46 @@ export class DeliveryPipeline implements RecordSettler {
     this.pendingMetadata.set(topic, [pending]);
     this.loadMetadata(topic, 1);
   }
+
+  /** Makes the records waiting for metadata time out at `at` at the latest (a load can hang longer). */
+  private armMetadataDeadline(at: number): void {
+    if (at >= this.metadataDeadlineAt) return;
+    if (this.metadataDeadline !== undefined) clearTimeout(this.metadataDeadline);
+    this.metadataDeadlineAt = at;
+    this.metadataDeadline = setTimeout(this.metadataTimedOut, Math.max(0, at - Date.now()));
+    this.metadataDeadline.unref(); // the records' queue room keeps the process alive
+  }
+
+  private readonly metadataTimedOut = (): void => {
+    this.metadataDeadline = undefined;
+    this.metadataDeadlineAt = Infinity;
+    const now = Date.now();
+    let next = Infinity;
+    const due: Array<{ topic: string; records: ProduceRecord[] }> = [];
+    for (const [topic, waiting] of this.pendingMetadata) {
+      const records: ProduceRecord[] = [];
+      let kept = 0;
+      for (const p of waiting) {
+        if (p.record.deadline <= now) records.push(p.record);
+        else {
+          waiting[kept++] = p;
+          if (p.record.deadline < next) next = p.record.deadline;
+        }
+      }
+      waiting.length = kept;
+      if (records.length > 0) due.push({ topic, records });
+    }
+    for (const { topic, records } of due) {
+      this.failed(
+        records,
+        new DeliveryError('DELIVERY_TIMED_OUT', `No partition metadata for topic '${topic}' within the delivery timeout (message.timeout.ms): the metadata request has not been answered`, {
+          retriable: true,
+          context: { producerId: this.producerId, topic },
+        }),
+      );
+    }
+    this.armMetadataDeadline(next);
+  };
 
   private loadMetadata(topic: string, attempt: number): void {
     this.shared.metadata.load(topic).then(

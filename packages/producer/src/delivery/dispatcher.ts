@@ -5,12 +5,23 @@
 // exponential backoff while its records are within their delivery deadline
 // (message.timeout.ms); KafkaJS's own retrier is set to 0 retries so this is the one place that
 // decides. It must never acknowledge a record the broker did not acknowledge.
+// Every record settles by its deadline wherever it is — waiting in a lane, backing off, or in a
+// request KafkaJS still holds (request-deadline.ts). A record failed in flight stays in its
+// request until KafkaJS answers: the answer gives it no second outcome, its partition sends
+// nothing else meanwhile (order, and KafkaJS's sequence numbers), and it keeps its queue room.
+// With idempotence KafkaJS numbers the records of each request (firstSequence) and takes the
+// numbers back when the request fails, so the next request of the partition reuses them. A batch
+// that may have been written is therefore resent exactly as it was sent — records failed by
+// their deadline included, their answers ignored — until the broker answers it for good: a copy
+// with other records under the same numbers would be refused (OUT_OF_ORDER_SEQUENCE_NUMBER) or,
+// with as many records, taken for a duplicate and acknowledged with the first batch's offsets.
 import type { RecordMetadata, TopicMessages } from 'kafkajs';
 import { DeliveryError } from '../errors';
 import type { Monitor, RequestEvent } from '../events';
 import type { PartitionBatch } from '../batching/partition-batch';
 import type { ProduceRecord } from '../batching/produce-record';
-import { isRetriable, misconfigurationHint, rootCause } from './failure-classification';
+import { isRetriable, mayHaveBeenWritten, misconfigurationHint, rootCause } from './failure-classification';
+import { earliestDeadline, RequestDeadline } from './request-deadline';
 import type { VariantSettings } from './variant-settings';
 
 export interface SendBatchRequest {
@@ -21,10 +32,18 @@ export interface SendBatchRequest {
 }
 export type SendBatch = (request: SendBatchRequest) => Promise<RecordMetadata[]>;
 
-/** How the dispatcher reports settled records back to the pipeline. */
+/**
+ * How the dispatcher reports records back to the pipeline. A record *settles* (its outcome is
+ * given) once, and *leaves* (its queue room is released) once, when the dispatcher no longer
+ * holds it; a record failed in flight settles first and leaves when its request is answered.
+ */
 export interface RecordSettler {
+  /** The batch was acknowledged: its records leave; those not settled yet are delivered. */
   succeeded(batch: PartitionBatch, baseOffset: string | null): void;
+  /** The records leave; those not settled yet fail with `error`. */
   failed(records: readonly ProduceRecord[], error: Error): void;
+  /** The records fail with `error` by their deadline but stay: a request carries them still. */
+  expired(records: readonly ProduceRecord[], error: Error): void;
   /** A metadata-related failure: forget what we know about these topics. */
   metadataStale(topics: readonly string[]): void;
   /**
@@ -44,6 +63,8 @@ export interface DispatcherSettings {
   /** Bounds of one record batch when queued batches of a partition are merged (batch.size, batch.num.messages). */
   batchSizeBytes: number;
   batchMaxMessages: number;
+  /** KafkaJS numbers the records (enable.idempotence, transactions): batches are resent exactly. */
+  idempotent: boolean;
 }
 
 interface Lane {
@@ -83,8 +104,13 @@ export class Dispatcher {
   private drainScheduled: NodeJS.Immediate | undefined;
   /** Topic-partitions with a request in flight (PartitionBatch.id), across variants and lanes. */
   private readonly sending = new Set<string>();
-  /** Runs `sweep` while batches wait (only then). */
+  /** Runs `sweep` at the earliest deadline of the waiting batches (`sweepAt`), while some wait. */
   private sweeper: NodeJS.Timeout | undefined;
+  private sweepAt = Infinity;
+  /** Requests backing off before a retry, by their timer (stop() cancels them). */
+  private readonly backoffs = new Map<NodeJS.Timeout, { lane: Lane; batches: PartitionBatch[] }>();
+  private idleWaiters: Array<() => void> = [];
+  private stopped = false;
   private requestSeq = 0;
   private inFlightTotal = 0;
   /** Records and bytes of the batches in lanes' `ready` (sealed, not yet in a request). */
@@ -101,16 +127,43 @@ export class Dispatcher {
     private readonly monitor: Monitor,
   ) {}
 
+  /** Requests in flight or backing off before a retry. */
   get busy(): boolean {
     return this.inFlightTotal > 0;
+  }
+
+  /** Resolves when no request is in flight nor backing off. */
+  whenIdle(): Promise<void> {
+    if (this.inFlightTotal === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /**
+   * Retries nothing more (the producer closes, or the transaction ends): requests backing off are
+   * dropped, and requests in flight are not retried when they fail. Call it once every record is
+   * settled: what is left is requests whose records all failed by their deadline, resent only to
+   * resolve their sequence numbers, which a closed producer (or an ended transaction) no longer
+   * needs resolved.
+   */
+  stop(): void {
+    this.stopped = true;
+    for (const [timer, { lane, batches }] of this.backoffs) {
+      clearTimeout(timer);
+      for (const batch of batches) this.settler.failed(batch.records, this.stoppedError(batch));
+      this.finish(lane, batches);
+    }
+    this.backoffs.clear();
   }
 
   /**
    * Fails the waiting records that are past their delivery deadline: a batch held back (its
    * partition busy with a request being retried, the in-flight limit reached) must still time out
-   * on time, not succeed late. Records younger than the deadline stay, in their batch.
+   * on time, not succeed late. Records younger than the deadline stay, in their batch. Runs at the
+   * earliest deadline of the waiting batches (armSweep), so none settles late.
    */
   private readonly sweep = (): void => {
+    this.sweeper = undefined;
+    this.sweepAt = Infinity;
     const now = Date.now();
     for (const lane of this.lanes) {
       if (lane.ready.length === 0) continue;
@@ -124,47 +177,66 @@ export class Dispatcher {
       for (const batch of keep) lane.ready.push(batch);
     }
     // Counted afresh after the pass: a listener of the failures may have produced meanwhile.
-    let waiting = 0;
     this.readyRecords = 0;
     this.readyBytes = 0;
+    let next = Infinity;
     for (const lane of this.lanes) {
       for (const batch of lane.ready) {
         this.readyRecords += batch.records.length;
         this.readyBytes += batch.bytes;
+        const first = batch.records[0];
+        if (first !== undefined && first.deadline < next) next = first.deadline;
       }
-      waiting += lane.ready.length;
     }
     this.checkBacklog();
-    if (waiting === 0 && this.sweeper !== undefined) {
-      clearInterval(this.sweeper);
-      this.sweeper = undefined;
-    }
+    this.armSweep(next);
   };
+
+  /** Makes `sweep` run at `at` at the latest (Infinity: nothing to do). */
+  private armSweep(at: number): void {
+    if (at >= this.sweepAt) return;
+    if (this.sweeper !== undefined) clearTimeout(this.sweeper);
+    this.sweepAt = at;
+    this.sweeper = setTimeout(this.sweep, Math.max(0, at - Date.now()));
+    // The queue room of the waiting records keeps the process alive, not this timer.
+    this.sweeper.unref();
+  }
 
   /**
    * Fails the records of `batch` whose deadline is at or before `at` and removes them from it.
    * Records join a batch in the order they were produced, so those are its first ones: the rest
-   * stays a valid batch (its offsets are counted from its own base offset when it is sent).
+   * stays a valid batch (its offsets are counted from its own base offset when it is sent). Only
+   * for a batch that will not be resent exactly (see the header).
    */
   private expire(batch: PartitionBatch, at: number, attempts: number, error: Error | null): void {
     const records = batch.records;
     let expired = 0;
     while (expired < records.length && (records[expired] as ProduceRecord).deadline <= at) expired += 1;
-    if (expired > 0) this.timedOut(batch, batch.takeFirst(expired), attempts, error);
+    if (expired > 0) this.settler.failed(batch.takeFirst(expired), this.timeoutError(batch, attempts, error, batch.mayBeWritten, false));
   }
 
-  private timedOut(batch: PartitionBatch, records: readonly ProduceRecord[], attempts: number, error: Error | null): void {
-    const producerId = this.settings.producerId;
-    this.settler.failed(
-      records,
-      new DeliveryError(
-        'DELIVERY_TIMED_OUT',
-        `Producing to ${batch.topic}/${batch.partition} did not succeed within the delivery timeout ` +
-          `(message.timeout.ms) after ${attempts} attempt(s)` +
-          (error ? `; last error: ${error.message}` : ': it waited behind earlier requests of its partition'),
-        { cause: error ?? undefined, retriable: true, context: { producerId, topic: batch.topic, partition: batch.partition } },
-      ),
+  private timeoutError(batch: PartitionBatch, attempts: number, error: Error | null, possiblyPersisted: boolean, inFlight: boolean): DeliveryError {
+    const why = inFlight
+      ? `: its request (attempt ${attempts}) was still in flight` + (error ? `; the previous attempt failed: ${error.message}` : '')
+      : ` after ${attempts} attempt(s)` + (error ? `; last error: ${error.message}` : ': it waited behind earlier requests of its partition');
+    return new DeliveryError(
+      'DELIVERY_TIMED_OUT',
+      `Producing to ${batch.topic}/${batch.partition} did not succeed within the delivery timeout (message.timeout.ms)${why}` +
+        (possiblyPersisted ? '; the broker may have written it (possiblyPersisted)' : ''),
+      {
+        cause: error ?? undefined,
+        retriable: true,
+        possiblyPersisted,
+        context: { producerId: this.settings.producerId, topic: batch.topic, partition: batch.partition },
+      },
     );
+  }
+
+  private stoppedError(batch: PartitionBatch): DeliveryError {
+    return new DeliveryError('DELIVERY_FAILED', `Producing to ${batch.topic}/${batch.partition} was given up: the producer (or its transaction) is ending`, {
+      possiblyPersisted: batch.mayBeWritten,
+      context: { producerId: this.settings.producerId, topic: batch.topic, partition: batch.partition },
+    });
   }
 
   /**
@@ -180,7 +252,9 @@ export class Dispatcher {
   ready(batch: PartitionBatch, variant: VariantSettings): void {
     this.readyRecords += batch.records.length;
     this.readyBytes += batch.bytes;
+    const first = batch.records[0];
     this.enqueue(batch, variant);
+    if (first !== undefined) this.armSweep(first.deadline);
     this.checkBacklog();
   }
 
@@ -249,10 +323,6 @@ export class Dispatcher {
         this.inFlightTotal += 1;
         this.sendRequest(lane, batches, (this.requestSeq += 1), 1);
       }
-      if (lane.ready.length > 0 && this.sweeper === undefined) {
-        this.sweeper = setInterval(this.sweep, 250);
-        this.sweeper.unref();
-      }
     }
     if (this.backlogged) this.checkBacklog();
   };
@@ -287,25 +357,36 @@ export class Dispatcher {
     const left: PartitionBatch[] = [];
     /** Partitions whose later batches must wait because an earlier one does (order). */
     let held: Set<string> | undefined;
+    /** Records whose deadline passed while they waited: failed here, never sent. */
+    let due: Array<{ batch: PartitionBatch; records: ProduceRecord[] }> | undefined;
     let bytes = 0;
+    const now = Date.now();
     for (const batch of ready) {
       const id = batch.id;
       if (!this.sending.has(id) && (held === undefined || !held.has(id)) && (taken.length === 0 || bytes + batch.bytes <= maxRequestBytes)) {
-        this.sending.add(id);
-        bytes += batch.bytes;
         this.readyRecords -= batch.records.length;
         this.readyBytes -= batch.bytes;
-        taken.push(batch);
         this.unqueued(lane, batch);
+        if ((batch.records[0] as ProduceRecord).deadline <= now) {
+          let expired = 1;
+          while (expired < batch.records.length && (batch.records[expired] as ProduceRecord).deadline <= now) expired += 1;
+          (due ??= []).push({ batch, records: batch.takeFirst(expired) });
+          if (batch.records.length === 0) continue;
+        }
+        this.sending.add(id);
+        bytes += batch.bytes;
+        taken.push(batch);
         continue;
       }
       (held ??= new Set()).add(id);
       left.push(batch);
     }
-    if (taken.length > 0) {
+    if (taken.length > 0 || due !== undefined) {
       ready.length = 0;
       for (const batch of left) ready.push(batch);
     }
+    // After the lane is consistent again: a listener of the failures may produce.
+    if (due !== undefined) for (const { batch, records } of due) this.settler.failed(records, this.timeoutError(batch, 0, null, false, false));
     return taken;
   }
 
@@ -314,6 +395,7 @@ export class Dispatcher {
     const topicMessages: TopicMessages[] = new Array(batches.length);
     for (let i = 0; i < batches.length; i += 1) {
       const batch = batches[i] as PartitionBatch;
+      batch.sent = true;
       topicMessages[i] = { topic: batch.topic, messages: batch.records };
     }
     const event = this.monitor.has('request.dispatched') || this.monitor.has('request.completed')
@@ -321,6 +403,10 @@ export class Dispatcher {
       : undefined;
     if (event !== undefined) this.monitor.notify('request.dispatched', event);
     const startedAt = performance.now();
+    // Records whose deadline passes before KafkaJS answers fail then; the answer settles the rest.
+    const deadline = earliestDeadline(batches) === Infinity
+      ? undefined
+      : new RequestDeadline(batches, (batch, records) => this.settler.expired(records, this.timeoutError(batch, attempt, null, true, true)));
     this.send({
       acks: variant.acks,
       timeout: variant.requestTimeoutMs,
@@ -328,6 +414,7 @@ export class Dispatcher {
       topicMessages,
     }).then(
       (results) => {
+        deadline?.cancel();
         if (event !== undefined) this.monitor.notify('request.completed', { ...event, durationMs: performance.now() - startedAt, error: null });
         const unsent = this.succeeded(batches, results, variant.acks);
         if (unsent.length === 0) {
@@ -348,6 +435,7 @@ export class Dispatcher {
         this.failedRequest(lane, unsent, requestId, attempt, error);
       },
       (error: unknown) => {
+        deadline?.cancel();
         const failure = error instanceof Error ? error : new Error(String(error));
         if (event !== undefined) this.monitor.notify('request.completed', { ...event, durationMs: performance.now() - startedAt, error: failure });
         this.failedRequest(lane, batches, requestId, attempt, failure);
@@ -355,7 +443,10 @@ export class Dispatcher {
     );
   }
 
-  /** Settles the batches the response covers; returns those it does not (KafkaJS did not send them). */
+  /**
+   * Settles the batches the response covers; returns those it does not (KafkaJS did not send
+   * them). Records failed by their deadline meanwhile get no report (succeeded skips them).
+   */
   private succeeded(batches: PartitionBatch[], results: RecordMetadata[], acks: number): PartitionBatch[] {
     const unsent: PartitionBatch[] = [];
     for (const batch of batches) {
@@ -371,6 +462,7 @@ export class Dispatcher {
           this.settler.failed(
             batch.records,
             new DeliveryError('DELIVERY_FAILED', `The broker's response has no offset for ${batch.topic}/${batch.partition}`, {
+              possiblyPersisted: true,
               context: { producerId: this.settings.producerId, topic: batch.topic, partition: batch.partition },
             }),
           );
@@ -387,7 +479,13 @@ export class Dispatcher {
     if (root !== null && typeof root === 'object' && root.type !== undefined && METADATA_ERRORS.has(root.type)) {
       this.settler.metadataStale([...new Set(batches.map((b) => b.topic))]);
     }
+    if (mayHaveBeenWritten(error, batches.length === 1)) for (const batch of batches) batch.mayBeWritten = true;
     const producerId = this.settings.producerId;
+    if (this.stopped) {
+      for (const batch of batches) this.settler.failed(batch.records, this.stoppedError(batch));
+      this.finish(lane, batches);
+      return;
+    }
     if (!isRetriable(error)) {
       const hint = misconfigurationHint(error);
       for (const batch of batches) {
@@ -395,6 +493,7 @@ export class Dispatcher {
           batch.records,
           new DeliveryError('DELIVERY_FAILED', `Producing to ${batch.topic}/${batch.partition} failed: ${hint === null ? '' : `${hint}: `}${error.message}`, {
             cause: error,
+            possiblyPersisted: batch.mayBeWritten,
             context: { producerId, topic: batch.topic, partition: batch.partition },
           }),
         );
@@ -406,8 +505,19 @@ export class Dispatcher {
     const retryAt = Date.now() + backoff;
     const remaining: PartitionBatch[] = [];
     for (const batch of batches) {
-      // Records that would be past their deadline by the retry time out now; the rest of the
-      // batch is retried (a retry is a new request: they get the new batch's base offset).
+      if (this.settings.idempotent && batch.mayBeWritten) {
+        // Resent exactly (see the header), even once every record has failed by its deadline:
+        // records that would be past it by the retry fail now, and ride along.
+        const due = batch.records.filter((r) => !r.settled && r.deadline <= retryAt);
+        if (due.length > 0) this.settler.expired(due, this.timeoutError(batch, attempt, error, true, false));
+        remaining.push(batch);
+        continue;
+      }
+      // Records failed in flight leave now (they are not resent), and those that would be past
+      // their deadline by the retry time out now; the rest of the batch is retried (a retry is a
+      // new request: they get the new batch's base offset).
+      const gone = batch.removeSettled();
+      if (gone.length > 0) this.settler.failed(gone, error);
       this.expire(batch, retryAt, attempt, error);
       if (batch.records.length > 0) remaining.push(batch);
     }
@@ -417,7 +527,7 @@ export class Dispatcher {
     }
     let freed = false;
     for (const batch of batches) {
-      if (batch.records.length === 0) {
+      if (!remaining.includes(batch)) {
         this.sending.delete(batch.id);
         freed = true;
       }
@@ -428,13 +538,18 @@ export class Dispatcher {
       this.monitor.notify('error.occurred', { producerId, type: 'request.retrying', error, topic: (remaining[0] as PartitionBatch).topic });
     }
     // The lane keeps its in-flight slot while backing off: later batches wait behind this one.
-    setTimeout(() => this.sendRequest(lane, remaining, requestId, attempt + 1), backoff);
+    const timer = setTimeout(() => {
+      this.backoffs.delete(timer);
+      this.sendRequest(lane, remaining, requestId, attempt + 1);
+    }, backoff);
+    this.backoffs.set(timer, { lane, batches: remaining });
   }
 
   private finish(lane: Lane, batches: readonly PartitionBatch[]): void {
     for (const batch of batches) this.sending.delete(batch.id);
     lane.inFlight -= 1;
     this.inFlightTotal -= 1;
+    if (this.inFlightTotal === 0 && this.idleWaiters.length > 0) for (const wake of this.idleWaiters.splice(0)) wake();
     // Batches that waited for this request go at the end of this turn, together with any whose
     // request completes meanwhile. With nothing waiting no turn is scheduled: the next sealed
     // batch is sent when it is sealed.

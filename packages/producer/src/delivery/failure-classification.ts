@@ -113,3 +113,51 @@ export function isRetriable(error: unknown): boolean {
   if (root.name === 'KafkaJSSASLAuthenticationError') return true;
   return root.retriable === true || (root.name !== undefined && RETRIABLE_NAMES.has(root.name));
 }
+
+/**
+ * KafkaJS errors raised before any Produce request of a sendBatch was built (its metadata does
+ * not know the topic or the leader): nothing of the call was sent.
+ */
+const NOTHING_SENT_NAMES = new Set(['KafkaJSMetadataNotLoaded', 'KafkaJSTopicMetadataNotLoaded', 'KafkaJSBrokerNotFound']);
+/** KafkaJSConnectionError messages of a connection that never opened (kafkajs/src/network/connection.js). */
+const NOT_CONNECTED = /^(Connection timeout|Failed to connect|Not connected)/;
+/** Socket codes of a connection that never opened. */
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+/**
+ * Broker error codes answered for a partition whose records the leader did append: acks=all
+ * timed out waiting for the replicas (REQUEST_TIMED_OUT), or they fell out of sync after the
+ * append. Every other error code the broker answers means the batch was not appended.
+ */
+const APPENDED_TYPES = new Set(['REQUEST_TIMED_OUT', 'NOT_ENOUGH_REPLICAS_AFTER_APPEND', 'UNKNOWN_SERVER_ERROR', 'UNKNOWN']);
+
+/**
+ * Whether the broker may have written a batch whose sendBatch failed with `error` (librdkafka's
+ * "possibly persisted"): true unless the error proves it was not. `alone`: the batch was the
+ * only one of the call. KafkaJS sends one request per leader in parallel and rejects the call
+ * with the first error, and a response's first partition error stands for all of them, so with
+ * several batches only an error raised before anything was sent proves it for each. Alone, a
+ * connection that never opened, a refused handshake or an error code meaning "not appended"
+ * prove it too. When KafkaJS retried inside the call (an idempotent producer's one retry), an
+ * earlier attempt may have been written whatever the last one says.
+ */
+export function mayHaveBeenWritten(error: unknown, alone: boolean): boolean {
+  let current = error as { name?: string; retryCount?: number; cause?: unknown; originalError?: unknown } | null;
+  for (let depth = 0; depth < 10 && current !== null && typeof current === 'object'; depth += 1) {
+    if (current.name === 'KafkaJSNumberOfRetriesExceeded' && (current.retryCount ?? 0) > 0) return true;
+    const next = (current.cause ?? current.originalError) as typeof current | undefined;
+    if (next === undefined || next === null || next === current) break;
+    current = next;
+  }
+  const root = rootCause(error) as { name?: string; code?: string; type?: string; message?: string } | null;
+  if (root === null || typeof root !== 'object') return true;
+  if (root.name !== undefined && NOTHING_SENT_NAMES.has(root.name)) return false;
+  if (!alone) return true;
+  if (misconfigurationHint(error) !== null) return false;
+  if (root.name === 'KafkaJSLockTimeout') return false;
+  if (root.name === 'KafkaJSConnectionError') {
+    if (root.code !== undefined && CONNECT_CODES.has(root.code)) return false;
+    return !NOT_CONNECTED.test(String(root.message ?? ''));
+  }
+  if (root.name === 'KafkaJSProtocolError' && root.type !== undefined) return APPENDED_TYPES.has(root.type);
+  return true;
+}

@@ -26,6 +26,12 @@ it('brands errors and carries code, retriable, cause and context', () => {
   expect(new MessageTooLargeError(2032, 1000, { topic: 'a' }).message).toBe("Message of 2032 bytes exceeds message.max.bytes (1000 bytes) for topic 'a'");
 });
 
+it('a DeliveryError says whether the broker may have written the message (possiblyPersisted, false by default)', () => {
+  expect(new DeliveryError('DELIVERY_TIMED_OUT', 'late', {}).possiblyPersisted).toBe(false);
+  const inFlight = new DeliveryError('DELIVERY_TIMED_OUT', 'late', { retriable: true, possiblyPersisted: true });
+  expect([inFlight.code, inFlight.retriable, inFlight.possiblyPersisted]).toEqual(['DELIVERY_TIMED_OUT', true, true]);
+});
+
 it('carries the one shared brand, Symbol.for("decanter.error"), out of sight of logs and JSON', () => {
   const e = new DecanterError('ANY_CODE', 'm');
   const brand = Symbol.for('decanter.error');

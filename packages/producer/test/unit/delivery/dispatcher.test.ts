@@ -28,14 +28,29 @@ function harness(send: Send, limits: Partial<DispatcherSettings> = {}) {
   const failed: Array<{ n: number; error: Error }> = [];
   /** Every backlog report, in order. */
   const backlogs: boolean[] = [];
+  /** Records the settler was told have left (their queue room released), settled or not. */
+  const left: ProduceRecord[] = [];
+  // Like the pipeline: a record settles once (ProduceRecord enforces it); only outcomes are logged.
+  const reject = (records: readonly ProduceRecord[], error: Error): void => {
+    const n = records.filter((r) => r.reject(error)).length;
+    if (n > 0) failed.push({ n, error });
+  };
   const settler: RecordSettler = {
-    succeeded: (b, base) => ok.push({ id: `${b.topic}/${b.partition}:${b.records.length}`, base }),
-    failed: (records, error) => failed.push({ n: records.length, error }),
+    succeeded: (b, base) => {
+      b.records.forEach((r, i) => r.delivered(b.topic, b.partition, base, i));
+      left.push(...b.records);
+      ok.push({ id: `${b.topic}/${b.partition}:${b.records.length}`, base });
+    },
+    failed: (records, error) => {
+      left.push(...records);
+      reject(records, error);
+    },
+    expired: reject,
     metadataStale: () => undefined,
     backlog: (on) => backlogs.push(on),
   };
   const d = new Dispatcher(
-    { producerId: 'p', maxInFlight: 5, retryBackoffMs: 5, retryBackoffMaxMs: 20, maxRequestBytes: 1 << 24, batchSizeBytes: 1 << 20, batchMaxMessages: 500, ...limits },
+    { producerId: 'p', maxInFlight: 5, retryBackoffMs: 5, retryBackoffMaxMs: 20, maxRequestBytes: 1 << 24, batchSizeBytes: 1 << 20, batchMaxMessages: 500, idempotent: false, ...limits },
     send,
     settler,
     new Monitor(),
@@ -45,7 +60,7 @@ function harness(send: Send, limits: Partial<DispatcherSettings> = {}) {
     d.ready(b, variant);
     d.drainSoon();
   };
-  return { d, offer, ok, failed, backlogs };
+  return { d, offer, ok, failed, backlogs, left };
 }
 
 /** A fake broker that answers each request when told to, with base offset 100 per partition. */
@@ -186,12 +201,13 @@ it('a retry times out only the records past their deadline and sends the rest, w
     sent.push(r.topicMessages.map((t) => t.messages.map((m) => String(m.value)).join(',')).join('|'));
     if (calls === 1) throw Object.assign(new Error('Connection error'), { name: 'KafkaJSConnectionError' });
     return [{ topicName: 't', partition: 0, errorCode: 0, baseOffset: '40' }];
-  });
+  }, { retryBackoffMs: 80, retryBackoffMaxMs: 80 });
   const b = new PartitionBatch('t', 0, 1);
-  b.add(new ProduceRecord({ topic: 't', payload: 'old' }, 10, 0, Date.now() + 1, sink)); // expires before the retry (backoff 5 ms)
+  // sent at once, and due before the retry (backoff 80 ms): it times out when the first attempt fails
+  b.add(new ProduceRecord({ topic: 't', payload: 'old' }, 10, 0, Date.now() + 40, sink));
   b.add(new ProduceRecord({ topic: 't', payload: 'young' }, 10, 0, Date.now() + 60_000, sink));
   offer(b);
-  await new Promise((r) => setTimeout(r, 100));
+  await new Promise((r) => setTimeout(r, 200));
   expect(sent).toEqual(['old,young', 'young']);
   expect(failed.map((f) => [f.n, hasErrorCode(f.error, 'DELIVERY_TIMED_OUT')])).toEqual([[1, true]]);
   expect(ok).toEqual([{ id: 't/0:1', base: '40' }]);

@@ -1,7 +1,7 @@
 // Claim: failures are classified by their innermost cause; transient broker and connection errors
 // are retriable, and a refusal caused by the producer's own settings (credentials, certificate
 // trust, ACLs) is not, with a hint naming the settings to check.
-import { isRetriable, misconfigurationHint, rootCause } from '../../../src/delivery/failure-classification';
+import { isRetriable, mayHaveBeenWritten, misconfigurationHint, rootCause } from '../../../src/delivery/failure-classification';
 
 const wrapped = (cause: Error): Error => Object.assign(new Error('outer'), { name: 'KafkaJSNumberOfRetriesExceeded', retriable: false, cause });
 
@@ -59,4 +59,26 @@ it('names the address for a certificate issued to another host, and the listener
   // a handshake cut short by a restarting broker is not a setting's fault
   expect(misconfigurationHint(tls('ERR_SSL_UNEXPECTED_EOF_WHILE_READING'))).toBeNull();
   expect(isRetriable(tls('ERR_SSL_UNEXPECTED_EOF_WHILE_READING'))).toBe(true);
+});
+
+it('says a failed batch may have been written unless the error proves it was not (possiblyPersisted)', () => {
+  const kafkaJs = (name: string, extra: Record<string, unknown> = {}): Error => Object.assign(new Error(String(extra['message'] ?? name)), { name, ...extra });
+  const once = (cause: Error): Error => Object.assign(new Error('outer'), { name: 'KafkaJSNumberOfRetriesExceeded', retryCount: 0, cause });
+  // sent, and no answer said it was not written
+  expect(mayHaveBeenWritten(once(kafkaJs('KafkaJSRequestTimeoutError')), true)).toBe(true);
+  expect(mayHaveBeenWritten(kafkaJs('KafkaJSConnectionClosedError'), true)).toBe(true);
+  expect(mayHaveBeenWritten(kafkaJs('KafkaJSConnectionError', { code: 'ECONNRESET', message: 'Connection error: read ECONNRESET' }), true)).toBe(true);
+  expect(mayHaveBeenWritten(kafkaJs('KafkaJSProtocolError', { type: 'REQUEST_TIMED_OUT' }), true)).toBe(true);
+  expect(mayHaveBeenWritten(kafkaJs('KafkaJSProtocolError', { type: 'NOT_ENOUGH_REPLICAS_AFTER_APPEND' }), true)).toBe(true);
+  expect(mayHaveBeenWritten(new TypeError('unknown'), true)).toBe(true);
+  // never sent, or refused by the broker
+  expect(mayHaveBeenWritten(once(kafkaJs('KafkaJSConnectionError', { code: 'ECONNREFUSED' })), true)).toBe(false);
+  expect(mayHaveBeenWritten(kafkaJs('KafkaJSConnectionError', { message: 'Connection timeout' }), true)).toBe(false);
+  expect(mayHaveBeenWritten(kafkaJs('KafkaJSProtocolError', { type: 'NOT_LEADER_OR_FOLLOWER' }), true)).toBe(false);
+  expect(mayHaveBeenWritten(kafkaJs('KafkaJSMetadataNotLoaded'), false)).toBe(false);
+  // one batch among several: KafkaJS's first error does not tell which partition it was for
+  expect(mayHaveBeenWritten(kafkaJs('KafkaJSProtocolError', { type: 'NOT_LEADER_OR_FOLLOWER' }), false)).toBe(true);
+  // KafkaJS retried inside the call: an earlier attempt may have been written
+  const retried = Object.assign(new Error('outer'), { name: 'KafkaJSNumberOfRetriesExceeded', retryCount: 1, cause: kafkaJs('KafkaJSConnectionError', { code: 'ECONNREFUSED' }) });
+  expect(mayHaveBeenWritten(retried, true)).toBe(true);
 });
