@@ -4,6 +4,10 @@
 //                that scripts/test (or scripts/kafka) started; KAFKA_BROKERS points at it;
 //                test/packaging/** (the packages as packed tarballs, installed into fresh npm
 //                projects; some of them run the README examples against the broker).
+//   cluster      (only with DECANTER_CLUSTER=1) packages/*/test/cluster/**, against a three-broker cluster (replication 3,
+//                min.insync.replicas 2) that its globalSetup starts with scripts/kafka start
+//                --nodes 3 unless KAFKA_CLUSTER_BROKERS is set or it already runs; its tests kill
+//                brokers, so one file holds the cluster at a time (holdCluster).
 // Tests import packages by name and get their TypeScript sources (moduleNameMapper); code that
 // runs in worker threads is loaded from the built dist/ (scripts/test builds first).
 /** @type {import('jest').Config} */
@@ -45,5 +49,17 @@ module.exports = {
       slowTestThreshold: 30,
       setupFilesAfterEnv: ['<rootDir>/packages/test-helpers/src/integration-setup.ts'],
     },
+    // Opt-in (DECANTER_CLUSTER=1) until its tests have run green in CI time: not part of
+    // scripts/test yet (issue 16 item 1).
+    ...(process.env.DECANTER_CLUSTER === '1' ? [{
+      ...shared,
+      displayName: 'cluster',
+      rootDir: __dirname,
+      testMatch: ['<rootDir>/packages/*/test/cluster/**/*.test.ts'],
+      globalSetup: '<rootDir>/packages/test-helpers/src/cluster-global-setup.ts',
+      globalTeardown: '<rootDir>/packages/test-helpers/src/cluster-global-teardown.ts',
+      slowTestThreshold: 60,
+      setupFilesAfterEnv: ['<rootDir>/packages/test-helpers/src/cluster-setup.ts'],
+    }] : []),
   ],
 };

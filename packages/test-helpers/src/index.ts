@@ -14,3 +14,29 @@ export { secureListener, type SecureListener } from './secure-listener';
 export { sleep, waitUntil, type WaitUntilOptions } from './wait-until';
 export { javaConsoleConsume, type ConsoleRecord } from './java-tools';
 export { readJsonLines, startDecanterServer, type ServerProcess } from './decanter-server';
+export {
+  awaitHealthyCluster,
+  awaitNewLeader,
+  clusterBasePort,
+  clusterBrokers,
+  clusterRunDir,
+  clusterRunning,
+  clusterSize,
+  createClusterTopic,
+  groupCoordinatorOf,
+  holdCluster,
+  killNode,
+  leaderOf,
+  partitionStates,
+  pauseNode,
+  pickClusterBasePort,
+  restoreCluster,
+  resumeNode,
+  signalNode,
+  startCluster,
+  startNode,
+  stopCluster,
+  stopNode,
+  withClusterAdmin,
+  type PartitionState,
+} from './cluster';
