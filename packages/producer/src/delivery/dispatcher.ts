@@ -390,7 +390,8 @@ export class Dispatcher {
     return taken;
   }
 
-  private sendRequest(lane: Lane, batches: PartitionBatch[], requestId: number, attempt: number): void {
+  /** `previousError`: why the attempt before this one failed (null on the first): a deadline that passes in flight names it. */
+  private sendRequest(lane: Lane, batches: PartitionBatch[], requestId: number, attempt: number, previousError: Error | null = null): void {
     const { variant } = lane;
     const topicMessages: TopicMessages[] = new Array(batches.length);
     for (let i = 0; i < batches.length; i += 1) {
@@ -406,7 +407,7 @@ export class Dispatcher {
     // Records whose deadline passes before KafkaJS answers fail then; the answer settles the rest.
     const deadline = earliestDeadline(batches) === Infinity
       ? undefined
-      : new RequestDeadline(batches, (batch, records) => this.settler.expired(records, this.timeoutError(batch, attempt, null, true, true)));
+      : new RequestDeadline(batches, (batch, records) => this.settler.expired(records, this.timeoutError(batch, attempt, previousError, true, true)));
     this.send({
       acks: variant.acks,
       timeout: variant.requestTimeoutMs,
@@ -540,7 +541,7 @@ export class Dispatcher {
     // The lane keeps its in-flight slot while backing off: later batches wait behind this one.
     const timer = setTimeout(() => {
       this.backoffs.delete(timer);
-      this.sendRequest(lane, remaining, requestId, attempt + 1);
+      this.sendRequest(lane, remaining, requestId, attempt + 1, error);
     }, backoff);
     this.backoffs.set(timer, { lane, batches: remaining });
   }

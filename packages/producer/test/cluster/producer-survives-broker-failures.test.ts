@@ -206,19 +206,9 @@ test('two brokers down (below min.insync.replicas): acks all fails naming the ca
   expect(delivered).toEqual([]);
   expect('report' in sync).toBe(false);
   expect(errors).toHaveLength(outcomes.length + 1);
-  // Known gap, reported (packages/producer/src/delivery/dispatcher.ts, sendRequest: its
-  // RequestDeadline builds the timeout error with `null` for the error): a message whose deadline
-  // passes while a retry is on the wire fails with "its request (attempt N) was still in flight"
-  // and no cause, although every attempt before was refused with NOT_ENOUGH_REPLICAS. Such
-  // errors are counted and printed; every other one must name the cause. Once the dispatcher
-  // passes the previous attempt's error, they name it too and this exemption never applies.
-  const causeless = errors.filter((e) => /was still in flight/.test((e as Error).message) && causeTypes(e).length === 0);
-  if (causeless.length > 0) process.stdout.write(`  in-flight expiries without the cause (known gap): ${causeless.length} of ${errors.length}\n`);
-  expect(causeless.length).toBeLessThan(errors.length);
   for (const e of errors) {
     expect(isDecanterError(e)).toBe(true);
     expect(hasErrorCode(e, 'DELIVERY_TIMED_OUT') || hasErrorCode(e, 'DELIVERY_FAILED')).toBe(true);
-    if (causeless.includes(e)) continue;
     // the cause is named: Kafka's NOT_ENOUGH_REPLICAS ("fewer in-sync replicas than required"),
     // in the message and as the type of the broker's error at the end of the cause chain
     expect((e as Error).message).toMatch(/fewer in-sync replicas than required/);

@@ -235,3 +235,21 @@ it('a record already past its deadline when it could be sent fails without being
   expect(outcomes.map((o) => [o.payload, o.kind, o.error?.possiblyPersisted])).toEqual([['stale', 'failed', false]]);
   broker.ok();
 });
+
+it('a deadline that passes while a retry is in flight names why the attempt before failed, as message and cause', async () => {
+  const broker = heldBroker();
+  const { outcomes, record } = recorder();
+  const { offer } = harness(broker.send);
+  const deadline = Date.now() + 150;
+  offer(0, record('r', deadline));
+  await sleep(10);
+  const notEnoughReplicas = Object.assign(new Error('Broker: Not enough in-sync replicas'), { name: 'KafkaJSProtocolError', type: 'NOT_ENOUGH_REPLICAS', retriable: true });
+  broker.fail(notEnoughReplicas); // attempt 1 refused; attempt 2 goes out and is never answered
+  await sleep(250);
+  expect(broker.requests).toHaveLength(2);
+  expect(outcomes.map((o) => [o.payload, o.kind])).toEqual([['r', 'failed']]);
+  const error = outcomes[0]?.error;
+  expect(hasErrorCode(error, 'DELIVERY_TIMED_OUT')).toBe(true);
+  expect(error?.message).toMatch(/attempt 2\) was still in flight; the previous attempt failed: Broker: Not enough in-sync replicas/);
+  expect(error?.cause).toBe(notEnoughReplicas);
+});
