@@ -17,6 +17,13 @@ import { SubscriptionGroupRunner } from './processing/subscription-group-runner'
 import { WorkerPool } from './processing/worker-pool';
 import type { ConsumerGroup } from './routing/consumer-group';
 
+/**
+ * The longest stop() keeps sending a shutdown commit that fails for a reason that passes: long
+ * enough for a dead group coordinator to be replaced (the brokers' broker.session.timeout.ms,
+ * 9 s by default, then the election) and KafkaJS to rejoin through the new one.
+ */
+const COMMIT_RETRY_WINDOW_MS = 30_000;
+
 /** How `stop()` ended. */
 export interface StopResult {
   /** True when running jobs did not finish within `shutdownTimeoutMs` (their offsets were not committed). */
@@ -163,6 +170,7 @@ export class App {
       return { timedOut: false };
     }
     this.#transition('stopping');
+    const stopStartedAt = Date.now();
     if (this.#statsTimer !== undefined) clearInterval(this.#statsTimer);
     await Promise.all(this.#groups.map((g) => g.close())); // a scaling step in flight ends first
     let timer: NodeJS.Timeout | undefined;
@@ -184,8 +192,11 @@ export class App {
         error: new ShutdownTimeoutError(`Running jobs did not finish within ${this.options.shutdownTimeoutMs} ms`),
       });
     }
-    // Marks come only from finished jobs, so committing them is safe even after a timeout.
-    await Promise.all(this.#runners.map((r) => r.commit('shutdown')));
+    // Marks come only from finished jobs, so committing them is safe even after a timeout. A
+    // commit that fails for a reason that passes (the coordinator moving) is sent again, within
+    // what is left of shutdownTimeoutMs and at most COMMIT_RETRY_WINDOW_MS.
+    const commitDeadline = Math.min(stopStartedAt + this.options.shutdownTimeoutMs, Date.now() + COMMIT_RETRY_WINDOW_MS);
+    await Promise.all(this.#runners.map((r) => r.commitBeforeLeaving(commitDeadline)));
     await Promise.all(
       this.#runners.map((r) =>
         r.stopListener().catch((error: unknown) =>

@@ -1,12 +1,12 @@
 // The multiplexing feature: `multiplexing()` registered with an App makes the `multiplexing` key
-// of subscription groups valid (and typed), and plans their connections: `boot` at start, the
-// sticky assigner for all of them, and a scaler between `min` and `max` when they differ.
+// of subscription groups valid (and typed), and plans their connections: `boot` at start and a
+// scaler between `min` and `max` when they differ. Its connections use the core's sticky
+// assigner, as every connection does: a scaling step moves about P/N partitions.
 import type { SubscriptionGroup } from '@decanter/consumer-core';
 import type { ConnectionsPlan, Feature } from '@decanter/consumer-core/features';
 import { multiplexingRoute } from './contract';
 import type { MultiplexingDefinition, ResolvedMultiplexing } from './options';
 import { MultiplexingScaler, type ScaleDownReason, type ScaleUpReason } from './scaler';
-import { stickyAssigner } from './sticky-assigner';
 
 declare module '@decanter/consumer-core' {
   interface SubscriptionGroupRouteExtensions {
@@ -46,7 +46,6 @@ export const MULTIPLEXING_FEATURE = 'multiplexing';
 
 const plan: ConnectionsPlan = {
   connections: (group: SubscriptionGroup) => (group.multiplexing == null ? null : { boot: group.multiplexing.boot, min: group.multiplexing.min, max: group.multiplexing.max }),
-  assigner: (group) => (group.multiplexing == null ? null : stickyAssigner),
   scaler: (group, control) => (group.multiplexing?.dynamic === true ? new MultiplexingScaler(control, group.multiplexing) : null),
 };
 

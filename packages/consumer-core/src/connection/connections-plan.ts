@@ -71,9 +71,9 @@ export interface ConnectionsPlan {
   /** The connections of `group`, or null when the feature leaves the group alone. */
   connections(group: SubscriptionGroup): ConnectionCount | null;
   /**
-   * The assigner the group's connections prefer. KafkaJS offers the broker every assigner a
-   * member has and the broker picks one all members share, so the core's round-robin assigner
-   * stays listed after it: a group whose other members lack this one still works.
+   * The assigner the group's connections prefer over the core's sticky one. KafkaJS offers the
+   * broker every assigner a member has and the broker picks one all members share, so the core's
+   * round-robin assigner stays listed last: a group whose other members lack this one still works.
    */
   assigner?(group: SubscriptionGroup): AssignerFactory | null;
   /** Starts watching the group's connections once they all run (null: the count stays at `boot`). */

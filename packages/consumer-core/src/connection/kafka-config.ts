@@ -20,8 +20,9 @@ export function toKafkaJsClientConfig(kafka: ResolvedKafkaSettings, clientId: st
 
 /**
  * One subscription group's KafkaJS consumer config. Auto-commit is turned off in `run()`, not
- * here. `preferred` assigners (a feature's) come first; the core's stays as the one every member
- * of the group shares, whichever features its other processes run.
+ * here. `preferred` assigners (the sticky one, or a feature's) come first; the subscription-aware
+ * round-robin one stays as the one every member of the group shares, whichever version or
+ * features its other processes run.
  */
 export function toKafkaJsConsumerConfig(kafka: ResolvedKafkaSettings, fetch: ResolvedFetchSettings, groupId: string, preferred: readonly PartitionAssigner[] = []): ConsumerConfig {
   return {

@@ -19,17 +19,25 @@ import type { SubscriptionGroup } from '../routing/subscription-group';
 import type { OffsetEntry } from '../events';
 import { ListenerCrashedError } from '../errors';
 import type { AssignedPartition, AssignerFactory } from './connections-plan';
+import { stickyAssigner } from './sticky-assigner';
 import { toKafkaJsClientConfig, toKafkaJsConsumerConfig } from './kafka-config';
 import { OffsetLookups, type CommittedOffset, type PartitionBounds } from './offset-lookups';
 import { partitionKey, type PrefetchBuffer } from './prefetch-buffer';
 
 export type { CommittedOffset, PartitionBounds } from './offset-lookups';
 
+/** How many session timeouts KafkaJS may take to join again after restarting itself from a crash (#watchRejoin). */
+const REJOIN_GRACE_FACTOR = 3;
+
 export interface ListenerHooks {
   /** A batch was buffered (for the offset tracker's fetch position). */
   onFetched(topic: string, partition: number, lastOffset: number, highWatermark: number): void;
-  /** KafkaJS (re)joined the group with this assignment (eager: everything was revoked first). */
-  onAssignment(assignment: Array<{ topic: string; partition: number }>): void;
+  /**
+   * KafkaJS (re)joined the group with this assignment (eager: everything was revoked first).
+   * `newMember`: it joined under another member id than its last assignment's, so it was out of
+   * the group in between (see the GROUP_JOIN handler): nothing it held may count as kept.
+   */
+  onAssignment(assignment: Array<{ topic: string; partition: number }>, newMember: boolean): void;
   /**
    * KafkaJS is about to rejoin: last chance to commit for partitions that may move. Called
    * synchronously from KafkaJS's REBALANCING event, which fires just before it sends FindCoordinator
@@ -52,7 +60,7 @@ export interface ListenerOptions {
   connection?: number;
   /** Fetch the committed offsets with their metadata at every assignment (`onCommitted`). Default false. */
   readsCommitMetadata?: boolean;
-  /** An assigner to prefer over the core's (a feature's, e.g. multiplexing's sticky one), built with this connection's assignment memory. */
+  /** An assigner to prefer over the core's sticky one (a feature's), built with this connection's assignment memory. */
   assigner?: AssignerFactory;
 }
 
@@ -85,6 +93,10 @@ export class Listener {
   #restoring: Promise<void> | undefined;
   readonly #lookups: OffsetLookups;
   #restartTimer: NodeJS.Timeout | undefined;
+  /** Armed by a crash KafkaJS restarts itself: fires when it has not joined again in time. */
+  #rejoinWatchdog: NodeJS.Timeout | undefined;
+  /** Batches KafkaJS delivered while it had no consumer group, since the last report. */
+  #strayBatches = 0;
   #running = false;
   /**
    * From a CRASH until the next GROUP_JOIN KafkaJS has no consumer group, and its pause, seek and
@@ -94,6 +106,8 @@ export class Listener {
   #groupGone = false;
   /** The partitions of the last generation this connection joined (a sticky assigner reads it on the next join). */
   #assignment: readonly AssignedPartition[] = [];
+  /** The member id of the last assignment (undefined before the first). */
+  #memberId: string | undefined;
 
   constructor(
     private readonly group: SubscriptionGroup,
@@ -112,15 +126,26 @@ export class Listener {
     const client = new Kafka(toKafkaJsClientConfig(kafka, id));
     this.#lookups = new OffsetLookups(client, group.consumerGroup);
     const memory = { current: () => this.#assignment };
-    const preferred = options.assigner === undefined ? [] : [options.assigner(memory)];
+    const preferred = [(options.assigner ?? stickyAssigner)(memory)];
     this.#consumer = client.consumer(toKafkaJsConsumerConfig(kafka, group.fetch, group.consumerGroup, preferred));
     const { GROUP_JOIN, REBALANCING, CRASH } = this.#consumer.events;
     this.#consumer.on(GROUP_JOIN, (event) => {
       this.#groupGone = false;
+      clearTimeout(this.#rejoinWatchdog);
+      this.#rejoinWatchdog = undefined;
+      this.#strayBatches = 0;
       const assignment = Object.entries(event.payload.memberAssignment).flatMap(([topic, partitions]) =>
         partitions.map((partition) => ({ topic, partition })),
       );
       this.#assignment = Object.freeze(assignment);
+      // A member keeps its id across rejoins while the coordinator knows it; KafkaJS gets a new
+      // one after a crash (its consumer group is rebuilt) or when the coordinator forgot it
+      // (UNKNOWN_MEMBER_ID). Generations may then have passed without this member, in which
+      // another one owned its partitions and processed and committed past its marks: committing
+      // those marks now would move the group's offset back (duplicates), so nothing is kept.
+      const { memberId } = event.payload;
+      const newMember = this.#memberId !== undefined && memberId !== undefined && memberId !== this.#memberId;
+      this.#memberId = memberId;
       // everything is fetched again from the committed offsets: drop what the old generation
       // buffered, and lift our pauses (KafkaJS keeps paused partitions paused across rejoins,
       // while the timers that would resume them are dropped with the old assignment)
@@ -128,7 +153,7 @@ export class Listener {
       this.#paused.clear();
       const paused = this.#consumer.paused();
       if (paused.length > 0) this.#consumer.resume(paused);
-      this.hooks.onAssignment(assignment);
+      this.hooks.onAssignment(assignment, newMember);
       if (this.#readsCommitMetadata && assignment.length > 0) this.#restore(assignment);
     });
     this.#consumer.on(REBALANCING, () => void this.hooks.onRebalancing());
@@ -140,6 +165,11 @@ export class Listener {
     this.#consumer.on(CRASH, (event) => {
       // KafkaJS drops its consumer group until it joins again: pause/seek/resume would throw
       this.#groupGone = true;
+      // and nothing processed from now on can be committed (commitOffsets fails until it has
+      // joined again, which it does after a backoff of up to retry.maxRetryTime), while the group
+      // may hand these partitions to another member meanwhile: what is buffered goes, so it is not
+      // processed here for nothing and again by the next owner. Running jobs finish.
+      this.#forgetFetched();
       const { restart, error } = event.payload;
       this.monitor.notify('error.occurred', {
         type: 'listener.crash',
@@ -152,6 +182,7 @@ export class Listener {
       // KafkaJS restarts by itself only after retriable errors; after any other crash it has
       // disconnected for good. Start it again (from the committed offsets) after the backoff.
       if (!restart && this.#running) this.#scheduleRestart();
+      else if (restart && this.#running) this.#watchRejoin();
     });
   }
 
@@ -180,6 +211,36 @@ export class Listener {
     void restoring.then(() => {
       if (this.#restoring === restoring) this.#restoring = undefined;
     });
+  }
+
+  /**
+   * After a crash KafkaJS restarts by itself: it should join again within a session timeout or
+   * so. Seen under broker SIGKILLs (pnpm bench chaos): its restarted consumer never joined, while
+   * the old fetch loop went on delivering batches — a member the group no longer had, processing
+   * what the group's real owners processed too. Those batches are dropped (#onBatch); and when no
+   * join came within REJOIN_GRACE_FACTOR × session.timeout.ms (at least 30 s), Decanter stops
+   * KafkaJS's consumer and starts it again itself, from the committed offsets.
+   */
+  #watchRejoin(): void {
+    clearTimeout(this.#rejoinWatchdog);
+    const graceMs = Math.max(30_000, REJOIN_GRACE_FACTOR * this.kafka.sessionTimeoutMs);
+    this.#rejoinWatchdog = setTimeout(() => {
+      this.#rejoinWatchdog = undefined;
+      if (!this.#running || !this.#groupGone || this.#restartTimer !== undefined) return;
+      this.monitor.notify('error.occurred', {
+        type: 'listener.crash',
+        error: new ListenerCrashedError(
+          `KafkaJS consumer of ${this.group.consumerGroup}/${this.group.id} did not join the group again within ${graceMs} ms of restarting after a crash: Decanter restarts it`,
+          { context: this.#scope },
+        ),
+        ...this.#scope,
+      });
+      this.#consumer.stop().then(
+        () => this.#scheduleRestart(),
+        () => this.#scheduleRestart(),
+      );
+    }, graceMs);
+    this.#rejoinWatchdog.unref();
   }
 
   #scheduleRestart(): void {
@@ -246,6 +307,23 @@ export class Listener {
   async #onBatch({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
     if (batch.messages.length === 0) return;
+    if (this.#groupGone) {
+      // KafkaJS has no consumer group now (after STOP or CRASH, before the next GROUP_JOIN): a
+      // batch now comes from a fetch loop of a member the group no longer has (#watchRejoin)
+      if (this.#strayBatches++ === 0) {
+        this.monitor.notify('error.occurred', {
+          type: 'listener.crash',
+          error: new ListenerCrashedError(
+            `KafkaJS delivered a batch of ${topic}/${partition} while its consumer of ${this.group.consumerGroup}/${this.group.id} was out of the group (crashed, not joined again): dropped, with any that follow until it joins`,
+            { context: { ...this.#scope, topic, partition } },
+          ),
+          ...this.#scope,
+          topic,
+          partition,
+        });
+      }
+      return;
+    }
     if (this.#restoring !== undefined) await this.#restoring;
     if (this.#paused.has(partitionKey(topic, partition))) return;
     // queued batches count against queued.max.messages.kbytes too: once they would fill the
@@ -411,6 +489,7 @@ export class Listener {
   async stop(): Promise<void> {
     this.#running = false;
     clearTimeout(this.#restartTimer);
+    clearTimeout(this.#rejoinWatchdog);
     if (this.#packing !== undefined) clearImmediate(this.#packing);
     this.#packing = undefined;
     this.#discardPending();

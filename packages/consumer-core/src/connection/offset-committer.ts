@@ -5,7 +5,14 @@
 // commit still in flight. A broker that refuses the commit metadata as too large
 // (OFFSET_METADATA_TOO_LARGE: its offset.metadata.max.bytes is lower than ours) gets the same
 // offsets without metadata: duplicates after a rebalance, never a commit lost.
+// The commit before leaving the group (shutdown) is sent again after failures that pass — the
+// group coordinator died or moved (KafkaJS keeps asking the old one until its consumer rejoins,
+// which it does by itself), a request timed out, the member is rejoining — until it lands or its
+// deadline passes: otherwise a SIGTERM while a broker is down hands everything processed since
+// the last commit to the next owner. Kept partitions keep their marks through the rejoin (the
+// sticky assigner keeps them in place), so the retry commits them under the new generation.
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CommitFailedError } from '../errors';
 import type { GroupScope, OffsetEntry } from '../events';
 import type { Monitor } from '../instrumentation/monitor';
@@ -20,6 +27,22 @@ export interface CommitterContext {
   readonly listener: Pick<Listener, 'commit'>;
   readonly monitor: Monitor;
   readonly scope: GroupScope;
+}
+
+/** Broker error types after which the same commit can land: the member rejoins (KafkaJS does it by itself) and commits under the new generation. */
+const REJOIN_TYPES = new Set(['ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'REBALANCE_IN_PROGRESS']);
+
+/**
+ * True when sending the commit again may succeed: anything along the cause chain KafkaJS marks
+ * retriable (coordinator not available or moved, a request timed out, a connection lost) or a
+ * rejoin in progress. Authorization and invalid-request errors are final.
+ */
+export function commitMayLandLater(error: unknown): boolean {
+  for (let e = error, depth = 0; typeof e === 'object' && e !== null && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
+    const { retriable, type } = e as { retriable?: unknown; type?: unknown };
+    if (retriable === true || (typeof type === 'string' && REJOIN_TYPES.has(type))) return true;
+  }
+  return false;
 }
 
 /** The broker refused the metadata as too large: KafkaJS's protocol error, or its retrier's wrapper of it (the type on its cause). */
@@ -54,19 +77,37 @@ export class OffsetCommitter {
   /** Commits what is marked and not committed yet. Never rejects (a failure is reported). */
   commit(reason: CommitReason): Promise<void> {
     if (reason === 'rebalance') {
-      const sent = this.#send(reason);
+      const sent = this.#send(reason).then(() => undefined);
       this.#chain = this.#chain.then(() => sent);
       return sent;
     }
-    this.#chain = this.#chain.then(() => this.#send(reason));
+    this.#chain = this.#chain.then(() => this.#send(reason)).then(() => undefined);
     return this.#chain;
   }
 
-  // The snapshot and the KafkaJS call happen synchronously, before the first await.
-  async #send(reason: CommitReason): Promise<void> {
+  /**
+   * Like commit(), but a failure that may pass (commitMayLandLater) is followed by another attempt
+   * — backing off from 100 ms to 1 s, each with what is marked then — until one lands or the next
+   * would start after `deadline` (epoch ms). Never rejects; every failed attempt is reported.
+   */
+  commitPersistently(reason: CommitReason, deadline: number): Promise<void> {
+    this.#chain = this.#chain.then(async () => {
+      for (let backoff = 100; ; backoff = Math.min(backoff * 2, 1_000)) {
+        const retryUntil = deadline - backoff;
+        const error = await this.#send(reason, retryUntil);
+        if (error === undefined || !commitMayLandLater(error) || Date.now() > retryUntil) return;
+        await sleep(backoff);
+      }
+    });
+    return this.#chain;
+  }
+
+  // The snapshot and the KafkaJS call happen synchronously, before the first await. Resolves
+  // with the error of a commit that failed (already reported), else undefined.
+  async #send(reason: CommitReason, retryUntil?: number): Promise<unknown> {
     const { tracker, listener, monitor, scope } = this.context;
     let offsets = tracker.pending();
-    if (offsets.length === 0) return;
+    if (offsets.length === 0) return undefined;
     const event = { ...scope, offsets, reason };
     monitor.notify('offsets.commit', event);
     const started = performance.now();
@@ -83,12 +124,15 @@ export class OffsetCommitter {
       }
       tracker.committed(offsets);
       monitor.notify('offsets.committed', { ...event, offsets, durationMs: performance.now() - started });
+      return undefined;
     } catch (error) {
+      const retrying = retryUntil !== undefined && Date.now() <= retryUntil && commitMayLandLater(error);
       monitor.notify('error.occurred', {
         type: 'offsets.commit.error',
-        error: new CommitFailedError(`Committing offsets of ${scope.consumerGroup} failed (${reason})`, { cause: error, context: scope }),
+        error: new CommitFailedError(`Committing offsets of ${scope.consumerGroup} failed (${reason}${retrying ? '; sending it again' : ''})`, { cause: error, context: scope }),
         ...scope,
       });
+      return error;
     }
   }
 }

@@ -1,6 +1,7 @@
 // Rebalances of one subscription group connection. KafkaJS is eager: every rebalance revokes
 // everything, then assigns. Marks are committed the moment KafkaJS announces the rejoin, while
-// the old generation still counts; a partition kept through the rejoin keeps its consumer
+// the old generation still counts; a partition kept through the rejoin (same member id: the
+// member took part in every generation meanwhile) keeps its consumer
 // instances, its epoch and its marks (jobs still running may mark it), and what KafkaJS fetches
 // again below the mark is skipped; a lost partition's epoch ends at once (workers see it through
 // the ownership board), its buffered messages go, its running jobs may finish but cannot mark,
@@ -73,14 +74,18 @@ export class RebalanceManager {
     return this.context.commit('rebalance');
   }
 
-  /** KafkaJS (re)joined with this assignment. */
-  onAssignment(assignment: Array<{ topic: string; partition: number }>): void {
+  /**
+   * KafkaJS (re)joined with this assignment. As a new member (another member id than last time)
+   * every partition held before is released, those assigned again included: it was out of the
+   * group meanwhile, so another member may have owned them (see the listener's GROUP_JOIN).
+   */
+  onAssignment(assignment: Array<{ topic: string; partition: number }>, newMember = false): void {
     const { tracker, board, monitor, scope, counters } = this.context;
     this.context.clearPauseTimers();
     this.#rebalancing = false;
     counters.rebalances += 1;
     const next = new Set(assignment.map((a) => `${a.topic}/${a.partition}`));
-    const revoked = this.#release(tracker.partitions().filter((p) => !next.has(`${p.topic}/${p.partition}`)));
+    const revoked = this.#release(tracker.partitions().filter((p) => newMember || !next.has(`${p.topic}/${p.partition}`)));
     for (const a of assignment) {
       const epoch = tracker.assign(a.topic, a.partition, this.context.ledgerFor(a.topic));
       board.own(jobKey(scope.consumerGroup, a.topic, a.partition), epoch);

@@ -42,4 +42,5 @@ export {
   type ConnectionView,
 } from '../connection/connections-plan';
 export { subscriptionAwareAssigner, SUBSCRIPTION_AWARE_ASSIGNER } from '../connection/subscription-aware-assigner';
+export { stickyAssigner, STICKY_ASSIGNER } from '../connection/sticky-assigner';
 export type { Monitor } from '../instrumentation/monitor';

@@ -103,7 +103,7 @@ export class SubscriptionGroupRunner {
           tracker.fetched(topic, partition, last, hw);
           this.#coordinators.fetched(topic, partition, hw);
         },
-        onAssignment: (assignment) => this.#rebalance.onAssignment(assignment),
+        onAssignment: (assignment, newMember) => this.#rebalance.onAssignment(assignment, newMember),
         onRebalancing: (keepAlive) => this.#rebalance.onRebalancing(keepAlive),
         onRestart: () => this.#pauses.clearTimers(),
         onCommitted: (committed) => {
@@ -246,6 +246,11 @@ export class SubscriptionGroupRunner {
   /** Commits marked offsets of owned partitions (see OffsetCommitter). Never rejects. */
   commit(reason: CommitReason): Promise<void> {
     return this.#committer.commit(reason);
+  }
+
+  /** The commit before leaving the group: sent again after failures that pass, until `deadline` (epoch ms). Never rejects. */
+  commitBeforeLeaving(deadline: number): Promise<void> {
+    return this.#committer.commitPersistently('shutdown', deadline);
   }
 
   /** A consumer's transaction on a partition of this connection (see TransactionFence). */

@@ -1,7 +1,8 @@
 // Claim: the runner hands out again what a consumer seeks or pauses back to, even below its mark,
 // while after a rejoin it still skips what the ownership already processed; and a KafkaJS crash
 // window (its consumer group gone until it joins again) neither throws from a pause or a pause
-// timer nor lets a second job of a partition start while the first runs. (Fake KafkaJS consumer
+// timer nor lets a second job of a partition start while the first runs, and hands out nothing
+// buffered before it (it could not be committed). (Fake KafkaJS consumer
 // and worker pool: see support/runner-harness.ts.)
 import { failed, ok, sleep, startRunner, waitFor } from './support/runner-harness';
 
@@ -50,6 +51,23 @@ it('after a rejoin, a kept partition still skips what this ownership processed b
   job?.resolve(ok(15));
 });
 
+it('after a rejoin under a new member id, a partition assigned again starts over: nothing it processed is skipped or kept', async () => {
+  // a new member id: KafkaJS crashed and rejoined, or the coordinator forgot the member; another
+  // member may have owned the partition meanwhile and committed past this one's marks
+  const h = (current = await startRunner());
+  h.assign([0]);
+  await h.deliver(0, 0, 10);
+  (await h.pool.next())!.resolve(ok(10));
+  await sleep(20);
+  h.assign([0], 'member-2');
+  expect(h.discarded).toEqual(['0:0..10 revoked']); // processed, never committed: reported as duplicates to come
+  await h.deliver(0, 0, 15); // KafkaJS fetches again from the committed offset (none)
+  const job = await h.pool.next();
+  expect(job?.offsets[0]).toBe(0); // handed out again, not skipped below the old mark
+  expect(h.runner.statistics().skippedMessages).toBe(0);
+  job?.resolve(ok(15));
+});
+
 it('a KafkaJS crash window: a failing job pauses without throwing, and no second job of the partition starts', async () => {
   const h = (current = await startRunner());
   const uncaught = watchUncaught();
@@ -69,13 +87,36 @@ it('a KafkaJS crash window: a failing job pauses without throwing, and no second
     expect(uncaught.errors).toEqual([]);
     expect(h.errors.filter((e) => !e.startsWith('listener.crash') && !e.startsWith('consumer.consume.error'))).toEqual([]);
     p1.resolve(ok(5));
+    // what was buffered behind it went with the crash: nothing processed now could be committed
+    expect(await h.pool.next(200)).toBeUndefined();
+    h.assign([0, 1], 'member-2'); // KafkaJS joined again, a new member: fetched from the committed offsets
+    await h.deliver(1, 0, 10);
     const next = await h.pool.next();
     expect(next?.partition).toBe(1);
-    expect(next?.offsets[0]).toBe(5);
+    expect(next?.offsets[0]).toBe(0);
     next?.resolve(ok(10));
   } finally {
     uncaught.stop();
   }
+});
+
+it('a batch KafkaJS delivers while it is out of the group (after a crash, before it joins again) is dropped, and reported once', async () => {
+  const h = (current = await startRunner());
+  h.assign([0]);
+  await h.deliver(0, 0, 5);
+  (await h.pool.next())!.resolve(ok(5));
+  h.consumer.groupGone = true;
+  h.consumer.emit(h.consumer.events.STOP, {});
+  h.consumer.emit(h.consumer.events.CRASH, { error: new Error('Connection error: connect ECONNREFUSED'), restart: true });
+  await h.deliver(0, 5, 5); // a fetch loop of the member the group no longer has
+  await h.deliver(0, 10, 5);
+  expect(await h.pool.next(200)).toBeUndefined(); // nothing handed out
+  expect(h.errors.filter((e) => /out of the group/.test(e))).toHaveLength(1);
+  h.assign([0], 'member-2'); // KafkaJS joined again (a new member): it fetches from the committed offset
+  await h.deliver(0, 5, 5);
+  const job = await h.pool.next();
+  expect(job?.offsets).toEqual([5, 6, 7, 8, 9]);
+  job?.resolve(ok(10));
 });
 
 it('a pause timer firing after KafkaJS stopped for a crash, before it reports the crash, does not throw', async () => {

@@ -145,6 +145,8 @@ export async function startRunner(route: { manualOffsetManagement?: boolean } = 
   /** partition.resumed events, as `partition@offset`. */
   const resumed: string[] = [];
   monitor.on('partition.resumed', (e) => resumed.push(`${e.partition}@${e.offset}`));
+  const discarded: string[] = [];
+  monitor.on('offsets.discarded', (e) => discarded.push(`${e.partition}:${e.fromOffset}..${e.toOffset} ${e.reason}`));
   const pool = new FakePool();
   type Args = ConstructorParameters<typeof SubscriptionGroupRunner>[0];
   const runner = new SubscriptionGroupRunner({
@@ -168,9 +170,10 @@ export async function startRunner(route: { manualOffsetManagement?: boolean } = 
     });
     await endOfTurn();
   };
-  const assign = (partitions: number[]): void => {
+  /** A GROUP_JOIN with this assignment, under `memberId` (the same one unless a test says otherwise: a rejoin as the same member). */
+  const assign = (partitions: number[], memberId = 'member-1'): void => {
     consumer.groupGone = false;
-    consumer.emit(consumer.events.GROUP_JOIN, { memberAssignment: { [TOPIC]: partitions } });
+    consumer.emit(consumer.events.GROUP_JOIN, { memberId, memberAssignment: { [TOPIC]: partitions } });
   };
-  return { runner, consumer, pool, deliver, assign, errors, resumed };
+  return { runner, consumer, pool, deliver, assign, errors, resumed, discarded };
 }

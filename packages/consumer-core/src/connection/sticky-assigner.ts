@@ -1,12 +1,15 @@
-// Decanter's sticky partition assigner for KafkaJS. KafkaJS 2.2 rebalances eagerly: every join
-// (a connection added or removed, a process started) revokes every partition of every member.
-// This assigner keeps the damage small: each member sends the partitions it held in the last
-// generation in its member metadata (userData), and the leader keeps them in place within
-// balanced quotas (see sticky-assignment.ts), so a scaling step moves about P/N partitions
-// instead of reshuffling all of them. Like the core's assigner it is subscription-aware: a topic
-// goes only to the members subscribed to it. Members without it fall back to the core's
-// round-robin assigner, which every Decanter member also offers.
-import type { AssignerFactory, AssignmentMemory } from '@decanter/consumer-core/features';
+// Decanter's sticky partition assigner for KafkaJS, the one every listener prefers. KafkaJS 2.2
+// rebalances eagerly: every join (a process started or stopped, a connection added, a member
+// rejoining after its coordinator moved) revokes every partition of every member. This assigner
+// keeps the damage small: each member sends the partitions it held in the last generation in its
+// member metadata (userData), and the leader keeps them in place within balanced quotas (see
+// sticky-assignment.ts), so a member joining moves about P/N partitions instead of reshuffling
+// all of them, and a rejoin of the same members moves none. A partition kept through a rejoin
+// keeps its marks (they are committed under the new generation), so what its running jobs
+// finish is not processed again. Like the round-robin assigner it is subscription-aware: a topic
+// goes only to the members subscribed to it. Members without it (an older Decanter) fall back to
+// the subscription-aware round-robin assigner, which every Decanter member also offers.
+import type { AssignerFactory, AssignmentMemory } from './connections-plan';
 import { AssignerProtocol, type PartitionAssigner } from 'kafkajs';
 import { stickyAssignment, type StickyMember } from './sticky-assignment';
 

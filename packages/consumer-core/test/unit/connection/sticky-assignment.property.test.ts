@@ -3,7 +3,7 @@
 // a member keeps what it held as long as its quota allows (so moves are the fewest balance
 // needs); and with no claims at all it is still balanced.
 import fc from 'fast-check';
-import { movedPartitions, stickyAssignment, type Assignment, type StickyMember } from '../../src/sticky-assignment';
+import { movedPartitions, stickyAssignment, type Assignment, type StickyMember } from '../../../src/connection/sticky-assignment';
 
 const TOPICS = ['a', 'b', 'c'];
 
