@@ -29,6 +29,12 @@ export interface CommitterContext {
   readonly scope: GroupScope;
 }
 
+/**
+ * What KafkaJS's commitOffsets throws (a non-retriable error, by its class) between a crash and
+ * the restart it schedules itself: its consumer group is rebuilt and rejoined then.
+ */
+const RESTARTING_MESSAGE = 'Consumer group was not initialized';
+
 /** Broker error types after which the same commit can land: the member rejoins (KafkaJS does it by itself) and commits under the new generation. */
 const REJOIN_TYPES = new Set(['ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'REBALANCE_IN_PROGRESS']);
 
@@ -39,8 +45,9 @@ const REJOIN_TYPES = new Set(['ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'REBALA
  */
 export function commitMayLandLater(error: unknown): boolean {
   for (let e = error, depth = 0; typeof e === 'object' && e !== null && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
-    const { retriable, type } = e as { retriable?: unknown; type?: unknown };
+    const { retriable, type, message } = e as { retriable?: unknown; type?: unknown; message?: unknown };
     if (retriable === true || (typeof type === 'string' && REJOIN_TYPES.has(type))) return true;
+    if (typeof message === 'string' && message.startsWith(RESTARTING_MESSAGE)) return true;
   }
   return false;
 }
