@@ -26,13 +26,14 @@
 //   produce_failures_surfaced  handles that failed (each with a DecanterError; counted, not lost);
 //   max_handle_settle_over_timeout_ms  the latest any handle settled past its produce call plus
 //                       message.timeout.ms (0 when all settled in time).
-// BENCH_CHAOS_KILL_BROKERS=0 kills no broker (a consumer-process storm alone);
+// BENCH_CHAOS_KILL_BROKERS=0 kills no broker (a consumer-process storm alone); BENCH_CHAOS_SIGNALS
+// (SIGTERM,SIGKILL) the signals used in turn on consumer processes;
 // BENCH_CHAOS_LOG_DIR=<dir> turns the consumer processes' logger on and keeps each one's output
-// there (consumer-<slot>-<pid>.log).
+// there (consumer-<slot>-<pid>.log), with the recording (processed.txt).
 // Every wait is bounded (BENCH_RUN_TIMEOUT_MS, 180,000): the benchmark ends by itself.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -62,6 +63,8 @@ const BROKER_EVERY_MS = env('BENCH_CHAOS_BROKER_EVERY_MS', 15_000);
 const KILL_BROKERS = (process.env['BENCH_CHAOS_KILL_BROKERS'] ?? '1').trim() !== '0';
 const BROKER_DOWN_MS = env('BENCH_CHAOS_BROKER_DOWN_MS', 5_000);
 const CONSUMER_EVERY_MS = env('BENCH_CHAOS_CONSUMER_EVERY_MS', 10_000);
+const SIGNALS = (process.env['BENCH_CHAOS_SIGNALS'] ?? 'SIGTERM,SIGKILL').split(',').map((x) => x.trim());
+for (const signal of SIGNALS) if (signal !== 'SIGTERM' && signal !== 'SIGKILL') throw new Error(`BENCH_CHAOS_SIGNALS takes SIGTERM and SIGKILL, comma-separated, used in turn (got '${signal}')`);
 const WORK_MS = env('BENCH_CHAOS_WORK_MS', 20);
 const RUN_TIMEOUT_MS = env('BENCH_RUN_TIMEOUT_MS', 180_000);
 const BROKERS = 3;
@@ -96,8 +99,10 @@ function startConsumer(slot: number, env: Record<string, string>): Promise<Consu
   const logDir = process.env['BENCH_CHAOS_LOG_DIR'];
   if (logDir !== undefined && logDir !== '') {
     const log = createWriteStream(join(logDir, `consumer-${slot}-${child.pid ?? 'none'}.log`));
-    child.stdout?.pipe(log);
-    child.stderr?.pipe(log);
+    // both into one file: neither may end it for the other
+    child.stdout?.pipe(log, { end: false });
+    child.stderr?.pipe(log, { end: false });
+    child.on('close', () => log.end()); // after both streams ended
   }
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   return new Promise((resolve, reject) => {
@@ -203,6 +208,8 @@ async function main(): Promise<void> {
     const result = await run(folder);
     printResult(result);
   } finally {
+    const logDir = process.env['BENCH_CHAOS_LOG_DIR'];
+    if (logDir !== undefined && logDir !== '') copyFileSync(join(folder, 'processed.txt'), join(logDir, 'processed.txt'));
     rmSync(folder, { recursive: true, force: true });
     if (startedCluster) await stopCluster().catch(() => undefined);
   }
@@ -292,7 +299,7 @@ async function run(folder: string) {
         await sleep(CONSUMER_EVERY_MS + random(-2_000, 2_000));
         if (!chaos) break;
         const victim = consumers[random(0, consumers.length - 1)] as ConsumerProcess;
-        const signal: Death['signal'] = (counts.consumerSigterms + counts.consumerSigkills) % 2 === 0 ? 'SIGTERM' : 'SIGKILL';
+        const signal = SIGNALS[(counts.consumerSigterms + counts.consumerSigkills) % SIGNALS.length] as Death['signal'];
         progress(`chaos: +${Math.round((Date.now() - t0) / 1000)} s ${signal} consumer process ${victim.slot}`);
         if (victim.child.pid !== undefined) deaths.set(victim.child.pid, { signal, at: Date.now() });
         victim.child.kill(signal);
