@@ -3,7 +3,7 @@
 // passing it on: the app would keep running as an orphan). The CLI warns that it runs under npx,
 // notices npm going away (launcher-watch.ts) and stops as a SIGTERM would have made it.
 import { spawn } from 'node:child_process';
-import { brokers, createTopic, waitUntil } from '@decanter/test-helpers';
+import { brokers, createTopic, deleteTopics, disconnectSharedAdmin, waitUntil } from '@decanter/test-helpers';
 import { childEnv, emptyProject } from './lib/tarball-project';
 
 const app = `const path = require('node:path');
@@ -28,12 +28,19 @@ function alive(pid: number): boolean {
 }
 
 let project: string;
+const topics: string[] = [];
+// the shared admin createTopic connected stays open otherwise, and keeps Jest from exiting
+afterAll(async () => {
+  await deleteTopics(topics);
+  await disconnectSharedAdmin();
+});
 beforeAll(async () => {
   project = await emptyProject({ name: 'npx-signals', packages: ['@decanter/consumer-core'], files: { 'app.js': app, 'idle-consumer.js': consumer } });
 }, 300_000);
 
 test('SIGTERM to npx: the app says npx does not pass it on, sees npm exit, and stops gracefully', async () => {
   const topic = await createTopic('npx-signals');
+  topics.push(topic);
   const env = childEnv({ KAFKA_BROKERS: brokers().join(','), GROUP: `npx-signals-${Date.now()}`, TOPIC: topic });
   const npx = spawn('npx', ['--no-install', 'decanter', 'server', 'app.js'], { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
