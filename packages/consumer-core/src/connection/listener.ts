@@ -214,12 +214,11 @@ export class Listener {
   }
 
   /**
-   * After a crash KafkaJS restarts by itself: it should join again within a session timeout or
-   * so. Seen under broker SIGKILLs (pnpm bench chaos): its restarted consumer never joined, while
-   * the old fetch loop went on delivering batches — a member the group no longer had, processing
-   * what the group's real owners processed too. Those batches are dropped (#onBatch); and when no
-   * join came within REJOIN_GRACE_FACTOR × session.timeout.ms (at least 30 s), Decanter stops
-   * KafkaJS's consumer and starts it again itself, from the committed offsets.
+   * After a crash KafkaJS restarts by itself, after a backoff (up to retry.maxRetryTime), and
+   * joins again. Until it has, it is out of the group: a batch it delivers meanwhile is not this
+   * member's to process (#onBatch drops it). A guard for a restart that leads to no join: when none
+   * came within REJOIN_GRACE_FACTOR × session.timeout.ms (at least 30 s), Decanter stops KafkaJS's
+   * consumer and starts it again itself, from the committed offsets.
    */
   #watchRejoin(): void {
     clearTimeout(this.#rejoinWatchdog);

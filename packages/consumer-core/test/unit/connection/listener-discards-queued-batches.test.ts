@@ -268,3 +268,33 @@ test('stop() discards every queued batch', async () => {
   expect(h.buffer.count).toBe(0);
   expect(h.hooks.onFetched).not.toHaveBeenCalled();
 });
+
+test('a crash KafkaJS restarts itself but that leads to no join within 3 session timeouts: Decanter stops and restarts the consumer', async () => {
+  const h = await startedListener();
+  jest.useFakeTimers({ doNotFake: ['setImmediate', 'clearImmediate', 'nextTick', 'queueMicrotask'] });
+  const errors: string[] = [];
+  h.monitor.subscribe('error.occurred', (event) => errors.push(event.error.message));
+  h.consumer.emit(h.consumer.events.CRASH, { error: new Error('Connection error'), restart: true });
+  jest.advanceTimersByTime(3 * 45_000 - 1);
+  expect(h.consumer.stop).not.toHaveBeenCalled(); // KafkaJS still has time to join
+  jest.advanceTimersByTime(1);
+  expect(errors.some((m) => /did not join the group again within 135000 ms/.test(m))).toBe(true);
+  expect(h.consumer.stop).toHaveBeenCalledTimes(1);
+  await Promise.resolve();
+  await Promise.resolve();
+  jest.advanceTimersByTime(BACKOFF_MS);
+  expect(h.hooks.onRestart).toHaveBeenCalledTimes(1);
+  await endOfTurn(); // connect(), then run()
+  expect(h.consumer.run).toHaveBeenCalledTimes(2);
+});
+
+test('a join after a crash disarms the guard', async () => {
+  const h = await startedListener();
+  jest.useFakeTimers({ doNotFake: ['setImmediate', 'clearImmediate', 'nextTick', 'queueMicrotask'] });
+  h.consumer.emit(h.consumer.events.CRASH, { error: new Error('Connection error'), restart: true });
+  jest.advanceTimersByTime(10_000);
+  h.consumer.emit(h.consumer.events.GROUP_JOIN, { memberId: 'm-2', memberAssignment: { [TOPIC]: [0] } });
+  jest.advanceTimersByTime(10 * 45_000);
+  expect(h.consumer.stop).not.toHaveBeenCalled();
+  expect(h.consumer.run).toHaveBeenCalledTimes(1);
+});
