@@ -4,6 +4,10 @@
 // Targets (issue 3): linger0 p50 < 1 ms and within 10% of kafkajs send; linger5 p50 in 5..6.5 ms.
 // Kafka's own Java producer (linger.ms 5 and 0, one record at a time) runs on the same broker
 // afterwards, as the reference for what any client gets from that broker on this machine.
+// librdkafka (node-rdkafka 3.6.1, installed on the first run: lib/librdkafka.ts) takes part in
+// the back-to-back phase with linger.ms 0, acks all, its delivery reports polled every 1 ms (its
+// finest poll interval; node-rdkafka has no background poll thread): librdkafka_linger0_p50_ms and
+// linger0_vs_librdkafka_p50_ratio (issue 17). BENCH_LIBRDKAFKA=0 leaves it out.
 //
 // Two phases, one after the other, each interleaved sample by sample so the shared machine's
 // drift hits the scenarios it compares alike:
@@ -19,6 +23,7 @@
 import { Producer } from '@decanter/producer';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { javaProducerLatency, type JavaLatencyResult } from './lib/java-perf';
+import { librdkafkaSync, loadRdkafka } from './lib/librdkafka';
 import { benchBrokers, printResult, progress, round, summarize } from './lib/stats';
 import { withTopics } from './lib/topics';
 
@@ -48,6 +53,9 @@ async function main(): Promise<void> {
     const linger0 = new Producer({ id: 'bench-linger0', kafka: { 'bootstrap.servers': brokers.join(','), 'queue.buffering.max.ms': 0 } });
     const linger5 = new Producer({ id: 'bench-linger5', kafka: { 'bootstrap.servers': brokers.join(','), 'queue.buffering.max.ms': 5 } });
     await Promise.all([raw.connect(), linger0.connect(), linger5.connect()]);
+    const loaded = (process.env['BENCH_LIBRDKAFKA'] ?? '1') !== '0' ? await loadRdkafka() : { unavailable: 'left out (BENCH_LIBRDKAFKA=0)' };
+    if (!('rdkafka' in loaded)) progress(`librdkafka: ${loaded.unavailable}`);
+    const rd = 'rdkafka' in loaded ? await librdkafkaSync(loaded.rdkafka, brokers, 0) : undefined;
     // How long a linger-5 message waited before its request left (the linger itself), so the
     // linger can be told apart from the request round trip on a busy machine.
     const lingerWaits: number[] = [];
@@ -82,7 +90,8 @@ async function main(): Promise<void> {
       },
       samples: [],
     };
-    const backToBack = [rawSend, lingerZero];
+    const rdLingerZero: Scenario | undefined = rd === undefined ? undefined : { name: 'librdkafka_linger0', once: () => rd.once(t, payload), samples: [] };
+    const backToBack = rdLingerZero === undefined ? [rawSend, lingerZero] : [rawSend, lingerZero, rdLingerZero];
     const afterPause = [rawIdle, lingerFive, lingerZeroIdle, rawBusy];
     const sample = async (s: Scenario): Promise<void> => {
       if (s.before) await s.before();
@@ -114,7 +123,9 @@ async function main(): Promise<void> {
     for (const [name, s] of [['kafkajs send()', kjs], ['kafkajs idle 5 ms', kjsIdle], ['kafkajs busy 5 ms', kjsBusy], ['decanter linger 0', l0], ['linger 0 idle 5 ms', l0Idle], ['decanter linger 5', l5]] as const) {
       progress(`${name.padEnd(18)} n=${s.count} p50=${s.p50.toFixed(3)} p90=${s.p90.toFixed(3)} p99=${s.p99.toFixed(3)} max=${s.max.toFixed(2)} ms`);
     }
-    await Promise.all([raw.disconnect(), linger0.close(), linger5.close()]);
+    const rdl0 = rdLingerZero === undefined ? undefined : summarize(rdLingerZero.samples);
+    if (rdl0) progress(`librdkafka linger 0 n=${rdl0.count} p50=${rdl0.p50.toFixed(3)} p90=${rdl0.p90.toFixed(3)} p99=${rdl0.p99.toFixed(3)} max=${rdl0.max.toFixed(2)} ms`);
+    await Promise.all([raw.disconnect(), linger0.close(), linger5.close(), rd?.close()]);
     // Kafka's own Java producer on the same broker and topic, after the Node scenarios (its own
     // process: it cannot take turns with them sample by sample), linger.ms 5 then 0, acks all.
     // Without Java, or when its run fails, the Node figures still print and Java's are null.
@@ -142,6 +153,9 @@ async function main(): Promise<void> {
       kafkajs_send_p50_ms: round(kjs.p50),
       kafkajs_send_p99_ms: round(kjs.p99),
       linger0_vs_kafkajs_p50_ratio: round(l0.p50 / kjs.p50),
+      ...(rdl0 === undefined
+        ? { librdkafka_unavailable: (loaded as { unavailable: string }).unavailable }
+        : { librdkafka_linger0_p50_ms: round(rdl0.p50), librdkafka_linger0_p99_ms: round(rdl0.p99), linger0_vs_librdkafka_p50_ratio: round(l0.p50 / rdl0.p50) }),
       kafkajs_send_after_5ms_idle_p50_ms: round(kjsIdle.p50),
       kafkajs_send_after_5ms_busy_p50_ms: round(kjsBusy.p50),
       linger0_after_5ms_idle_p50_ms: round(l0Idle.p50),

@@ -6,9 +6,15 @@
 // topic with the same partition count. A scenario's rate = messages acknowledged / time from its
 // first send until the last acknowledgement (the Decanter run includes close(), which flushes).
 // Targets (issue 3): msgs_per_s >= 10x kafkajs_send_msgs_per_s and >= 0.9x kafkajs_sendbatch_msgs_per_s.
+// librdkafka (node-rdkafka 3.6.1, installed on the first run into .cache/bench-librdkafka: see
+// lib/librdkafka.ts) runs the Decanter scenario's workload in every round too (issue 17's
+// baseline: vs_librdkafka_ratio, librdkafka_cpu_us_per_msg; CPU of this process, librdkafka's
+// threads included). BENCH_LIBRDKAFKA=0 leaves it out. The Decanter scenario runs a second time
+// with recordEncoder 'decanter' (Decanter's own RecordBatch encoder, issue 17): own_encoder_*.
 import { Producer } from '@decanter/producer';
 import { Kafka, logLevel, Partitioners, type Message } from 'kafkajs';
 import { javaProducerPerf } from './lib/java-perf';
+import { librdkafkaThroughput, loadRdkafka } from './lib/librdkafka';
 import { benchBrokers, PeakRss, printResult, progress, round } from './lib/stats';
 import { withTopics } from './lib/topics';
 
@@ -21,11 +27,13 @@ const SEND_IN_FLIGHT = 1_000;
 const BATCH_PER_PARTITION = Number(process.env['BENCH_BATCH_PER_PARTITION'] ?? 1_000);
 const BATCHES_IN_FLIGHT = 5;
 const payload = Buffer.alloc(MESSAGE_BYTES, 'x');
+const WITH_LIBRDKAFKA = (process.env['BENCH_LIBRDKAFKA'] ?? '1') !== '0';
 
-async function decanter(brokers: string[], topic: string): Promise<{ rate: number; count: number; peakRssMb: number }> {
+async function decanter(brokers: string[], topic: string, recordEncoder: 'kafkajs' | 'decanter' = 'kafkajs'): Promise<{ rate: number; count: number; peakRssMb: number }> {
   const rss = new PeakRss(50);
   const producer = new Producer({
     id: 'bench-throughput',
+    recordEncoder,
     kafka: { 'bootstrap.servers': brokers.join(','), 'request.required.acks': 1, 'queue.buffering.max.ms': 5 },
   });
   let failures = 0;
@@ -103,9 +111,12 @@ async function kafkajsSendBatch(brokers: string[], topic: string): Promise<{ rat
 
 async function main(): Promise<void> {
   const brokers = benchBrokers();
-  const specs = ['decanter', 'send', 'sendbatch', 'java'].map((prefix) => ({ prefix: `throughput-${prefix}`, partitions: PARTITIONS }));
-  await withTopics(brokers, specs, async ([tDecanter, tSend, tBatch, tJava]) => {
-    const total = { d: { count: 0, s: 0, rss: 0, cpu: 0 }, s: { count: 0, s: 0, cpu: 0 }, b: { count: 0, s: 0, cpu: 0 } };
+  const loaded = WITH_LIBRDKAFKA ? await loadRdkafka() : { unavailable: 'left out (BENCH_LIBRDKAFKA=0)' };
+  const rdkafka = 'rdkafka' in loaded ? loaded.rdkafka : undefined;
+  if (!('rdkafka' in loaded)) progress(`librdkafka: ${loaded.unavailable}`);
+  const specs = ['decanter', 'send', 'sendbatch', 'java', 'librdkafka', 'own-encoder'].map((prefix) => ({ prefix: `throughput-${prefix}`, partitions: PARTITIONS }));
+  await withTopics(brokers, specs, async ([tDecanter, tSend, tBatch, tJava, tRdkafka, tOwn]) => {
+    const total = { d: { count: 0, s: 0, rss: 0, cpu: 0 }, s: { count: 0, s: 0, cpu: 0 }, b: { count: 0, s: 0, cpu: 0 }, r: { count: 0, s: 0, cpu: 0 }, o: { count: 0, s: 0, cpu: 0 } };
     // Runs one scenario and adds its messages, time and CPU time of this process (less sensitive
     // than wall time to the shared machine) to its totals.
     const measure = async <R extends { rate: number; count: number }>(into: { count: number; s: number; cpu: number }, label: string, run: () => Promise<R>): Promise<R> => {
@@ -126,6 +137,10 @@ async function main(): Promise<void> {
       );
       progress(`  ${Math.round(d.rate)} msg/s (${d.count} messages, peak RSS ${d.peakRssMb} MB)`);
       total.d.rss = Math.max(total.d.rss, d.peakRssMb);
+      const own = await measure(total.o, `round ${round}/${ROUNDS}: decanter produceAsync, recordEncoder 'decanter', for ${ROUND_SECONDS} s…`, () =>
+        decanter(brokers, tOwn as string, 'decanter'),
+      );
+      progress(`  ${Math.round(own.rate)} msg/s (${own.count} messages)`);
       const s = await measure(total.s, `round ${round}/${ROUNDS}: kafkajs send() per message, up to ${SEND_IN_FLIGHT} in flight…`, () =>
         kafkajsSend(brokers, tSend as string),
       );
@@ -136,6 +151,12 @@ async function main(): Promise<void> {
         () => kafkajsSendBatch(brokers, tBatch as string),
       );
       progress(`  ${Math.round(b.rate)} msg/s (${b.count} messages)`);
+      if (rdkafka !== undefined) {
+        const r = await measure(total.r, `round ${round}/${ROUNDS}: librdkafka ${rdkafka.librdkafkaVersion} (node-rdkafka) produce for ${ROUND_SECONDS} s (acks 1, linger 5)…`, () =>
+          librdkafkaThroughput(rdkafka, brokers, tRdkafka as string, ROUND_SECONDS, payload),
+        );
+        progress(`  ${Math.round(r.rate)} msg/s (${r.count} messages)`);
+      }
     }
     const d = { rate: total.d.count / total.d.s, peakRssMb: total.d.rss };
     const s = { rate: total.s.count / total.s.s };
@@ -160,7 +181,19 @@ async function main(): Promise<void> {
       vs_kafkajs_send_ratio: round(d.rate / s.rate, 2),
       vs_kafkajs_sendbatch_ratio: round(d.rate / b.rate, 2),
       vs_java_perf_ratio: round(d.rate / j.msgsPerSec, 2),
+      ...(rdkafka === undefined
+        ? { librdkafka_unavailable: (loaded as { unavailable: string }).unavailable }
+        : {
+            librdkafka_msgs_per_s: Math.round(total.r.count / total.r.s),
+            librdkafka_cpu_us_per_msg: round(total.r.cpu / total.r.count, 2),
+            vs_librdkafka_ratio: round(d.rate / (total.r.count / total.r.s), 2),
+            librdkafka_version: rdkafka.librdkafkaVersion,
+          }),
       cpu_us_per_msg: round(total.d.cpu / total.d.count, 2),
+      own_encoder_msgs_per_s: Math.round(total.o.count / total.o.s),
+      own_encoder_cpu_us_per_msg: round(total.o.cpu / total.o.count, 2),
+      own_encoder_vs_java_perf_ratio: round(total.o.count / total.o.s / j.msgsPerSec, 2),
+      ...(rdkafka === undefined ? {} : { own_encoder_vs_librdkafka_ratio: round(total.o.count / total.o.s / (total.r.count / total.r.s), 2) }),
       kafkajs_send_cpu_us_per_msg: round(total.s.cpu / total.s.count, 2),
       kafkajs_sendbatch_cpu_us_per_msg: round(total.b.cpu / total.b.count, 2),
       seconds_per_scenario: SECONDS,

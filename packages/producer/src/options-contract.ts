@@ -70,6 +70,7 @@ const TOP_RULES: { readonly [K in keyof Required<ProducerOptions>]?: Rule } = {
   id: { rule: 'must be a non-empty string of letters, digits, ".", "_" or "-"', test: (v) => typeof v === 'string' && /^[\w.-]+$/.test(v) },
   maxWaitTimeoutMs: int(0, 2_147_483_647),
   kafkaJsLogLevel: oneOf(['nothing', 'error', 'warn', 'info', 'debug']),
+  recordEncoder: oneOf(['kafkajs', 'decanter']),
   ssl: { rule: 'must be a boolean or a TLS options object', test: (v) => typeof v === 'boolean' || (typeof v === 'object' && v !== null) },
   sasl: { rule: 'must be a KafkaJS SASL options object', test: (v) => typeof v === 'object' && v !== null && typeof (v as { mechanism?: unknown }).mechanism === 'string' },
 };
@@ -126,6 +127,14 @@ export function resolveProducerOptions(options: ProducerOptions): ResolvedProduc
     issues.push({ path: at('bootstrap.servers'), rule: 'is required', value: undefined });
   }
   checkCrossFieldRules(kafka, at, issues);
+  if (options.recordEncoder === 'decanter' && (kafka['enable.idempotence'] === true || kafka['transactional.id'] !== undefined)) {
+    const which = kafka['transactional.id'] !== undefined ? at('transactional.id') : at('enable.idempotence');
+    issues.push({
+      path: 'recordEncoder',
+      rule: `must be 'kafkajs' with ${which}: Decanter's encoder writes no producer id, epoch or sequence numbers yet`,
+      value: options.recordEncoder,
+    });
+  }
   const security = resolveSecuritySettings(kafka, (key) => at(key), { ssl: options.ssl !== undefined, sasl: options.sasl !== undefined });
   issues.push(...security.issues);
   if (issues.length > 0) throw new ConfigurationError(issues);
@@ -162,6 +171,7 @@ export function resolveProducerOptions(options: ProducerOptions): ResolvedProduc
     ssl: options.ssl ?? security.ssl,
     sasl: options.sasl ?? security.sasl,
     kafkaJsLogLevel: options.kafkaJsLogLevel ?? defaultProducerOptions.kafkaJsLogLevel,
+    recordEncoder: options.recordEncoder ?? defaultProducerOptions.recordEncoder,
   };
   return Object.freeze(resolved);
 }

@@ -81,6 +81,13 @@ export interface ProducerOptions {
   sasl?: SASLOptions;
   /** KafkaJS's own log level: 'nothing' | 'error' | 'warn' | 'info' | 'debug'. Default 'nothing' (we report through events). */
   kafkaJsLogLevel?: 'nothing' | 'error' | 'warn' | 'info' | 'debug';
+  /**
+   * Who encodes the record batches: `'kafkajs'` (KafkaJS's sendBatch, the default) or
+   * `'decanter'` (Decanter's RecordBatch v2 encoder, sent through KafkaJS's own connections: see
+   * docs/producer.md, "Record encoder"). `'decanter'` is refused with `enable.idempotence` or
+   * `transactional.id`: it writes no producer id, epoch or sequence numbers yet.
+   */
+  recordEncoder?: 'kafkajs' | 'decanter';
 }
 
 /**
@@ -134,6 +141,7 @@ export const defaultProducerOptions = {
   id: 'decanter-producer',
   maxWaitTimeoutMs: 5_000,
   kafkaJsLogLevel: 'nothing',
+  recordEncoder: 'kafkajs',
 } as const satisfies Omit<ProducerOptions, 'kafka'>;
 
 /** The options the producer runs on: every default applied, names normalised, frozen. */
@@ -164,6 +172,7 @@ export interface ResolvedProducerOptions {
   readonly ssl: boolean | ConnectionOptions | undefined;
   readonly sasl: SASLOptions | undefined;
   readonly kafkaJsLogLevel: 'nothing' | 'error' | 'warn' | 'info' | 'debug';
+  readonly recordEncoder: 'kafkajs' | 'decanter';
 }
 
 export function normaliseAcks(acks: Acks): 0 | 1 | -1 {

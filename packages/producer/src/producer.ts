@@ -15,7 +15,9 @@ import type { VariantSettings } from './delivery/variant-settings';
 import { ConfigurationError, ProducerClosedError, QueueFullError, TransactionError, type ConfigurationIssue } from './errors';
 import { Monitor, type ProducerEventName, type ProducerEvents } from './events';
 import { PartitionMetadataCache } from './metadata/partition-metadata-cache';
+import { encodedSendBatch } from './encoding/encoded-send-batch';
 import { KafkaJsHandles } from './network/kafkajs-handles';
+import { assertKafkaJsInternals, captureCluster, kafkaJsProduceChannel, type KafkaJsCluster } from './network/kafkajs-internals';
 import { kafkaJsWire, type ProducerWire } from './network/producer-wire';
 import { unknownKeyRule } from './nearest-key';
 import { normaliseAcks, type ProducerOptions, type ResolvedProducerOptions } from './options';
@@ -79,7 +81,7 @@ export class Producer implements ProduceApi {
       ...(o.ssl !== undefined ? { ssl: o.ssl } : {}),
       ...(o.sasl !== undefined ? { sasl: o.sasl } : {}),
     });
-    this.client = this.kafka.producer({
+    const createClient = (): KafkaJsProducer => this.kafka.producer({
       // Every message carries its partition (chosen at enqueue); this only silences KafkaJS's
       // warning about its v2 default partitioner.
       createPartitioner: Partitioners.DefaultPartitioner,
@@ -96,6 +98,15 @@ export class Producer implements ProduceApi {
       ...(o.transactionalId !== undefined ? { transactionalId: o.transactionalId, maxInFlightRequests: 1 } : {}),
       transactionTimeout: o.transactionTimeoutMs,
     });
+    // recordEncoder 'decanter': the batches are encoded by Decanter and sent over the KafkaJS
+    // producer's own cluster (its connections, metadata, API versions), caught as KafkaJS builds
+    // it (network/kafkajs-internals.ts); the options contract keeps it to non-idempotent producers
+    const ownEncoder = o.recordEncoder === 'decanter' && wire === undefined;
+    let cluster: KafkaJsCluster | undefined;
+    if (ownEncoder) {
+      assertKafkaJsInternals(this.kafka);
+      ({ client: this.client, cluster } = captureCluster(this.kafka, createClient));
+    } else this.client = createClient();
     this.wire = wire ?? kafkaJsWire(this.client, this.kafka.admin({ retry: { retries: 2, initialRetryTime: o.retryBackoffMs } }));
     this.shared = {
       options: o,
@@ -114,7 +125,7 @@ export class Producer implements ProduceApi {
       }, o.metadataMaxAgeMs, o.allowAutoTopicCreation ? (topic) => this.requestTopicCreation(topic) : undefined),
       partitioner: new Partitioner(),
     };
-    const send: SendBatch = (request) => this.wire.sendBatch(request);
+    const send: SendBatch = cluster === undefined ? (request) => this.wire.sendBatch(request) : encodedSendBatch(kafkaJsProduceChannel(cluster));
     this.pipeline = new DeliveryPipeline(this.shared, send);
     this.defaultSettings = this.settingsFor({});
     this.main = new ProducerVariant(() => this.pipeline, this.defaultSettings, this.monitor, this.id, this.plainGate);

@@ -2,6 +2,7 @@
 // acknowledged to the caller is lost, and none is silently dropped: every handle settles — with a
 // report whose offset really holds its message, or with a DecanterError (cause attached) that was
 // also reported on `error.occurred` — and the outage itself is surfaced as retry events.
+// Both record encoders (KafkaJS's, and Decanter's own: recordEncoder 'decanter').
 // This test runs its OWN broker on another port (never the shared one): it stops it.
 import { Kafka, logLevel } from 'kafkajs';
 import { hasErrorCode, isDecanterError, Producer, type DeliveryReport, type ErrorEvent } from '@decanter/producer';
@@ -26,8 +27,8 @@ afterAll(async () => {
   await kafkaCtl('stop').catch(() => undefined);
 });
 
-it('loses no acknowledged message and surfaces every failure across a broker restart', async () => {
-  const topic = `producer-outage-${Date.now().toString(36)}`;
+it.each(['kafkajs', 'decanter'] as const)('recordEncoder %s: loses no acknowledged message and surfaces every failure across a broker restart', async (recordEncoder) => {
+  const topic = `producer-outage-${recordEncoder}-${Date.now().toString(36)}`;
   const admin = new Kafka({ clientId: 'outage-admin', brokers: [BROKER], logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic, numPartitions: 2, replicationFactor: 1 }], waitForLeaders: true });
@@ -35,6 +36,7 @@ it('loses no acknowledged message and surfaces every failure across a broker res
 
   producer = new Producer({
     id: 'outage',
+    recordEncoder,
     kafka: {
       'bootstrap.servers': BROKER,
       'queue.buffering.max.ms': 5,
@@ -95,5 +97,6 @@ it('loses no acknowledged message and surfaces every failure across a broker res
   for (const a of acked) {
     expect(stored.get(`${a.report!.partition}/${a.report!.offset}`)).toBe(`m-${a.i}`);
   }
-  process.stdout.write(`outage: ${i} produced, ${beforeStop} before the stop, ${acked.length} acknowledged, ${failed.length} failed, ${errors.filter((e) => e.type === 'request.retrying').length} retry events\n`);
+  await producer.close();
+  process.stdout.write(`outage (${recordEncoder} encoder): ${i} produced, ${beforeStop} before the stop, ${acked.length} acknowledged, ${failed.length} failed, ${errors.filter((e) => e.type === 'request.retrying').length} retry events\n`);
 });

@@ -116,9 +116,21 @@ describe('resolveProducerOptions', () => {
     expect(issues({ kafka: 'x' })).toEqual(["kafka must be an object with at least 'bootstrap.servers' (got \"x\")"]);
     expect(issues({ kafka: base, id: 'has space' })).toEqual(['id must be a non-empty string of letters, digits, ".", "_" or "-" (got "has space")']);
     expect(issues({ kafka: base, maxWaitTimeoutMs: -5 })).toEqual(['maxWaitTimeoutMs must be an integer between 0 and 2147483647 (got -5)']);
-    expect(issues({ kafka: base, lingerMs: 5 })).toEqual(['lingerMs is not a known option (known: kafka, id, maxWaitTimeoutMs, kafkaJsLogLevel, ssl, sasl) (got 5)']);
+    expect(issues({ kafka: base, lingerMs: 5 })).toEqual(['lingerMs is not a known option (known: kafka, id, maxWaitTimeoutMs, kafkaJsLogLevel, recordEncoder, ssl, sasl) (got 5)']);
     expect(issues({ kafka: base, maxWaitTimeoutMS: 5 })).toEqual(["maxWaitTimeoutMS is not a known option; did you mean 'maxWaitTimeoutMs'? (got 5)"]);
-    expect(issues({ kafka: base, 'linger.ms': 5 })).toEqual(["['linger.ms'] is not a known option (known: kafka, id, maxWaitTimeoutMs, kafkaJsLogLevel, ssl, sasl) (got 5)"]);
+    expect(issues({ kafka: base, 'linger.ms': 5 })).toEqual(["['linger.ms'] is not a known option (known: kafka, id, maxWaitTimeoutMs, kafkaJsLogLevel, recordEncoder, ssl, sasl) (got 5)"]);
+  });
+
+  it("takes recordEncoder 'kafkajs' (the default) or 'decanter', and refuses 'decanter' for an idempotent or transactional producer", () => {
+    expect(resolveProducerOptions({ kafka: base }).recordEncoder).toBe('kafkajs');
+    expect(resolveProducerOptions({ kafka: base, recordEncoder: 'decanter' }).recordEncoder).toBe('decanter');
+    expect(issues({ kafka: base, recordEncoder: 'librdkafka' })).toEqual(['recordEncoder must be one of "kafkajs", "decanter" (got "librdkafka")']);
+    expect(issues({ kafka: { ...base, 'enable.idempotence': true }, recordEncoder: 'decanter' })).toEqual([
+      `recordEncoder must be 'kafkajs' with kafka['enable.idempotence']: Decanter's encoder writes no producer id, epoch or sequence numbers yet (got "decanter")`,
+    ]);
+    expect(issues({ kafka: { ...base, 'transactional.id': 'tx' }, recordEncoder: 'decanter' })).toEqual([
+      `recordEncoder must be 'kafkajs' with kafka['transactional.id']: Decanter's encoder writes no producer id, epoch or sequence numbers yet (got "decanter")`,
+    ]);
   });
 
   it('lists every broken rule in one error', () => {
