@@ -164,6 +164,22 @@ async function main(): Promise<void> {
     const records = Math.max(500_000, Math.round(d.rate * SECONDS));
     progress(`totals: decanter ${Math.round(d.rate)}, kafkajs send ${Math.round(s.rate)}, kafkajs sendBatch ${Math.round(b.rate)} msg/s`);
     progress(`java ProducerPerformance, ${records} records (acks 1, linger.ms 5)…`);
+    // What the broker holds must be what was acknowledged (the warm-up message of each round
+    // included), for both Decanter paths: a fast encoder that lost or doubled records would show here.
+    const inLog = async (topic: string): Promise<number> => {
+      const admin = new Kafka({ clientId: 'bench-throughput-check', brokers, logLevel: logLevel.NOTHING }).admin();
+      await admin.connect();
+      try {
+        return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+      } finally {
+        await admin.disconnect();
+      }
+    };
+    const [decanterInLog, ownInLog] = [await inLog(tDecanter as string), await inLog(tOwn as string)];
+    if (decanterInLog !== total.d.count + ROUNDS || ownInLog !== total.o.count + ROUNDS) {
+      throw new Error(`records in the log do not match the acknowledged count: kafkajs path ${decanterInLog} vs ${total.d.count + ROUNDS}, own encoder ${ownInLog} vs ${total.o.count + ROUNDS}`);
+    }
+    progress(`log check: ${decanterInLog} and ${ownInLog} records, as acknowledged`);
     const j = await javaProducerPerf({
       brokers: brokers.join(','),
       topic: tJava as string,
