@@ -2,12 +2,7 @@
 // can SIGTERM or SIGKILL it): one topic, the chaos recording consumer, commits every 500 ms,
 // a short session so a killed member leaves the group quickly. Settings come from the environment.
 import { App } from '@decanter/consumer-core';
-
-function env(name: string): string {
-  const value = process.env[name];
-  if (value === undefined || value === '') throw new Error(`${name} is not set`);
-  return value;
-}
+import { requiredEnv as env } from './stats';
 
 export function createApp(): App {
   return new App({

@@ -3,12 +3,7 @@
 // interval, offset metadata on or off. Settings come from the environment the benchmark sets.
 import { App } from '@decanter/consumer-core';
 import { virtualPartitions } from '@decanter/virtual-partitions';
-
-function env(name: string): string {
-  const value = process.env[name];
-  if (value === undefined || value === '') throw new Error(`${name} is not set`);
-  return value;
-}
+import { requiredEnv as env } from './stats';
 
 export function createApp(): App {
   return new App({

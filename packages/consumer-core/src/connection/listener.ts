@@ -23,11 +23,9 @@ import { stickyAssigner } from './sticky-assigner';
 import { toKafkaJsClientConfig, toKafkaJsConsumerConfig } from './kafka-config';
 import { OffsetLookups, type CommittedOffset, type PartitionBounds } from './offset-lookups';
 import { partitionKey, type PrefetchBuffer } from './prefetch-buffer';
+import { RejoinGuard } from './rejoin-guard';
 
 export type { CommittedOffset, PartitionBounds } from './offset-lookups';
-
-/** How many session timeouts KafkaJS may take to join again after restarting itself from a crash (#watchRejoin). */
-const REJOIN_GRACE_FACTOR = 3;
 
 export interface ListenerHooks {
   /** A batch was buffered (for the offset tracker's fetch position). */
@@ -93,10 +91,8 @@ export class Listener {
   #restoring: Promise<void> | undefined;
   readonly #lookups: OffsetLookups;
   #restartTimer: NodeJS.Timeout | undefined;
-  /** Armed by a crash KafkaJS restarts itself: fires when it has not joined again in time. */
-  #rejoinWatchdog: NodeJS.Timeout | undefined;
-  /** Batches KafkaJS delivered while it had no consumer group, since the last report. */
-  #strayBatches = 0;
+  /** From a crash KafkaJS restarts itself until it has joined again (rejoin-guard.ts). */
+  readonly #rejoin: RejoinGuard;
   #running = false;
   /**
    * From a CRASH until the next GROUP_JOIN KafkaJS has no consumer group, and its pause, seek and
@@ -125,15 +121,14 @@ export class Listener {
     const id = `${clientId}-${group.consumerGroup}-${group.id}${connection === 0 ? '' : `-${connection}`}`;
     const client = new Kafka(toKafkaJsClientConfig(kafka, id));
     this.#lookups = new OffsetLookups(client, group.consumerGroup);
+    this.#rejoin = new RejoinGuard(kafka.sessionTimeoutMs, () => this.#rejoinOverdue());
     const memory = { current: () => this.#assignment };
     const preferred = [(options.assigner ?? stickyAssigner)(memory)];
     this.#consumer = client.consumer(toKafkaJsConsumerConfig(kafka, group.fetch, group.consumerGroup, preferred));
     const { GROUP_JOIN, REBALANCING, CRASH } = this.#consumer.events;
     this.#consumer.on(GROUP_JOIN, (event) => {
       this.#groupGone = false;
-      clearTimeout(this.#rejoinWatchdog);
-      this.#rejoinWatchdog = undefined;
-      this.#strayBatches = 0;
+      this.#rejoin.joined();
       const assignment = Object.entries(event.payload.memberAssignment).flatMap(([topic, partitions]) =>
         partitions.map((partition) => ({ topic, partition })),
       );
@@ -182,7 +177,7 @@ export class Listener {
       // KafkaJS restarts by itself only after retriable errors; after any other crash it has
       // disconnected for good. Start it again (from the committed offsets) after the backoff.
       if (!restart && this.#running) this.#scheduleRestart();
-      else if (restart && this.#running) this.#watchRejoin();
+      else if (restart && this.#running) this.#rejoin.crashed();
     });
   }
 
@@ -213,33 +208,21 @@ export class Listener {
     });
   }
 
-  /**
-   * After a crash KafkaJS restarts by itself, after a backoff (up to retry.maxRetryTime), and
-   * joins again. Until it has, it is out of the group: a batch it delivers meanwhile is not this
-   * member's to process (#onBatch drops it). A guard for a restart that leads to no join: when none
-   * came within REJOIN_GRACE_FACTOR × session.timeout.ms (at least 30 s), Decanter stops KafkaJS's
-   * consumer and starts it again itself, from the committed offsets.
-   */
-  #watchRejoin(): void {
-    clearTimeout(this.#rejoinWatchdog);
-    const graceMs = Math.max(30_000, REJOIN_GRACE_FACTOR * this.kafka.sessionTimeoutMs);
-    this.#rejoinWatchdog = setTimeout(() => {
-      this.#rejoinWatchdog = undefined;
-      if (!this.#running || !this.#groupGone || this.#restartTimer !== undefined) return;
-      this.monitor.notify('error.occurred', {
-        type: 'listener.crash',
-        error: new ListenerCrashedError(
-          `KafkaJS consumer of ${this.group.consumerGroup}/${this.group.id} did not join the group again within ${graceMs} ms of restarting after a crash: Decanter restarts it`,
-          { context: this.#scope },
-        ),
-        ...this.#scope,
-      });
-      this.#consumer.stop().then(
-        () => this.#scheduleRestart(),
-        () => this.#scheduleRestart(),
-      );
-    }, graceMs);
-    this.#rejoinWatchdog.unref();
+  /** KafkaJS restarted itself after a crash but did not join again in time (rejoin-guard.ts): restart it ourselves. */
+  #rejoinOverdue(): void {
+    if (!this.#running || !this.#groupGone || this.#restartTimer !== undefined) return;
+    this.monitor.notify('error.occurred', {
+      type: 'listener.crash',
+      error: new ListenerCrashedError(
+        `KafkaJS consumer of ${this.group.consumerGroup}/${this.group.id} did not join the group again within ${this.#rejoin.graceMs} ms of restarting after a crash: Decanter restarts it`,
+        { context: this.#scope },
+      ),
+      ...this.#scope,
+    });
+    this.#consumer.stop().then(
+      () => this.#scheduleRestart(),
+      () => this.#scheduleRestart(),
+    );
   }
 
   #scheduleRestart(): void {
@@ -308,8 +291,8 @@ export class Listener {
     if (batch.messages.length === 0) return;
     if (this.#groupGone) {
       // KafkaJS has no consumer group now (after STOP or CRASH, before the next GROUP_JOIN): a
-      // batch now comes from a fetch loop of a member the group no longer has (#watchRejoin)
-      if (this.#strayBatches++ === 0) {
+      // batch now is not this member's to process (rejoin-guard.ts)
+      if (this.#rejoin.strayBatch()) {
         this.monitor.notify('error.occurred', {
           type: 'listener.crash',
           error: new ListenerCrashedError(
@@ -488,7 +471,7 @@ export class Listener {
   async stop(): Promise<void> {
     this.#running = false;
     clearTimeout(this.#restartTimer);
-    clearTimeout(this.#rejoinWatchdog);
+    this.#rejoin.stop();
     if (this.#packing !== undefined) clearImmediate(this.#packing);
     this.#packing = undefined;
     this.#discardPending();
