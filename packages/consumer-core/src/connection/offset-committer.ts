@@ -9,8 +9,9 @@
 // group coordinator died or moved (KafkaJS keeps asking the old one until its consumer rejoins,
 // which it does by itself), a request timed out, the member is rejoining — until it lands or its
 // deadline passes: otherwise a SIGTERM while a broker is down hands everything processed since
-// the last commit to the next owner. Kept partitions keep their marks through the rejoin (the
-// sticky assigner keeps them in place), so the retry commits them under the new generation.
+// the last commit to the next owner. A member that rejoins under its own id keeps the partitions
+// the sticky assigner leaves in place, and their marks: the retry commits them under the new
+// generation.
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CommitFailedError } from '../errors';
@@ -29,25 +30,20 @@ export interface CommitterContext {
   readonly scope: GroupScope;
 }
 
-/**
- * What KafkaJS's commitOffsets throws (a non-retriable error, by its class) between a crash and
- * the restart it schedules itself: its consumer group is rebuilt and rejoined then.
- */
-const RESTARTING_MESSAGE = 'Consumer group was not initialized';
-
 /** Broker error types after which the same commit can land: the member rejoins (KafkaJS does it by itself) and commits under the new generation. */
 const REJOIN_TYPES = new Set(['ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'REBALANCE_IN_PROGRESS']);
 
 /**
  * True when sending the commit again may succeed: anything along the cause chain KafkaJS marks
  * retriable (coordinator not available or moved, a request timed out, a connection lost) or a
- * rejoin in progress. Authorization and invalid-request errors are final.
+ * rejoin in progress. Authorization and invalid-request errors are final, and so is KafkaJS's
+ * "Consumer group was not initialized" (between a crash and its restart): it rejoins as a new
+ * member then, which keeps no mark (rebalance-manager.ts), so there would be nothing to send.
  */
 export function commitMayLandLater(error: unknown): boolean {
   for (let e = error, depth = 0; typeof e === 'object' && e !== null && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
-    const { retriable, type, message } = e as { retriable?: unknown; type?: unknown; message?: unknown };
+    const { retriable, type } = e as { retriable?: unknown; type?: unknown };
     if (retriable === true || (typeof type === 'string' && REJOIN_TYPES.has(type))) return true;
-    if (typeof message === 'string' && message.startsWith(RESTARTING_MESSAGE)) return true;
   }
   return false;
 }

@@ -88,8 +88,8 @@ test('what may land later: retriable along the cause chain, or a rejoin; not aut
   expect(commitMayLandLater(Object.assign(new Error('retries exceeded'), { name: 'KafkaJSNumberOfRetriesExceeded', retriable: false, cause: protocolError('GROUP_COORDINATOR_NOT_AVAILABLE', true) }))).toBe(true);
   expect(commitMayLandLater(protocolError('REBALANCE_IN_PROGRESS', false))).toBe(true);
   expect(commitMayLandLater(protocolError('UNKNOWN_MEMBER_ID', false))).toBe(true);
-  // KafkaJS between a crash and its own restart
-  expect(commitMayLandLater(Object.assign(new Error('Consumer group was not initialized, consumer#run must be called first'), { name: 'KafkaJSNonRetriableError', retriable: false }))).toBe(true);
+  // KafkaJS between a crash and its own restart: it rejoins as a new member, which keeps no mark
+  expect(commitMayLandLater(Object.assign(new Error('Consumer group was not initialized, consumer#run must be called first'), { name: 'KafkaJSNonRetriableError', retriable: false }))).toBe(false);
   expect(commitMayLandLater(protocolError('GROUP_AUTHORIZATION_FAILED', false))).toBe(false);
   expect(commitMayLandLater(protocolError('OFFSET_METADATA_TOO_LARGE', false))).toBe(false);
   expect(commitMayLandLater(new Error('plain'))).toBe(false);
