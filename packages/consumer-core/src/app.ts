@@ -18,9 +18,9 @@ import { WorkerPool } from './processing/worker-pool';
 import type { ConsumerGroup } from './routing/consumer-group';
 
 /**
- * The longest stop() keeps sending a shutdown commit that fails for a reason that passes: long
- * enough for a dead group coordinator to be replaced (the brokers' broker.session.timeout.ms,
- * 9 s by default, then the election) and KafkaJS to rejoin through the new one.
+ * The longest stop() keeps sending a shutdown commit that fails for a reason that may pass: long
+ * enough for a coordinator to finish loading the group or a rebalance to complete (the group
+ * waits up to the rebalance timeout for its members).
  */
 const COMMIT_RETRY_WINDOW_MS = 30_000;
 
@@ -193,7 +193,7 @@ export class App {
       });
     }
     // Marks come only from finished jobs, so committing them is safe even after a timeout. A
-    // commit that fails for a reason that passes (the coordinator moving) is sent again, within
+    // commit that fails for a reason that may pass (a timeout, a rebalance) is sent again, within
     // what is left of shutdownTimeoutMs and at most COMMIT_RETRY_WINDOW_MS.
     const commitDeadline = Math.min(stopStartedAt + this.options.shutdownTimeoutMs, Date.now() + COMMIT_RETRY_WINDOW_MS);
     await Promise.all(this.#runners.map((r) => r.commitBeforeLeaving(commitDeadline)));

@@ -5,13 +5,12 @@
 // commit still in flight. A broker that refuses the commit metadata as too large
 // (OFFSET_METADATA_TOO_LARGE: its offset.metadata.max.bytes is lower than ours) gets the same
 // offsets without metadata: duplicates after a rebalance, never a commit lost.
-// The commit before leaving the group (shutdown) is sent again after failures that pass — the
-// group coordinator died or moved (KafkaJS keeps asking the old one until its consumer rejoins,
-// which it does by itself), a request timed out, the member is rejoining — until it lands or its
-// deadline passes: otherwise a SIGTERM while a broker is down hands everything processed since
-// the last commit to the next owner. A member that rejoins under its own id keeps the partitions
-// the sticky assigner leaves in place, and their marks: the retry commits them under the new
-// generation.
+// The commit before leaving the group (shutdown) is sent again after failures that may pass — a
+// timeout, a coordinator loading or unavailable, a rebalance — until it lands or its deadline
+// passes. A member that rejoins under its own id keeps the partitions the sticky assigner leaves
+// in place, and their marks: the retry commits them under the new generation. (A dead
+// coordinator stays out of reach until KafkaJS's consumer crashes and rejoins as a new member,
+// which keeps no mark: then nothing is left to send.)
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CommitFailedError } from '../errors';
