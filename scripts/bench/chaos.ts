@@ -49,6 +49,7 @@ import {
   startCluster,
   startNode,
   stopCluster,
+  waitUntil,
   withClusterAdmin,
 } from '@decanter/test-helpers';
 import { benchConsumerModule } from './lib/consumer-modules';
@@ -71,14 +72,6 @@ const BROKERS = 3;
 
 /** A random integer in [min, max]; the chaos is random, its seed printed so a run can be told apart. */
 const random = (min: number, max: number): number => min + Math.floor(Math.random() * (max - min + 1));
-
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = RUN_TIMEOUT_MS, everyMs = 250): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`chaos: timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Consumer processes
@@ -347,10 +340,14 @@ async function run(folder: string) {
 
     // the consumers drain the log and commit it all
     const ends = new Map((await withClusterAdmin((a) => a.fetchTopicOffsets(topic))).map((e) => [e.partition, Number(e.high)]));
-    await until('the group to commit every partition to its high watermark', async () => {
-      const committed = await committedOffsets(admin, group, topic).catch(() => new Map<number, number>());
-      return [...ends].every(([p, high]) => (committed.get(p) ?? 0) >= high);
-    });
+    await waitUntil(
+      'the group to commit every partition to its high watermark',
+      async () => {
+        const committed = await committedOffsets(admin, group, topic); // a failed read is tried again
+        return [...ends].every(([p, high]) => (committed.get(p) ?? 0) >= high);
+      },
+      { timeoutMs: RUN_TIMEOUT_MS, intervalMs: 250 },
+    );
     await sleep(1_000); // one more judgement of the final commits
     judging = false;
     await judge;
@@ -426,7 +423,7 @@ async function readLog(brokers: string[], topic: string, ends: Map<number, numbe
         reached.set(batch.partition, Math.max(reached.get(batch.partition) ?? -1, Number(batch.lastOffset())));
       },
     });
-    await until('reading the log back', () => [...ends].every(([p, high]) => high === 0 || (reached.get(p) ?? -1) >= high - 1), RUN_TIMEOUT_MS, 100);
+    await waitUntil('reading the log back', () => [...ends].every(([p, high]) => high === 0 || (reached.get(p) ?? -1) >= high - 1), { timeoutMs: RUN_TIMEOUT_MS, intervalMs: 100 });
   } finally {
     await consumer.disconnect();
   }

@@ -79,7 +79,7 @@ export class RebalanceManager {
    * every partition held before is released, those assigned again included: it was out of the
    * group meanwhile, so another member may have owned them (see the listener's GROUP_JOIN).
    */
-  onAssignment(assignment: Array<{ topic: string; partition: number }>, newMember = false): void {
+  onAssignment(assignment: Array<{ topic: string; partition: number }>, newMember: boolean): void {
     const { tracker, board, monitor, scope, counters } = this.context;
     this.context.clearPauseTimers();
     this.#rebalancing = false;
