@@ -8,7 +8,8 @@
 // Part 1 compares the API versions the broker serves (ApiVersions v0, raw socket) with the
 // versions KafkaJS implements. KafkaJS picks min(its newest, broker's newest) and never looks at
 // the broker's oldest, so "KafkaJS newest < broker oldest" means that request will be refused.
-// Part 2 runs the real features. Exit code 0 when every check passed, 1 otherwise.
+// Part 2 runs the real features. Part 3 runs Decanter's own record encoder
+// (record-encoder-compat.js; needs pnpm build). Exit code 0 when every check passed, 1 otherwise.
 'use strict';
 const net = require('node:net');
 const path = require('node:path');
@@ -17,6 +18,7 @@ const ROOT = path.resolve(__dirname, '../..');
 // The workspace's KafkaJS, whichever package hoisted it (the root has it as a dev dependency).
 const kafkajsDir = path.dirname(require.resolve('kafkajs/package.json', { paths: [ROOT] }));
 const { Kafka, logLevel, CompressionTypes } = require(kafkajsDir);
+const { recordEncoderChecks } = require('./record-encoder-compat');
 const { requests } = require(path.join(kafkajsDir, 'src/protocol/requests'));
 const apiKeys = require(path.join(kafkajsDir, 'src/protocol/requests/apiKeys'));
 const kafkajsVersion = require(path.join(kafkajsDir, 'package.json')).version;
@@ -323,6 +325,7 @@ async function main() {
   });
   await step('admin deleteGroups', async () => { await admin.deleteGroups([group2]); });
   await step('admin deleteTopics', () => admin.deleteTopics({ topics: [plainTopic, txnTopic], timeout: 10000 }));
+  await recordEncoderChecks({ broker, kafka, admin, run, step });
   await admin.disconnect().catch(() => undefined);
 
   console.log('\n## Features');

@@ -127,14 +127,6 @@ export function resolveProducerOptions(options: ProducerOptions): ResolvedProduc
     issues.push({ path: at('bootstrap.servers'), rule: 'is required', value: undefined });
   }
   checkCrossFieldRules(kafka, at, issues);
-  if (options.recordEncoder === 'decanter' && (kafka['enable.idempotence'] === true || kafka['transactional.id'] !== undefined)) {
-    const which = kafka['transactional.id'] !== undefined ? at('transactional.id') : at('enable.idempotence');
-    issues.push({
-      path: 'recordEncoder',
-      rule: `must be 'kafkajs' with ${which}: Decanter's encoder writes no producer id, epoch or sequence numbers yet`,
-      value: options.recordEncoder,
-    });
-  }
   const security = resolveSecuritySettings(kafka, (key) => at(key), { ssl: options.ssl !== undefined, sasl: options.sasl !== undefined });
   issues.push(...security.issues);
   if (issues.length > 0) throw new ConfigurationError(issues);

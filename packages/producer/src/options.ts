@@ -84,8 +84,7 @@ export interface ProducerOptions {
   /**
    * Who encodes the record batches: `'kafkajs'` (KafkaJS's sendBatch, the default) or
    * `'decanter'` (Decanter's RecordBatch v2 encoder, sent through KafkaJS's own connections: see
-   * docs/producer.md, "Record encoder"). `'decanter'` is refused with `enable.idempotence` or
-   * `transactional.id`: it writes no producer id, epoch or sequence numbers yet.
+   * docs/producer.md, "Record encoder"), idempotence and transactions included.
    */
   recordEncoder?: 'kafkajs' | 'decanter';
 }

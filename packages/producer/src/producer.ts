@@ -3,21 +3,20 @@
 // an application buffer, a bounded queue with backpressure, retries within message.timeout.ms —
 // and keeps KafkaJS for the wire. Lifecycle: pending → connected → closing → closed (one way);
 // once closing, nothing new is accepted and everything accepted is flushed before disconnecting.
-import { Kafka, logLevel, Partitioners, type Producer as KafkaJsProducer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Admin, type Producer as KafkaJsProducer } from 'kafkajs';
 import { Partitioner } from './batching/partitioner';
 import { compressionType, ensureCodec } from './compression/codecs';
 import { configPath } from './config-path';
 import type { DeliveryHandle } from './delivery/delivery-handle';
 import { DeliveryPipeline, type PipelineShared } from './delivery/delivery-pipeline';
-import type { SendBatch } from './delivery/dispatcher';
 import { QueueLimits } from './delivery/queue-limits';
 import type { VariantSettings } from './delivery/variant-settings';
 import { ConfigurationError, ProducerClosedError, QueueFullError, TransactionError, type ConfigurationIssue } from './errors';
 import { Monitor, type ProducerEventName, type ProducerEvents } from './events';
 import { PartitionMetadataCache } from './metadata/partition-metadata-cache';
-import { encodedSendBatch } from './encoding/encoded-send-batch';
 import { KafkaJsHandles } from './network/kafkajs-handles';
-import { assertKafkaJsInternals, captureCluster, kafkaJsProduceChannel, type KafkaJsCluster } from './network/kafkajs-internals';
+import { encodedKafkaJsWire } from './network/encoded-wire';
+import { assertKafkaJsInternals, captureCluster } from './network/kafkajs-internals';
 import { kafkaJsWire, type ProducerWire } from './network/producer-wire';
 import { unknownKeyRule } from './nearest-key';
 import { normaliseAcks, type ProducerOptions, type ResolvedProducerOptions } from './options';
@@ -81,33 +80,42 @@ export class Producer implements ProduceApi {
       ...(o.ssl !== undefined ? { ssl: o.ssl } : {}),
       ...(o.sasl !== undefined ? { sasl: o.sasl } : {}),
     });
+    // recordEncoder 'decanter': the batches are encoded by Decanter and sent over the KafkaJS
+    // producer's own cluster (its connections, metadata, API versions), caught as KafkaJS builds
+    // it (network/kafkajs-internals.ts); idempotence and transactions then run on an EOS manager
+    // of the wire's own (network/encoded-wire.ts), so this KafkaJS producer has none
+    const ownEncoder = o.recordEncoder === 'decanter' && wire === undefined;
     const createClient = (): KafkaJsProducer => this.kafka.producer({
       // Every message carries its partition (chosen at enqueue); this only silences KafkaJS's
       // warning about its v2 default partitioner.
       createPartitioner: Partitioners.DefaultPartitioner,
       // Retries are ours (delivery/dispatcher.ts) so they honour message.timeout.ms; KafkaJS
       // insists on at least one for an idempotent producer.
-      retry: { retries: o.idempotent ? 1 : 0, initialRetryTime: o.retryBackoffMs, maxRetryTime: o.retryBackoffMaxMs },
+      retry: { retries: o.idempotent && !ownEncoder ? 1 : 0, initialRetryTime: o.retryBackoffMs, maxRetryTime: o.retryBackoffMaxMs },
       allowAutoTopicCreation: o.allowAutoTopicCreation,
       // KafkaJS sends nothing to a partition its metadata does not know (the dispatcher retries
       // it until KafkaJS knows it). KafkaJS refreshes only when its metadata is this old, while
       // our cache looks again at once for a partition it does not know: keep KafkaJS's age short
       // (a refresh is one small request, made only while producing).
       metadataMaxAge: Math.min(o.metadataMaxAgeMs, 30_000),
-      idempotent: o.idempotent,
-      ...(o.transactionalId !== undefined ? { transactionalId: o.transactionalId, maxInFlightRequests: 1 } : {}),
+      idempotent: o.idempotent && !ownEncoder,
+      ...(o.transactionalId !== undefined ? { maxInFlightRequests: 1, ...(ownEncoder ? {} : { transactionalId: o.transactionalId }) } : {}),
       transactionTimeout: o.transactionTimeoutMs,
     });
-    // recordEncoder 'decanter': the batches are encoded by Decanter and sent over the KafkaJS
-    // producer's own cluster (its connections, metadata, API versions), caught as KafkaJS builds
-    // it (network/kafkajs-internals.ts); the options contract keeps it to non-idempotent producers
-    const ownEncoder = o.recordEncoder === 'decanter' && wire === undefined;
-    let cluster: KafkaJsCluster | undefined;
+    const admin = (): Admin => this.kafka.admin({ retry: { retries: 2, initialRetryTime: o.retryBackoffMs } });
     if (ownEncoder) {
       assertKafkaJsInternals(this.kafka);
-      ({ client: this.client, cluster } = captureCluster(this.kafka, createClient));
-    } else this.client = createClient();
-    this.wire = wire ?? kafkaJsWire(this.client, this.kafka.admin({ retry: { retries: 2, initialRetryTime: o.retryBackoffMs } }));
+      const { client, cluster } = captureCluster(this.kafka, createClient);
+      this.client = client;
+      this.wire = encodedKafkaJsWire(this.kafka, client, admin(), cluster, {
+        idempotent: o.idempotent,
+        ...(o.transactionalId !== undefined ? { transactionalId: o.transactionalId } : {}),
+        transactionTimeoutMs: o.transactionTimeoutMs,
+      });
+    } else {
+      this.client = createClient();
+      this.wire = wire ?? kafkaJsWire(this.client, admin());
+    }
     this.shared = {
       options: o,
       monitor: this.monitor,
@@ -125,8 +133,7 @@ export class Producer implements ProduceApi {
       }, o.metadataMaxAgeMs, o.allowAutoTopicCreation ? (topic) => this.requestTopicCreation(topic) : undefined),
       partitioner: new Partitioner(),
     };
-    const send: SendBatch = cluster === undefined ? (request) => this.wire.sendBatch(request) : encodedSendBatch(kafkaJsProduceChannel(cluster));
-    this.pipeline = new DeliveryPipeline(this.shared, send);
+    this.pipeline = new DeliveryPipeline(this.shared, (request) => this.wire.sendBatch(request));
     this.defaultSettings = this.settingsFor({});
     this.main = new ProducerVariant(() => this.pipeline, this.defaultSettings, this.monitor, this.id, this.plainGate);
   }

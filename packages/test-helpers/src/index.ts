@@ -12,7 +12,7 @@ export {
 export { ownBroker, type OwnBroker } from './own-broker';
 export { secureListener, type SecureListener } from './secure-listener';
 export { sleep, waitUntil, type WaitUntilOptions } from './wait-until';
-export { javaConsoleConsume, type ConsoleRecord } from './java-tools';
+export { javaConsoleConsume, javaDescribeProducers, type BrokerProducerState, type ConsoleRecord } from './java-tools';
 export { readJsonLines, startDecanterServer, type ServerProcess } from './decanter-server';
 export {
   awaitHealthyCluster,

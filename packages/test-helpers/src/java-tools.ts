@@ -82,3 +82,49 @@ function parseLine(line: string): ConsoleRecord {
     headers,
   };
 }
+
+export interface BrokerProducerState {
+  producerId: string;
+  producerEpoch: number;
+  /** The sequence number of the last record the broker took from this producer on the partition. */
+  lastSequence: number;
+}
+
+/**
+ * The idempotent producers the partition's leader knows, as Apache Kafka's own tool reports them
+ * (scripts/kafka tool transactions describe-producers): the broker's view of which producer id
+ * wrote to the partition and how far its sequence numbers got.
+ */
+export async function javaDescribeProducers(
+  topic: string,
+  partition: number,
+  timeoutMs = 60_000,
+): Promise<BrokerProducerState[]> {
+  const { stdout } = await run(
+    resolve(repoRoot, 'scripts/kafka'),
+    [
+      'tool',
+      'transactions',
+      '--bootstrap-server',
+      brokers().join(','),
+      'describe-producers',
+      '--topic',
+      topic,
+      '--partition',
+      String(partition),
+    ],
+    { timeout: timeoutMs },
+  );
+  const [header, ...rows] = stdout.split('\n').filter((line) => line.trim() !== '');
+  const columns = (header ?? '').split('\t').map((c) => c.trim());
+  const at = (name: string): number => {
+    const index = columns.indexOf(name);
+    if (index < 0) throw new Error(`describe-producers printed no ${name} column: ${header ?? '(nothing)'}`);
+    return index;
+  };
+  const [id, epoch, last] = [at('ProducerId'), at('ProducerEpoch'), at('LastSequence')];
+  return rows.map((row) => {
+    const cells = row.split('\t').map((c) => c.trim());
+    return { producerId: cells[id] ?? '', producerEpoch: Number(cells[epoch]), lastSequence: Number(cells[last]) };
+  });
+}

@@ -5,8 +5,13 @@
 // KafkaJS's sendBatch contract so it can replace it in place: the same results
 // (RecordMetadata per partition), partitions KafkaJS's metadata does not know left out, the first
 // partition error thrown as KafkaJS's own protocol error, after the same metadata recovery.
-// Not wired into the Producer yet, and it must never be used for an idempotent or transactional
-// producer: it writes no producer id, epoch or sequence (see docs/producer.md, "Record encoder").
+// An idempotent or transactional producer passes its ProducerSequences (KafkaJS's own EOS
+// manager, network/kafkajs-internals.ts), and each request is numbered exactly as KafkaJS's
+// sendMessages numbers it: under that broker's lock, a partition's batch takes the partition's
+// next sequence and advances it by its record count before the request goes out; a request
+// that fails (thrown, or any partition error in its answer) takes its numbers back, so the
+// dispatcher's resend of the same records reuses them and the broker deduplicates what it had
+// already written (delivery/dispatcher.ts's header relies on exactly this).
 import type { Message, RecordMetadata } from 'kafkajs';
 import type { SendBatch, SendBatchRequest } from '../delivery/dispatcher';
 import { COMPRESSION_CODECS, type CompressionCodecName } from '../types';
@@ -27,9 +32,37 @@ export interface ProduceChannel {
   recover(error: unknown): Promise<void>;
 }
 
+/**
+ * Who numbers an idempotent producer's records: its producer id and epoch, each partition's next
+ * sequence and, in a transaction, which partitions the coordinator knows. Mirrors the part of
+ * KafkaJS's EOS manager its sendMessages uses.
+ */
+export interface ProducerSequences {
+  /** The producer id (an int64, as a decimal string or number) and epoch, read per request. */
+  identity(): { producerId: string | number; producerEpoch: number };
+  /** The transactional id written in the request body; null when not transactional. */
+  readonly transactionalId: string | null;
+  /** Partition's next sequence number. */
+  sequence(topic: string, partition: number): number;
+  /** Moves partition's next sequence by `by` records (negative: takes numbers back). */
+  advance(topic: string, partition: number, by: number): void;
+  /** One numbered request at a time per broker, as KafkaJS's broker lock makes it. */
+  lock(nodeId: number): Promise<void>;
+  unlock(nodeId: number): void;
+  /** Adds the partitions to the open transaction (those not added yet); transactional only. */
+  addPartitions(topics: { topic: string; partitions: number[] }[]): Promise<void>;
+}
+
 export interface EncodedSendBatchOptions {
   /** Bytes each partition's builder preallocates (default 16 KiB). */
   readonly batchCapacityBytes?: number;
+  /** Numbers the batches (enable.idempotence, transactions); without it they carry none. */
+  readonly sequences?: ProducerSequences;
+}
+
+interface PendingBatch {
+  readonly partition: number;
+  readonly builder: RecordBatchBuilder;
 }
 
 /** A SendBatch that encodes with Decanter's RecordBatch v2 encoder (see the file header). */
@@ -47,13 +80,62 @@ export function encodedSendBatch(channel: ProduceChannel, options: EncodedSendBa
     return compressor;
   };
 
+  const sequences = options.sequences;
+  type Topics = Map<string, PendingBatch[]>;
+
+  const sendPlain = async (leader: number, topics: Topics, acks: number, timeoutMs: number, compressor: BatchCompressor | null): Promise<ProduceResponse | null> => {
+    const encoded: EncodedTopicBatches[] = [];
+    for (const [topic, batches] of topics) {
+      encoded.push({ topic, partitions: await Promise.all(batches.map(async ({ partition, builder }) => ({ partition, batch: await builder.seal({ compressor }) }))) });
+    }
+    return channel.produce(leader, { transactionalId: null, acks, timeoutMs, topics: encoded });
+  };
+
+  // KafkaJS's sendMessages, step for step (see the file header).
+  const sendNumbered = async (leader: number, topics: Topics, acks: number, timeoutMs: number, compressor: BatchCompressor | null): Promise<ProduceResponse | null> => {
+    const s = sequences!;
+    await s.lock(leader);
+    const taken: [topic: string, partition: number, count: number][] = [];
+    try {
+      if (s.transactionalId !== null) {
+        await s.addPartitions([...topics].map(([topic, batches]) => ({ topic, partitions: batches.map((b) => b.partition) })));
+      }
+      const { producerId, producerEpoch } = s.identity();
+      const encoded: EncodedTopicBatches[] = [];
+      const sealing: Promise<void>[] = [];
+      for (const [topic, batches] of topics) {
+        const partitions: { partition: number; batch: Buffer }[] = [];
+        encoded.push({ topic, partitions });
+        for (const { partition, builder } of batches) {
+          const baseSequence = s.sequence(topic, partition);
+          s.advance(topic, partition, builder.count);
+          taken.push([topic, partition, builder.count]);
+          const producerState = { producerId: BigInt(producerId), producerEpoch, baseSequence, transactional: s.transactionalId !== null };
+          const slot = partitions.push({ partition, batch: EMPTY }) - 1;
+          sealing.push(builder.seal({ compressor, producerState }).then((batch) => {
+            partitions[slot] = { partition, batch };
+          }));
+        }
+      }
+      await Promise.all(sealing);
+      const response = await channel.produce(leader, { transactionalId: s.transactionalId, acks, timeoutMs, topics: encoded });
+      if (response !== null && response.topics.some((t) => t.partitions.some((p) => p.errorCode !== 0))) giveBack(s, taken);
+      return response;
+    } catch (error) {
+      giveBack(s, taken);
+      throw error;
+    } finally {
+      s.unlock(leader);
+    }
+  };
+
   return async ({ acks, timeout, compression, topicMessages }) => {
     const compressor = compressorFor(compression);
     const leaders = await channel.leaders(topicMessages.map((t) => t.topic));
     const now = Date.now();
 
-    // leader → topic → sealed batches; partitions without a known leader are left out
-    const perLeader = new Map<number, Map<string, Promise<{ partition: number; batch: Buffer }>[]>>();
+    // leader → topic → batches; partitions without a known leader are left out
+    const perLeader = new Map<number, Map<string, PendingBatch[]>>();
     for (const { topic, messages } of topicMessages) {
       const builders = new Map<number, RecordBatchBuilder>();
       for (const message of messages) {
@@ -80,16 +162,12 @@ export function encodedSendBatch(channel: ProduceChannel, options: EncodedSendBa
           batches = [];
           topics.set(topic, batches);
         }
-        batches.push(builder.seal({ compressor }).then((batch) => ({ partition, batch })));
+        batches.push({ partition, builder });
       }
     }
 
-    const requests = [...perLeader].map(async ([leader, topics]) => {
-      const encoded: EncodedTopicBatches[] = [];
-      for (const [topic, batches] of topics) encoded.push({ topic, partitions: await Promise.all(batches) });
-      return channel.produce(leader, { transactionalId: null, acks, timeoutMs: timeout, topics: encoded });
-    });
-    const responses = await Promise.all(requests);
+    const send = sequences === undefined ? sendPlain : sendNumbered;
+    const responses = await Promise.all([...perLeader].map(([leader, topics]) => send(leader, topics, acks, timeout, compressor)));
 
     const results: RecordMetadata[] = [];
     let firstError: number | null = null;
@@ -116,6 +194,13 @@ export function encodedSendBatch(channel: ProduceChannel, options: EncodedSendBa
     }
     return results;
   };
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** Takes a failed request's sequence numbers back (KafkaJS's sendMessages does the same). */
+function giveBack(sequences: ProducerSequences, taken: readonly [string, number, number][]): void {
+  for (const [topic, partition, count] of taken) sequences.advance(topic, partition, -count);
 }
 
 function partitionOf(message: Message, topic: string): number {

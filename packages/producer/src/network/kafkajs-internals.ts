@@ -28,9 +28,16 @@
 // 5. kafkajs/src/protocol/error.js createErrorFromCode and staleMetadata: a partition error
 //    becomes the same KafkaJSProtocolError (type, retriable) KafkaJS's own path throws, so
 //    delivery/failure-classification.ts treats both paths alike.
+// 6. kafkajs/src/producer/eosManager: KafkaJS's own idempotence and transaction manager (producer
+//    id and epoch, per-partition sequences, the broker lock, AddPartitionsToTxn, EndTxn,
+//    sendOffsets, its state machine). The one inside a KafkaJS producer is a closure variable;
+//    an idempotent or transactional producer on Decanter's encoder runs its own instance of the
+//    same code on the captured Cluster, so the numbering and the transaction protocol stay
+//    KafkaJS's (createEosManager, kafkaJsSequences).
 // Checked against KafkaJS 2.2.4's source; assertKafkaJsInternals() fails loudly if any is missing.
 import type { Kafka } from 'kafkajs';
-import type { ProduceChannel } from '../encoding/encoded-send-batch';
+import type { ProduceChannel, ProducerSequences } from '../encoding/encoded-send-batch';
+import type { TransactionOffsets } from '../types';
 import {
   MAX_PRODUCE_VERSION,
   MIN_PRODUCE_VERSION,
@@ -80,6 +87,40 @@ interface ProtocolRequest {
   };
 }
 
+/** KafkaJS's EOS manager (kafkajs/src/producer/eosManager), the part Decanter calls. */
+export interface KafkaJsEosManager {
+  getProducerId(): string | number;
+  getProducerEpoch(): number;
+  getTransactionalId(): string | undefined;
+  isInitialized(): boolean;
+  isTransactional(): boolean;
+  isInTransaction(): boolean;
+  initProducerId(): Promise<void>;
+  getSequence(topic: string, partition: number): number;
+  updateSequence(topic: string, partition: number, increment: number): void;
+  acquireBrokerLock(broker: { nodeId: number }): Promise<void>;
+  releaseBrokerLock(broker: { nodeId: number }): void;
+  beginTransaction(): void;
+  addPartitionsToTransaction(topicData: { topic: string; partitions: { partition: number }[] }[]): Promise<void>;
+  sendOffsets(offsets: TransactionOffsets): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+export interface EosManagerOptions {
+  readonly transactional: boolean;
+  readonly transactionalId?: string;
+  readonly transactionTimeoutMs: number;
+}
+
+type EosManagerFactory = (options: {
+  logger: ReturnType<Kafka['logger']>;
+  cluster: KafkaJsCluster;
+  transactionTimeout: number;
+  transactional: boolean;
+  transactionalId: string | undefined;
+}) => KafkaJsEosManager;
+
 type ClusterFactory = (options: ClusterOptions) => KafkaJsCluster;
 
 /** What kafka.producer() passes to the factory (instrumentation is left out: KafkaJS's events stay the producer's). */
@@ -113,11 +154,50 @@ function errors(): ProtocolErrors {
   return protocolErrors;
 }
 
+let eosFactory: EosManagerFactory | undefined;
+function eosManagerFactory(): EosManagerFactory {
+  eosFactory ??= require('kafkajs/src/producer/eosManager') as EosManagerFactory;
+  return eosFactory;
+}
+
+/**
+ * A KafkaJS EOS manager of its own on `cluster` (internal 6), built as KafkaJS's producer builds
+ * its own: with the client's logger, and KafkaJS's default retry for InitProducerId and the
+ * transaction calls.
+ */
+export function createEosManager(kafka: Kafka, cluster: KafkaJsCluster, options: EosManagerOptions): KafkaJsEosManager {
+  return eosManagerFactory()({
+    logger: kafka.logger(),
+    cluster,
+    transactionTimeout: options.transactionTimeoutMs,
+    transactional: options.transactional,
+    transactionalId: options.transactionalId,
+  });
+}
+
+/** The encoder's ProducerSequences over a KafkaJS EOS manager: the same calls its sendMessages makes. */
+export function kafkaJsSequences(eos: KafkaJsEosManager): ProducerSequences {
+  const transactionalId = eos.isTransactional() ? (eos.getTransactionalId() ?? null) : null;
+  return {
+    identity: () => ({ producerId: eos.getProducerId(), producerEpoch: eos.getProducerEpoch() }),
+    transactionalId,
+    sequence: (topic, partition) => eos.getSequence(topic, partition),
+    advance: (topic, partition, by) => eos.updateSequence(topic, partition, by),
+    lock: (nodeId) => eos.acquireBrokerLock({ nodeId }),
+    unlock: (nodeId) => eos.releaseBrokerLock({ nodeId }),
+    addPartitions: (topics) =>
+      eos.addPartitionsToTransaction(topics.map(({ topic, partitions }) => ({ topic, partitions: partitions.map((partition) => ({ partition })) }))),
+  };
+}
+
 /** Fails with a clear message when the KafkaJS in use lacks an internal this module needs. */
 export function assertKafkaJsInternals(kafka: Kafka): void {
   symbolNamed(kafka, CREATE_CLUSTER);
   const broker = require('kafkajs/src/broker') as { prototype: object };
   symbolNamed(broker.prototype, SEND_REQUEST);
+  if (typeof eosManagerFactory() !== 'function') {
+    throw new Error('KafkaJS internals changed: kafkajs/src/producer/eosManager exports no factory');
+  }
   const e = errors();
   if (typeof e.createErrorFromCode !== 'function' || typeof e.staleMetadata !== 'function') {
     throw new Error('KafkaJS internals changed: kafkajs/src/protocol/error lacks createErrorFromCode/staleMetadata');

@@ -8,9 +8,16 @@
 //   3. two brokers down (one in-sync replica left, below min.insync.replicas): acks all produce
 //      fails with an error naming the cause, and nothing is reported delivered;
 //   4. the idempotent and the transactional producer across a leader kill: every acknowledged
-//      (committed) message is in the log, none twice.
+//      (committed) message is in the log, none twice — with either record encoder (KafkaJS's, and
+//      Decanter's own, numbered by its own KafkaJS EOS manager).
 // One file: these tests kill brokers and must not overlap; each restores the cluster at its end.
-import { hasErrorCode, isDecanterError, Producer, type DeliveryReport, type ProducerKafkaSettings } from '@decanter/producer';
+import {
+  hasErrorCode,
+  isDecanterError,
+  Producer,
+  type DeliveryReport,
+  type ProducerKafkaSettings,
+} from '@decanter/producer';
 import {
   awaitNewLeader,
   clusterBrokers,
@@ -24,7 +31,16 @@ import {
   waitUntil,
   withClusterAdmin,
 } from '@decanter/test-helpers';
-import { causeTypes, duplicateValues, errorSummary, lostAcked, readLog, Stream, topicLedBy, type Outcome } from './support';
+import {
+  causeTypes,
+  duplicateValues,
+  errorSummary,
+  lostAcked,
+  readLog,
+  Stream,
+  topicLedBy,
+  type Outcome,
+} from './support';
 
 const producers: Producer[] = [];
 const topics: string[] = [];
@@ -44,9 +60,14 @@ afterAll(async () => {
   release?.();
 });
 
-function newProducer(id: string, kafka: ProducerKafkaSettings): Producer {
+function newProducer(
+  id: string,
+  kafka: ProducerKafkaSettings,
+  recordEncoder: 'kafkajs' | 'decanter' = 'kafkajs',
+): Producer {
   const producer = new Producer({
     id,
+    recordEncoder,
     kafka: {
       'bootstrap.servers': clusterBrokers().join(','),
       'queue.buffering.max.ms': 5,
@@ -71,7 +92,14 @@ async function leaderKillUnderProduce(
   prefix: string,
   kafka: ProducerKafkaSettings,
   everyMs: number,
-): Promise<{ topic: string; killed: number; newLeader: number; killedAt: number; leaderMovedMs: number; outcomes: Outcome[] }> {
+): Promise<{
+  topic: string;
+  killed: number;
+  newLeader: number;
+  killedAt: number;
+  leaderMovedMs: number;
+  outcomes: Outcome[];
+}> {
   const topic = await newTopic(prefix, [1, 2, 3]);
   const producer = newProducer(prefix, kafka);
   await producer.connect();
@@ -93,12 +121,24 @@ function summary(outcomes: Outcome[], killedAt: number) {
   const failed = outcomes.filter((o) => o.error !== undefined);
   const ackedAfterKillOnP0 = acked.filter((o) => o.partition === 0 && o.producedAt > killedAt).length;
   // the longest a partition-0 message produced after the kill waited for its acknowledgement
-  const waits = acked.filter((o) => o.partition === 0 && o.producedAt > killedAt).map((o) => (o.settledAt ?? 0) - o.producedAt);
-  return { produced: outcomes.length, acked: acked.length, failed: failed.length, ackedAfterKillOnP0, maxAckWaitAfterKillMs: Math.max(0, ...waits) };
+  const waits = acked
+    .filter((o) => o.partition === 0 && o.producedAt > killedAt)
+    .map((o) => (o.settledAt ?? 0) - o.producedAt);
+  return {
+    produced: outcomes.length,
+    acked: acked.length,
+    failed: failed.length,
+    ackedAfterKillOnP0,
+    maxAckWaitAfterKillMs: Math.max(0, ...waits),
+  };
 }
 
 test('acks all: the leader SIGKILLed mid-stream loses no acknowledged message, produce goes on on the new leader', async () => {
-  const run = await leaderKillUnderProduce('cl-acks-all', { 'request.required.acks': 'all', 'message.timeout.ms': 30_000 }, 5);
+  const run = await leaderKillUnderProduce(
+    'cl-acks-all',
+    { 'request.required.acks': 'all', 'message.timeout.ms': 30_000 },
+    5,
+  );
   const s = summary(run.outcomes, run.killedAt);
   expect(s.acked + s.failed).toBe(s.produced); // every handle settled one way or the other
   for (const o of run.outcomes.filter((x) => x.error !== undefined)) {
@@ -117,7 +157,11 @@ test('acks all: the leader SIGKILLed mid-stream loses no acknowledged message, p
 });
 
 test('acks 1: the leader SIGKILLed mid-stream — what is lost is measured', async () => {
-  const run = await leaderKillUnderProduce('cl-acks-1', { 'request.required.acks': 1, 'message.timeout.ms': 30_000 }, 0);
+  const run = await leaderKillUnderProduce(
+    'cl-acks-1',
+    { 'request.required.acks': 1, 'message.timeout.ms': 30_000 },
+    0,
+  );
   const s = summary(run.outcomes, run.killedAt);
   expect(s.acked + s.failed).toBe(s.produced);
   expect(s.ackedAfterKillOnP0).toBeGreaterThan(0);
@@ -160,19 +204,29 @@ test('followers lagging when the leader dies: acks 1 loses what the leader alone
   await restoreCluster(); // broker 1 comes back and truncates its log to the new leader's
   const oneLost = lostAcked(oneOutcomes, await readLog(oneTopic));
   const allLost = lostAcked(allOutcomes, await readLog(allTopic));
-  const inWindow = (o: Outcome): boolean => (o.settledAt ?? 0) >= pausedAt - 100 && (o.settledAt ?? 0) <= killedAt + 100;
+  const inWindow = (o: Outcome): boolean =>
+    (o.settledAt ?? 0) >= pausedAt - 100 && (o.settledAt ?? 0) <= killedAt + 100;
   process.stdout.write(
     `cluster followers lagging 1.5 s, then the leader killed: ${JSON.stringify({
       newLeader,
       pausedForMs: killedAt - pausedAt,
-      acks1: { ...summary(oneOutcomes, killedAt), lost: oneLost.length, ackedWhileFollowersPaused: oneOutcomes.filter((o) => o.report !== undefined && inWindow(o)).length },
-      acksAll: { ...summary(allOutcomes, killedAt), lost: allLost.length, ackedWhileFollowersPaused: allOutcomes.filter((o) => o.report !== undefined && inWindow(o)).length },
+      acks1: {
+        ...summary(oneOutcomes, killedAt),
+        lost: oneLost.length,
+        ackedWhileFollowersPaused: oneOutcomes.filter((o) => o.report !== undefined && inWindow(o)).length,
+      },
+      acksAll: {
+        ...summary(allOutcomes, killedAt),
+        lost: allLost.length,
+        ackedWhileFollowersPaused: allOutcomes.filter((o) => o.report !== undefined && inWindow(o)).length,
+      },
     })}\n`,
   );
   expect(allLost.map((o) => o.id)).toEqual([]);
   // acks 1 loses only what the leader acknowledged alone, while its followers could not fetch
   expect(oneLost.filter((o) => !inWindow(o)).map((o) => o.id)).toEqual([]);
-  for (const outcomes of [oneOutcomes, allOutcomes]) expect(outcomes.every((o) => o.settledAt !== undefined)).toBe(true);
+  for (const outcomes of [oneOutcomes, allOutcomes])
+    expect(outcomes.every((o) => o.settledAt !== undefined)).toBe(true);
 });
 
 test('two brokers down (below min.insync.replicas): acks all fails naming the cause, nothing reported delivered', async () => {
@@ -197,7 +251,9 @@ test('two brokers down (below min.insync.replicas): acks all fails naming the ca
   );
   const outcomes = await stream.settled();
   const delivered = outcomes.filter((o) => o.report !== undefined);
-  const errors = [...outcomes.map((o) => o.error), 'error' in sync ? sync.error : undefined].filter((e) => e !== undefined);
+  const errors = [...outcomes.map((o) => o.error), 'error' in sync ? sync.error : undefined].filter(
+    (e) => e !== undefined,
+  );
   const messages = errors.map((e) => (e as Error).message);
   process.stdout.write(
     `cluster below min.insync.replicas: ${JSON.stringify({ produced: outcomes.length + 1, delivered: delivered.length + ('report' in sync ? 1 : 0), failed: errors.length, errors: errorSummary([...outcomes, { id: 'sync', partition: 0, producedAt: 0, error: 'error' in sync ? sync.error : undefined }]) })}\n` +
@@ -219,64 +275,75 @@ test('two brokers down (below min.insync.replicas): acks all fails naming the ca
   expect(log.map((r) => r.value)).toEqual(['before']); // the refused messages were never written
 });
 
-test('idempotent and transactional producers across a leader kill: all acknowledged present, none twice', async () => {
-  const idemTopic = await newTopic('cl-idempotent', [2, 3, 1]);
-  const txTopic = await newTopic('cl-transactional', [2, 3, 1]);
-  const idempotent = newProducer('cl-idempotent', { 'enable.idempotence': true, 'message.timeout.ms': 30_000 });
-  const transactional = newProducer('cl-transactional', { 'transactional.id': `${txTopic}-tx`, 'message.timeout.ms': 30_000 });
-  await Promise.all([idempotent.connect(), transactional.connect()]);
+test.each(['kafkajs', 'decanter'] as const)(
+  'recordEncoder %s: idempotent and transactional producers across a leader kill: all acknowledged present, none twice',
+  async (recordEncoder) => {
+    const idemTopic = await newTopic(`cl-idempotent-${recordEncoder}`, [2, 3, 1]);
+    const txTopic = await newTopic(`cl-transactional-${recordEncoder}`, [2, 3, 1]);
+    const idempotent = newProducer(
+      'cl-idempotent',
+      { 'enable.idempotence': true, 'message.timeout.ms': 30_000 },
+      recordEncoder,
+    );
+    const transactional = newProducer(
+      'cl-transactional',
+      { 'transactional.id': `${txTopic}-tx`, 'message.timeout.ms': 30_000 },
+      recordEncoder,
+    );
+    await Promise.all([idempotent.connect(), transactional.connect()]);
 
-  const stream = new Stream(idempotent, idemTopic, 3, 'idem');
-  const committed: string[] = [];
-  const aborted: string[] = [];
-  const txErrors: string[] = [];
-  let stop = false;
-  let t = 0;
-  const transactions = (async () => {
-    while (!stop) {
-      const ids = Array.from({ length: 30 }, (_, i) => `tx-${t}-${i}`);
-      t += 1;
-      try {
-        await transactional.transaction(async (tx) => {
-          await tx.produceManySync(ids.map((id, i) => ({ topic: txTopic, partition: i % 3, payload: id })));
-        });
-        committed.push(...ids);
-      } catch (error) {
-        aborted.push(...ids);
-        txErrors.push((error as Error).message);
+    const stream = new Stream(idempotent, idemTopic, 3, 'idem');
+    const committed: string[] = [];
+    const aborted: string[] = [];
+    const txErrors: string[] = [];
+    let stop = false;
+    let t = 0;
+    const transactions = (async () => {
+      while (!stop) {
+        const ids = Array.from({ length: 30 }, (_, i) => `tx-${t}-${i}`);
+        t += 1;
+        try {
+          await transactional.transaction(async (tx) => {
+            await tx.produceManySync(ids.map((id, i) => ({ topic: txTopic, partition: i % 3, payload: id })));
+          });
+          committed.push(...ids);
+        } catch (error) {
+          aborted.push(...ids);
+          txErrors.push((error as Error).message);
+        }
+        await sleep(20);
       }
-      await sleep(20);
-    }
-  })();
-  const idemRun = stream.run(10_000, 5);
-  await sleep(2_000);
-  const killedAt = Date.now();
-  await killNode(2); // leads partition 0 of both topics
-  await awaitNewLeader(idemTopic, 0, 2);
-  await idemRun;
-  stop = true;
-  await transactions;
-  const outcomes = await stream.settled();
+    })();
+    const idemRun = stream.run(10_000, 5);
+    await sleep(2_000);
+    const killedAt = Date.now();
+    await killNode(2); // leads partition 0 of both topics
+    await awaitNewLeader(idemTopic, 0, 2);
+    await idemRun;
+    stop = true;
+    await transactions;
+    const outcomes = await stream.settled();
 
-  const s = summary(outcomes, killedAt);
-  const idemLog = await readLog(idemTopic);
-  const idemLost = lostAcked(outcomes, idemLog);
-  const idemDuplicates = duplicateValues(idemLog);
-  const txLog = await readLog(txTopic, { readCommitted: true });
-  const visible = new Set(txLog.map((r) => r.value));
-  const txDuplicates = duplicateValues(txLog);
-  const committedMissing = committed.filter((id) => !visible.has(id));
-  const abortedVisible = aborted.filter((id) => visible.has(id));
-  process.stdout.write(
-    `cluster idempotent: ${JSON.stringify({ ...s, lost: idemLost.length, duplicatesInLog: idemDuplicates.length, errors: errorSummary(outcomes) })}\n` +
-      `cluster transactional: ${JSON.stringify({ transactions: t, committedMessages: committed.length, abortedMessages: aborted.length, committedMissing: committedMissing.length, abortedVisible: abortedVisible.length, duplicatesInLog: txDuplicates.length, txErrors: [...new Set(txErrors)].slice(0, 3) })}\n`,
-  );
-  expect(s.acked + s.failed).toBe(s.produced);
-  expect(s.ackedAfterKillOnP0).toBeGreaterThan(0);
-  expect(idemLost.map((o) => o.id)).toEqual([]);
-  expect(idemDuplicates).toEqual([]);
-  expect(committed.length).toBeGreaterThan(0);
-  expect(committedMissing).toEqual([]);
-  expect(txDuplicates).toEqual([]);
-  expect(abortedVisible).toEqual([]);
-});
+    const s = summary(outcomes, killedAt);
+    const idemLog = await readLog(idemTopic);
+    const idemLost = lostAcked(outcomes, idemLog);
+    const idemDuplicates = duplicateValues(idemLog);
+    const txLog = await readLog(txTopic, { readCommitted: true });
+    const visible = new Set(txLog.map((r) => r.value));
+    const txDuplicates = duplicateValues(txLog);
+    const committedMissing = committed.filter((id) => !visible.has(id));
+    const abortedVisible = aborted.filter((id) => visible.has(id));
+    process.stdout.write(
+      `cluster idempotent (${recordEncoder} encoder): ${JSON.stringify({ ...s, lost: idemLost.length, duplicatesInLog: idemDuplicates.length, errors: errorSummary(outcomes) })}\n` +
+        `cluster transactional (${recordEncoder} encoder): ${JSON.stringify({ transactions: t, committedMessages: committed.length, abortedMessages: aborted.length, committedMissing: committedMissing.length, abortedVisible: abortedVisible.length, duplicatesInLog: txDuplicates.length, txErrors: [...new Set(txErrors)].slice(0, 3) })}\n`,
+    );
+    expect(s.acked + s.failed).toBe(s.produced);
+    expect(s.ackedAfterKillOnP0).toBeGreaterThan(0);
+    expect(idemLost.map((o) => o.id)).toEqual([]);
+    expect(idemDuplicates).toEqual([]);
+    expect(committed.length).toBeGreaterThan(0);
+    expect(committedMissing).toEqual([]);
+    expect(txDuplicates).toEqual([]);
+    expect(abortedVisible).toEqual([]);
+  },
+);

@@ -121,16 +121,12 @@ describe('resolveProducerOptions', () => {
     expect(issues({ kafka: base, 'linger.ms': 5 })).toEqual(["['linger.ms'] is not a known option (known: kafka, id, maxWaitTimeoutMs, kafkaJsLogLevel, recordEncoder, ssl, sasl) (got 5)"]);
   });
 
-  it("takes recordEncoder 'kafkajs' (the default) or 'decanter', and refuses 'decanter' for an idempotent or transactional producer", () => {
+  it("takes recordEncoder 'kafkajs' (the default) or 'decanter', with or without idempotence and transactions", () => {
     expect(resolveProducerOptions({ kafka: base }).recordEncoder).toBe('kafkajs');
     expect(resolveProducerOptions({ kafka: base, recordEncoder: 'decanter' }).recordEncoder).toBe('decanter');
     expect(issues({ kafka: base, recordEncoder: 'librdkafka' })).toEqual(['recordEncoder must be one of "kafkajs", "decanter" (got "librdkafka")']);
-    expect(issues({ kafka: { ...base, 'enable.idempotence': true }, recordEncoder: 'decanter' })).toEqual([
-      `recordEncoder must be 'kafkajs' with kafka['enable.idempotence']: Decanter's encoder writes no producer id, epoch or sequence numbers yet (got "decanter")`,
-    ]);
-    expect(issues({ kafka: { ...base, 'transactional.id': 'tx' }, recordEncoder: 'decanter' })).toEqual([
-      `recordEncoder must be 'kafkajs' with kafka['transactional.id']: Decanter's encoder writes no producer id, epoch or sequence numbers yet (got "decanter")`,
-    ]);
+    expect(resolveProducerOptions({ kafka: { ...base, 'enable.idempotence': true }, recordEncoder: 'decanter' }).idempotent).toBe(true);
+    expect(resolveProducerOptions({ kafka: { ...base, 'transactional.id': 'tx' }, recordEncoder: 'decanter' }).transactionalId).toBe('tx');
   });
 
   it('lists every broken rule in one error', () => {

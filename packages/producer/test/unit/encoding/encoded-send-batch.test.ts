@@ -1,8 +1,10 @@
 // Claim: encodedSendBatch groups a dispatcher's messages into one RecordBatch per partition and
 // one Produce request per leader, leaves out partitions with no known leader, reports every
 // partition's result in KafkaJS's RecordMetadata shape, and turns the first partition error into
-// the channel's error after letting the channel recover.
-import type { ProduceChannel } from '../../../src/encoding/encoded-send-batch';
+// the channel's error after letting the channel recover. With ProducerSequences, each batch
+// carries the producer id, epoch and its partition's next sequence, taken under the leader's
+// lock and given back when the request fails, as KafkaJS's sendMessages does.
+import type { ProduceChannel, ProducerSequences } from '../../../src/encoding/encoded-send-batch';
 import { encodedSendBatch } from '../../../src/encoding/encoded-send-batch';
 import type { ProduceRequestBody } from '../../../src/encoding/produce-request';
 import { decodeWithKafkaJs } from './support';
@@ -121,4 +123,102 @@ it('refuses a message without a partition', async () => {
       topicMessages: [{ topic: 'a', messages: [{ key: null, value: 'x' }] }],
     }),
   ).rejects.toThrow("needs every message's partition");
+});
+
+/** A ProducerSequences that records what it was asked, as KafkaJS's EOS manager keeps numbers. */
+function fakeSequences(
+  transactionalId: string | null = null,
+): ProducerSequences & { log: string[]; next: Map<string, number> } {
+  const next = new Map<string, number>();
+  const log: string[] = [];
+  return {
+    log,
+    next,
+    identity: () => ({ producerId: '9007199254740993', producerEpoch: 3 }), // past 2^53: written exactly
+    transactionalId,
+    sequence: (topic, partition) => next.get(`${topic}/${partition}`) ?? 0,
+    advance: (topic, partition, by) => {
+      next.set(`${topic}/${partition}`, (next.get(`${topic}/${partition}`) ?? 0) + by);
+    },
+    lock: async (nodeId) => {
+      log.push(`lock ${nodeId}`);
+    },
+    unlock: (nodeId) => {
+      log.push(`unlock ${nodeId}`);
+    },
+    addPartitions: async (topics) => {
+      log.push(`add ${topics.map((t) => `${t.topic}:${t.partitions.join(',')}`).join(' ')}`);
+    },
+  };
+}
+
+describe('with producer sequences (idempotence, transactions)', () => {
+  const request = (messages: ReturnType<typeof msg>[]) => ({
+    acks: -1,
+    timeout: 1000,
+    compression: 0 as const,
+    topicMessages: [{ topic: 'a', messages }],
+  });
+
+  it("stamps id, epoch and each partition's next sequence, and advances it by the record count", async () => {
+    const channel = fakeChannel({ a: { 0: 1, 1: 1 } });
+    const sequences = fakeSequences();
+    const send = encodedSendBatch(channel, { sequences });
+    await send(request([msg(0, 'x'), msg(0, 'y'), msg(1, 'z')]));
+    await send(request([msg(0, 'w')]));
+    const [first, second] = await Promise.all(
+      [channel.sent[0]!, channel.sent[1]!].map(([, body]) =>
+        Promise.all(body.topics[0]!.partitions.map((p) => decodeWithKafkaJs(p.batch))),
+      ),
+    );
+    expect(first!.map((b) => [b.producerId, b.producerEpoch, b.firstSequence, b.inTransaction])).toEqual([
+      ['9007199254740993', 3, 0, false],
+      ['9007199254740993', 3, 0, false],
+    ]);
+    expect(second!.map((b) => b.firstSequence)).toEqual([2]);
+    expect(sequences.next).toEqual(
+      new Map([
+        ['a/0', 3],
+        ['a/1', 1],
+      ]),
+    );
+    expect(channel.sent[0]![1].transactionalId).toBeNull();
+    expect(sequences.log).toEqual(['lock 1', 'unlock 1', 'lock 1', 'unlock 1']);
+  });
+
+  it('gives the numbers back when any partition of the request fails, so a resend reuses them', async () => {
+    const channel = fakeChannel({ a: { 0: 1, 1: 1 } }, 'a/1');
+    const sequences = fakeSequences();
+    const send = encodedSendBatch(channel, { sequences });
+    await expect(send(request([msg(0, 'x'), msg(1, 'y')]))).rejects.toMatchObject({ type: 'NOT_LEADER_OR_FOLLOWER' });
+    expect(sequences.next).toEqual(
+      new Map([
+        ['a/0', 0],
+        ['a/1', 0],
+      ]),
+    );
+    expect(sequences.log).toEqual(['lock 1', 'unlock 1']);
+  });
+
+  it('gives the numbers back when the request throws', async () => {
+    const channel = fakeChannel({ a: { 0: 1 } });
+    channel.produce = async () => {
+      throw new Error('connection closed');
+    };
+    const sequences = fakeSequences();
+    await expect(encodedSendBatch(channel, { sequences })(request([msg(0, 'x')]))).rejects.toThrow('connection closed');
+    expect(sequences.next.get('a/0')).toBe(0);
+    expect(sequences.log).toEqual(['lock 1', 'unlock 1']);
+  });
+
+  it('in a transaction: adds the partitions first, sets the transactional bit and id', async () => {
+    const channel = fakeChannel({ a: { 0: 1, 1: 1 } });
+    const sequences = fakeSequences('tx-1');
+    await encodedSendBatch(channel, { sequences })(request([msg(1, 'y'), msg(0, 'x')]));
+    expect(sequences.log).toEqual(['lock 1', 'add a:1,0', 'unlock 1']);
+    const [, body] = channel.sent[0]!;
+    expect(body.transactionalId).toBe('tx-1');
+    const batches = await Promise.all(body.topics[0]!.partitions.map((p) => decodeWithKafkaJs(p.batch)));
+    expect(batches.map((b) => b.inTransaction)).toEqual([true, true]);
+  });
 });
