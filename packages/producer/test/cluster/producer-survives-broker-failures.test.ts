@@ -63,11 +63,11 @@ afterAll(async () => {
 function newProducer(
   id: string,
   kafka: ProducerKafkaSettings,
-  recordEncoder: 'kafkajs' | 'decanter' = 'kafkajs',
+  recordEncoder?: 'kafkajs' | 'decanter', // the Producer's default unless given
 ): Producer {
   const producer = new Producer({
     id,
-    recordEncoder,
+    ...(recordEncoder === undefined ? {} : { recordEncoder }),
     kafka: {
       'bootstrap.servers': clusterBrokers().join(','),
       'queue.buffering.max.ms': 5,

@@ -121,9 +121,9 @@ describe('resolveProducerOptions', () => {
     expect(issues({ kafka: base, 'linger.ms': 5 })).toEqual(["['linger.ms'] is not a known option (known: kafka, id, maxWaitTimeoutMs, kafkaJsLogLevel, recordEncoder, ssl, sasl) (got 5)"]);
   });
 
-  it("takes recordEncoder 'kafkajs' (the default) or 'decanter', with or without idempotence and transactions", () => {
-    expect(resolveProducerOptions({ kafka: base }).recordEncoder).toBe('kafkajs');
-    expect(resolveProducerOptions({ kafka: base, recordEncoder: 'decanter' }).recordEncoder).toBe('decanter');
+  it("takes recordEncoder 'decanter' (the default) or 'kafkajs', with or without idempotence and transactions", () => {
+    expect(resolveProducerOptions({ kafka: base }).recordEncoder).toBe('decanter');
+    expect(resolveProducerOptions({ kafka: base, recordEncoder: 'kafkajs' }).recordEncoder).toBe('kafkajs');
     expect(issues({ kafka: base, recordEncoder: 'librdkafka' })).toEqual(['recordEncoder must be one of "kafkajs", "decanter" (got "librdkafka")']);
     expect(resolveProducerOptions({ kafka: { ...base, 'enable.idempotence': true }, recordEncoder: 'decanter' }).idempotent).toBe(true);
     expect(resolveProducerOptions({ kafka: { ...base, 'transactional.id': 'tx' }, recordEncoder: 'decanter' }).transactionalId).toBe('tx');
