@@ -85,7 +85,7 @@ export interface ProducerOptions {
    * Who encodes the record batches: `'decanter'` (the default: Decanter's RecordBatch v2
    * encoder, sent through KafkaJS's own connections, idempotence and transactions included; see
    * docs/producer.md, "Record encoder") or `'kafkajs'` (KafkaJS's own sendBatch: the fallback,
-   * at about a third of the throughput).
+   * at about a quarter of the throughput).
    */
   recordEncoder?: 'kafkajs' | 'decanter';
 }

@@ -154,7 +154,9 @@ export class Producer implements ProduceApi {
 
   /**
    * The underlying KafkaJS producer, for its instrumentation events only (e.g.
-   * `producer.events.REQUEST`); sending through it bypasses everything this class guarantees.
+   * `producer.events.REQUEST`); sending through it bypasses everything this class guarantees. On
+   * Decanter's record encoder (the default) it is built without idempotence or a transactional
+   * id (network/encoded-wire.ts keeps those), so its own transaction() refuses to run.
    */
   get kafkaJsProducer(): KafkaJsProducer {
     return this.client;

@@ -6,14 +6,21 @@
 // (RecordMetadata per partition), partitions KafkaJS's metadata does not know left out, the first
 // partition error thrown as KafkaJS's own protocol error, after the same metadata recovery.
 // An idempotent or transactional producer passes its ProducerSequences (KafkaJS's own EOS
-// manager, network/kafkajs-internals.ts), and each request is numbered exactly as KafkaJS's
-// sendMessages numbers it: under that broker's lock, a partition's batch takes the partition's
-// next sequence and advances it by its record count before the request goes out; a request
-// that fails (thrown, or any partition error in its answer) takes its numbers back, so the
-// dispatcher's resend of the same records reuses them and the broker deduplicates what it had
-// already written (delivery/dispatcher.ts's header relies on exactly this).
+// manager, network/kafkajs-internals.ts), and each request is numbered as KafkaJS's sendMessages
+// numbers it: under that broker's lock, a partition's batch takes the partition's next sequence
+// and advances it by its record count before the request goes out.
+// A call settles only once every one of its requests is answered (never while one is still in
+// flight), and when any of them failed the whole call fails, as KafkaJS's does. What happens to
+// the numbers then depends on whether the dispatcher resends (delivery/dispatcher.ts):
+// - a retriable failure: every request of the call gives its numbers back, the ones that
+//   succeeded too, so the dispatcher's exact resend reuses them and the broker deduplicates what
+//   it had already written;
+// - a final failure: the records fail and nothing is resent, so only partitions the broker did not
+//   append give their numbers back; an appended one keeps them, or its next batch would reuse
+//   numbers the broker holds (refused, or taken for a duplicate and never written).
 import type { Message, RecordMetadata } from 'kafkajs';
 import type { SendBatch, SendBatchRequest } from '../delivery/dispatcher';
+import { isRetriable } from '../delivery/failure-classification';
 import { COMPRESSION_CODECS, type CompressionCodecName } from '../types';
 import { batchCompressor, type BatchCompressor } from './batch-compression';
 import type { EncodedTopicBatches, ProduceRequestBody } from './produce-request';
@@ -83,22 +90,60 @@ export function encodedSendBatch(channel: ProduceChannel, options: EncodedSendBa
   const sequences = options.sequences;
   type Topics = Map<string, PendingBatch[]>;
 
-  const sendPlain = async (leader: number, topics: Topics, acks: number, timeoutMs: number, compressor: BatchCompressor | null): Promise<ProduceResponse | null> => {
+  const sendPlain = async (
+    leader: number,
+    topics: Topics,
+    acks: number,
+    timeoutMs: number,
+    compressor: BatchCompressor | null,
+  ): Promise<ProduceResponse | null> => {
     const encoded: EncodedTopicBatches[] = [];
     for (const [topic, batches] of topics) {
-      encoded.push({ topic, partitions: await Promise.all(batches.map(async ({ partition, builder }) => ({ partition, batch: await builder.seal({ compressor }) }))) });
+      encoded.push({
+        topic,
+        partitions: await Promise.all(
+          batches.map(async ({ partition, builder }) => ({ partition, batch: await builder.seal({ compressor }) })),
+        ),
+      });
     }
     return channel.produce(leader, { transactionalId: null, acks, timeoutMs, topics: encoded });
   };
 
-  // KafkaJS's sendMessages, step for step (see the file header).
-  const sendNumbered = async (leader: number, topics: Topics, acks: number, timeoutMs: number, compressor: BatchCompressor | null): Promise<ProduceResponse | null> => {
+  type Taken = [topic: string, partition: number, count: number][];
+  interface Sent {
+    readonly response: ProduceResponse | null;
+    /** The numbers the request took (numbered requests only). */
+    readonly taken: Taken;
+  }
+
+  const sendPlainRequest = async (
+    leader: number,
+    topics: Topics,
+    acks: number,
+    timeoutMs: number,
+    compressor: BatchCompressor | null,
+  ): Promise<Sent> => ({
+    response: await sendPlain(leader, topics, acks, timeoutMs, compressor),
+    taken: [],
+  });
+
+  // KafkaJS's sendMessages, step for step (see the file header); a request that throws gives its
+  // numbers back here, the caller decides for the others.
+  const sendNumbered = async (
+    leader: number,
+    topics: Topics,
+    acks: number,
+    timeoutMs: number,
+    compressor: BatchCompressor | null,
+  ): Promise<Sent> => {
     const s = sequences!;
     await s.lock(leader);
-    const taken: [topic: string, partition: number, count: number][] = [];
+    const taken: Taken = [];
     try {
       if (s.transactionalId !== null) {
-        await s.addPartitions([...topics].map(([topic, batches]) => ({ topic, partitions: batches.map((b) => b.partition) })));
+        await s.addPartitions(
+          [...topics].map(([topic, batches]) => ({ topic, partitions: batches.map((b) => b.partition) })),
+        );
       }
       const { producerId, producerEpoch } = s.identity();
       const encoded: EncodedTopicBatches[] = [];
@@ -110,17 +155,28 @@ export function encodedSendBatch(channel: ProduceChannel, options: EncodedSendBa
           const baseSequence = s.sequence(topic, partition);
           s.advance(topic, partition, builder.count);
           taken.push([topic, partition, builder.count]);
-          const producerState = { producerId: BigInt(producerId), producerEpoch, baseSequence, transactional: s.transactionalId !== null };
+          const producerState = {
+            producerId: BigInt(producerId),
+            producerEpoch,
+            baseSequence,
+            transactional: s.transactionalId !== null,
+          };
           const slot = partitions.push({ partition, batch: EMPTY }) - 1;
-          sealing.push(builder.seal({ compressor, producerState }).then((batch) => {
-            partitions[slot] = { partition, batch };
-          }));
+          sealing.push(
+            builder.seal({ compressor, producerState }).then((batch) => {
+              partitions[slot] = { partition, batch };
+            }),
+          );
         }
       }
       await Promise.all(sealing);
-      const response = await channel.produce(leader, { transactionalId: s.transactionalId, acks, timeoutMs, topics: encoded });
-      if (response !== null && response.topics.some((t) => t.partitions.some((p) => p.errorCode !== 0))) giveBack(s, taken);
-      return response;
+      const response = await channel.produce(leader, {
+        transactionalId: s.transactionalId,
+        acks,
+        timeoutMs,
+        topics: encoded,
+      });
+      return { response, taken };
     } catch (error) {
       giveBack(s, taken);
       throw error;
@@ -166,14 +222,16 @@ export function encodedSendBatch(channel: ProduceChannel, options: EncodedSendBa
       }
     }
 
-    const send = sequences === undefined ? sendPlain : sendNumbered;
-    const responses = await Promise.all([...perLeader].map(([leader, topics]) => send(leader, topics, acks, timeout, compressor)));
+    const send = sequences === undefined ? sendPlainRequest : sendNumbered;
+    const requests = [...perLeader].map(([leader, topics]) => send(leader, topics, acks, timeout, compressor));
+    // every request answered before the call settles (see the file header)
+    const outcomes = await Promise.allSettled(requests);
 
     const results: RecordMetadata[] = [];
     let firstError: number | null = null;
-    for (const response of responses) {
-      if (response === null) continue; // acks 0
-      for (const { topic, partitions } of response.topics) {
+    for (const outcome of outcomes) {
+      if (outcome.status === 'rejected' || outcome.value.response === null) continue; // acks 0: no answer
+      for (const { topic, partitions } of outcome.value.response.topics) {
         for (const p of partitions) {
           if (p.errorCode !== 0) firstError ??= p.errorCode;
           results.push({
@@ -187,13 +245,63 @@ export function encodedSendBatch(channel: ProduceChannel, options: EncodedSendBa
         }
       }
     }
-    if (firstError !== null) {
-      const error = channel.protocolError(firstError);
+    const rejected = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (rejected === undefined && firstError === null) return results;
+
+    let error: unknown;
+    if (rejected !== undefined) {
+      error = rejected.reason;
+      // another request of the call went out: the call's batches may have been written whatever
+      // this one's error says (it may be one raised before its own request was built)
+      if (outcomes.length > 1) error = partlySent(error);
+    } else {
+      error = channel.protocolError(firstError!);
       await channel.recover(error);
-      throw error;
     }
-    return results;
+    if (sequences !== undefined) {
+      const retried = isRetriable(error);
+      for (const outcome of outcomes) {
+        if (outcome.status === 'rejected') continue; // gave its numbers back already
+        const { taken, response } = outcome.value;
+        giveBack(
+          sequences,
+          retried ? taken : taken.filter(([topic, partition]) => !appended(response, topic, partition)),
+        );
+      }
+    }
+    throw error;
   };
+}
+
+/** Thrown for a call one of whose requests failed while another went out. */
+export class PartlySentError extends Error {
+  override readonly name = 'PartlySentError';
+  constructor(
+    /** The failed request's error. */
+    readonly failure: unknown,
+    /** Copied from the failure: whether a retry may succeed. */
+    readonly retriable: boolean,
+  ) {
+    super(
+      `${(failure as Error | null)?.message ?? String(failure)} (another request of the same call was sent, so its batches may have been written)`,
+    );
+  }
+}
+
+/**
+ * `error` as the error of a call another request of which went out. The failure itself is kept
+ * out of the cause chain on purpose: failure classification reads the root cause, and this one
+ * must not read as "nothing was sent".
+ */
+function partlySent(error: unknown): PartlySentError {
+  return new PartlySentError(error, isRetriable(error));
+}
+
+/** Whether the broker appended the partition's batch (answered it with no error). */
+function appended(response: ProduceResponse | null, topic: string, partition: number): boolean {
+  if (response === null) return false;
+  const answered = response.topics.find((t) => t.topic === topic)?.partitions.find((p) => p.partition === partition);
+  return answered !== undefined && answered.errorCode === 0;
 }
 
 const EMPTY = Buffer.alloc(0);

@@ -37,7 +37,9 @@ export function encodedKafkaJsWire(
     options.idempotent && transactionalId === undefined
       ? createEosManager(kafka, cluster, { transactional: false, transactionTimeoutMs })
       : undefined;
-  let transactional: KafkaJsEosManager | undefined;
+  let transactional: { eos: KafkaJsEosManager; send: EncodedSendBatchOptions } | undefined;
+  // one ProducerSequences per EOS manager, for as long as it lives: the sequence numbers are
+  // kept there, and carry over from one transaction to the next
   const sendOptions = (eos: KafkaJsEosManager | undefined): EncodedSendBatchOptions =>
     eos === undefined ? {} : { sequences: kafkaJsSequences(eos) };
 
@@ -53,11 +55,11 @@ export function encodedKafkaJsWire(
     // as KafkaJS's producer.transaction(): the producer id is taken at the first transaction
     transaction: async (): Promise<WireTransaction> => {
       if (transactionalId === undefined) throw new Error('Must provide transactional id for transactional producer');
-      const eos = (transactional ??= createEosManager(kafka, cluster, {
-        transactional: true,
-        transactionalId,
-        transactionTimeoutMs,
-      }));
+      if (transactional === undefined) {
+        const eos = createEosManager(kafka, cluster, { transactional: true, transactionalId, transactionTimeoutMs });
+        transactional = { eos, send: sendOptions(eos) };
+      }
+      const { eos, send } = transactional;
       if (eos.isInTransaction()) {
         throw new Error(
           'There is already an ongoing transaction for this producer. Please end the transaction before beginning another.',
@@ -73,7 +75,7 @@ export function encodedKafkaJsWire(
           return fn(...args);
         };
       return {
-        sendBatch: open(encodedSendBatch(channel, sendOptions(eos))),
+        sendBatch: open(encodedSendBatch(channel, send)),
         sendOffsets: open((offsets) => eos.sendOffsets(offsets)),
         commit: open(async () => {
           await eos.commit();

@@ -32,11 +32,13 @@
 //    id and epoch, per-partition sequences, the broker lock, AddPartitionsToTxn, EndTxn,
 //    sendOffsets, its state machine). The one inside a KafkaJS producer is a closure variable;
 //    an idempotent or transactional producer on Decanter's encoder runs its own instance of the
-//    same code on the captured Cluster, so the numbering and the transaction protocol stay
-//    KafkaJS's (createEosManager, kafkaJsSequences).
+//    same code on the captured Cluster, so the producer id, the broker lock and the transaction
+//    protocol stay KafkaJS's (createEosManager, kafkaJsSequences); only the sequence arithmetic
+//    is Decanter's (encoding/sequence-numbers.ts).
 // Checked against KafkaJS 2.2.4's source; assertKafkaJsInternals() fails loudly if any is missing.
 import type { Kafka } from 'kafkajs';
 import type { ProduceChannel, ProducerSequences } from '../encoding/encoded-send-batch';
+import { SequenceNumbers } from '../encoding/sequence-numbers';
 import type { TransactionOffsets } from '../types';
 import {
   MAX_PRODUCE_VERSION,
@@ -96,8 +98,6 @@ export interface KafkaJsEosManager {
   isTransactional(): boolean;
   isInTransaction(): boolean;
   initProducerId(): Promise<void>;
-  getSequence(topic: string, partition: number): number;
-  updateSequence(topic: string, partition: number, increment: number): void;
   acquireBrokerLock(broker: { nodeId: number }): Promise<void>;
   releaseBrokerLock(broker: { nodeId: number }): void;
   beginTransaction(): void;
@@ -175,18 +175,29 @@ export function createEosManager(kafka: Kafka, cluster: KafkaJsCluster, options:
   });
 }
 
-/** The encoder's ProducerSequences over a KafkaJS EOS manager: the same calls its sendMessages makes. */
+/**
+ * The encoder's ProducerSequences over a KafkaJS EOS manager: its producer id and epoch, broker
+ * lock and transaction bookkeeping, as its sendMessages uses them. The sequence numbers
+ * themselves are Decanter's (encoding/sequence-numbers.ts: Kafka's wrap at 2^31, which KafkaJS's
+ * updateSequence gets wrong), started afresh whenever the EOS manager's id or epoch changes.
+ */
 export function kafkaJsSequences(eos: KafkaJsEosManager): ProducerSequences {
   const transactionalId = eos.isTransactional() ? (eos.getTransactionalId() ?? null) : null;
+  const numbers = new SequenceNumbers();
   return {
     identity: () => ({ producerId: eos.getProducerId(), producerEpoch: eos.getProducerEpoch() }),
     transactionalId,
-    sequence: (topic, partition) => eos.getSequence(topic, partition),
-    advance: (topic, partition, by) => eos.updateSequence(topic, partition, by),
+    sequence: (topic, partition) => {
+      numbers.useIdentity(eos.getProducerId(), eos.getProducerEpoch());
+      return numbers.next(topic, partition);
+    },
+    advance: (topic, partition, by) => numbers.advance(topic, partition, by),
     lock: (nodeId) => eos.acquireBrokerLock({ nodeId }),
     unlock: (nodeId) => eos.releaseBrokerLock({ nodeId }),
     addPartitions: (topics) =>
-      eos.addPartitionsToTransaction(topics.map(({ topic, partitions }) => ({ topic, partitions: partitions.map((partition) => ({ partition })) }))),
+      eos.addPartitionsToTransaction(
+        topics.map(({ topic, partitions }) => ({ topic, partitions: partitions.map((partition) => ({ partition })) })),
+      ),
   };
 }
 

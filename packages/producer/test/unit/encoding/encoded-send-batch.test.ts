@@ -5,13 +5,15 @@
 // carries the producer id, epoch and its partition's next sequence, taken under the leader's
 // lock and given back when the request fails, as KafkaJS's sendMessages does.
 import type { ProduceChannel, ProducerSequences } from '../../../src/encoding/encoded-send-batch';
-import { encodedSendBatch } from '../../../src/encoding/encoded-send-batch';
+import { encodedSendBatch, PartlySentError } from '../../../src/encoding/encoded-send-batch';
+import { isRetriable, mayHaveBeenWritten } from '../../../src/delivery/failure-classification';
 import type { ProduceRequestBody } from '../../../src/encoding/produce-request';
 import { decodeWithKafkaJs } from './support';
 
 function fakeChannel(
   leaders: Record<string, Record<number, number>>,
   errorFor?: string,
+  errorCode = 6,
 ): ProduceChannel & { sent: [number, ProduceRequestBody][]; recovered: unknown[] } {
   const sent: [number, ProduceRequestBody][] = [];
   const recovered: unknown[] = [];
@@ -29,7 +31,7 @@ function fakeChannel(
           topic,
           partitions: partitions.map(({ partition }) => ({
             partition,
-            errorCode: `${topic}/${partition}` === errorFor ? 6 : 0,
+            errorCode: `${topic}/${partition}` === errorFor ? errorCode : 0,
             baseOffset: `${100 + partition}`,
             logAppendTime: '-1',
             logStartOffset: '0',
@@ -39,7 +41,10 @@ function fakeChannel(
         })),
       };
     },
-    protocolError: (code) => Object.assign(new Error(`code ${code}`), { type: 'NOT_LEADER_OR_FOLLOWER' }),
+    protocolError: (code) =>
+      code === 10
+        ? Object.assign(new Error(`code ${code}`), { type: 'MESSAGE_TOO_LARGE', retriable: false })
+        : Object.assign(new Error(`code ${code}`), { type: 'NOT_LEADER_OR_FOLLOWER', retriable: true }),
     recover: async (error) => {
       recovered.push(error);
     },
@@ -186,7 +191,7 @@ describe('with producer sequences (idempotence, transactions)', () => {
     expect(sequences.log).toEqual(['lock 1', 'unlock 1', 'lock 1', 'unlock 1']);
   });
 
-  it('gives the numbers back when any partition of the request fails, so a resend reuses them', async () => {
+  it('a retriable partition error: every number of the call goes back (the appended partition too), so the exact resend reuses them', async () => {
     const channel = fakeChannel({ a: { 0: 1, 1: 1 } }, 'a/1');
     const sequences = fakeSequences();
     const send = encodedSendBatch(channel, { sequences });
@@ -209,6 +214,62 @@ describe('with producer sequences (idempotence, transactions)', () => {
     await expect(encodedSendBatch(channel, { sequences })(request([msg(0, 'x')]))).rejects.toThrow('connection closed');
     expect(sequences.next.get('a/0')).toBe(0);
     expect(sequences.log).toEqual(['lock 1', 'unlock 1']);
+  });
+
+  it('a final partition error: only the partitions the broker did not append give their numbers back', async () => {
+    const channel = fakeChannel({ a: { 0: 1, 1: 1 } }, 'a/1', 10);
+    const sequences = fakeSequences();
+    await expect(
+      encodedSendBatch(channel, { sequences })(request([msg(0, 'x'), msg(0, 'x2'), msg(1, 'y')])),
+    ).rejects.toMatchObject({
+      type: 'MESSAGE_TOO_LARGE',
+    });
+    // a/0 was appended: its next batch must not reuse 0-1, which the broker holds
+    expect(sequences.next).toEqual(
+      new Map([
+        ['a/0', 2],
+        ['a/1', 0],
+      ]),
+    );
+  });
+
+  it('two leaders, one fails: the call waits for the other, gives back both, and says the batches may be written', async () => {
+    const channel = fakeChannel({ a: { 0: 1, 1: 2 } });
+    const answer = channel.produce;
+    let releaseLeader2!: () => void;
+    const leader2Answered = new Promise<void>((resolve) => (releaseLeader2 = resolve));
+    let leader2Done = false;
+    channel.produce = async (nodeId, body) => {
+      if (nodeId === 1)
+        throw Object.assign(new Error('There is no broker with node id 1'), {
+          name: 'KafkaJSBrokerNotFound',
+          retriable: true,
+        });
+      await leader2Answered;
+      const response = await answer(nodeId, body);
+      leader2Done = true;
+      return response;
+    };
+    const sequences = fakeSequences();
+    const call = encodedSendBatch(channel, { sequences })(request([msg(0, 'x'), msg(1, 'y')]));
+    let settled = false;
+    void call.catch(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(settled).toBe(false); // leader 2's request is still in flight
+    releaseLeader2();
+    const error = await call.catch((e: unknown) => e);
+    expect(leader2Done).toBe(true);
+    expect(error).toBeInstanceOf(PartlySentError);
+    expect(error).toMatchObject({ retriable: true, failure: { name: 'KafkaJSBrokerNotFound' } });
+    // the classification the dispatcher uses: retried, and possibly written (not "nothing sent")
+    expect(isRetriable(error)).toBe(true);
+    expect(mayHaveBeenWritten(error, false)).toBe(true);
+    expect(sequences.next).toEqual(
+      new Map([
+        ['a/0', 0],
+        ['a/1', 0],
+      ]),
+    );
   });
 
   it('in a transaction: adds the partitions first, sets the transactional bit and id', async () => {
