@@ -1,5 +1,5 @@
 // Turns sealed batches into Produce requests and settles their records. Batches wait in a lane
-// per (variant, leader broker); every ready batch of a lane goes into one KafkaJS sendBatch (one
+// per (variant, leader broker) (lane-queues.ts); every ready batch of a lane goes into one KafkaJS sendBatch (one
 // Produce request to that leader), with up to max.in.flight requests in flight per lane, so the
 // broker always has work while the next batches fill. A failed request is retried with
 // exponential backoff while its records are within their delivery deadline
@@ -21,6 +21,7 @@ import type { Monitor, RequestEvent } from '../events';
 import type { PartitionBatch } from '../batching/partition-batch';
 import type { ProduceRecord } from '../batching/produce-record';
 import { isRetriable, mayHaveBeenWritten, misconfigurationHint, rootCause } from './failure-classification';
+import { LaneQueues, type Lane } from './lane-queues';
 import { earliestDeadline, RequestDeadline } from './request-deadline';
 import type { VariantSettings } from './variant-settings';
 
@@ -67,28 +68,6 @@ export interface DispatcherSettings {
   idempotent: boolean;
 }
 
-interface Lane {
-  readonly variant: VariantSettings;
-  readonly leader: number;
-  readonly ready: PartitionBatch[];
-  inFlight: number;
-  /** The variant's index of waiting partitions (shared by its lanes). */
-  readonly waiting: Map<string, Waiting>;
-}
-
-/** One variant's lanes by leader, and where its partitions' batches wait (by PartitionBatch.id). */
-interface VariantQueues {
-  readonly lanes: Map<number, Lane>;
-  readonly waiting: Map<string, Waiting>;
-}
-
-/** The batches of one (variant, topic-partition) waiting in a lane, and the newest of them. */
-interface Waiting {
-  readonly lane: Lane;
-  tail: PartitionBatch;
-  count: number;
-}
-
 const METADATA_ERRORS = new Set([
   'UNKNOWN_TOPIC_OR_PARTITION',
   'LEADER_NOT_AVAILABLE',
@@ -98,9 +77,6 @@ const METADATA_ERRORS = new Set([
 ]);
 
 export class Dispatcher {
-  /** Every lane, in creation order (drained in that order). */
-  private readonly lanes: Lane[] = [];
-  private readonly variants = new Map<string, VariantQueues>();
   private drainScheduled: NodeJS.Immediate | undefined;
   /** Topic-partitions with a request in flight (PartitionBatch.id), across variants and lanes. */
   private readonly sending = new Set<string>();
@@ -113,19 +89,19 @@ export class Dispatcher {
   private stopped = false;
   private requestSeq = 0;
   private inFlightTotal = 0;
-  /** Records and bytes of the batches in lanes' `ready` (sealed, not yet in a request). */
-  private readyRecords = 0;
-  private readyBytes = 0;
-  /** Topic-partitions (per variant) with batches in `ready`: the entries of every `waiting` map. */
-  private waitingPartitions = 0;
-  private backlogged = false;
+  private readonly queues: LaneQueues;
 
   constructor(
     private readonly settings: DispatcherSettings,
     private readonly send: SendBatch,
     private readonly settler: RecordSettler,
     private readonly monitor: Monitor,
-  ) {}
+  ) {
+    this.queues = new LaneQueues(settings, {
+      backlog: (backlogged) => settler.backlog(backlogged),
+      expiredWhileWaiting: (batch, records) => settler.failed(records, this.timeoutError(batch, 0, null, false, false)),
+    });
+  }
 
   /** Requests in flight or backing off before a retry. */
   get busy(): boolean {
@@ -165,31 +141,7 @@ export class Dispatcher {
     this.sweeper = undefined;
     this.sweepAt = Infinity;
     const now = Date.now();
-    for (const lane of this.lanes) {
-      if (lane.ready.length === 0) continue;
-      const keep: PartitionBatch[] = [];
-      for (const batch of lane.ready) {
-        this.expire(batch, now, 0, null);
-        if (batch.records.length > 0) keep.push(batch);
-        else this.unqueued(lane, batch);
-      }
-      lane.ready.length = 0;
-      for (const batch of keep) lane.ready.push(batch);
-    }
-    // Counted afresh after the pass: a listener of the failures may have produced meanwhile.
-    this.readyRecords = 0;
-    this.readyBytes = 0;
-    let next = Infinity;
-    for (const lane of this.lanes) {
-      for (const batch of lane.ready) {
-        this.readyRecords += batch.records.length;
-        this.readyBytes += batch.bytes;
-        const first = batch.records[0];
-        if (first !== undefined && first.deadline < next) next = first.deadline;
-      }
-    }
-    this.checkBacklog();
-    this.armSweep(next);
+    this.armSweep(this.queues.sweep((batch) => this.expire(batch, now, 0, null)));
   };
 
   /** Makes `sweep` run at `at` at the latest (Infinity: nothing to do). */
@@ -250,53 +202,9 @@ export class Dispatcher {
    * seals each synchronous run) leave together in its next request, at O(1) each.
    */
   ready(batch: PartitionBatch, variant: VariantSettings): void {
-    this.readyRecords += batch.records.length;
-    this.readyBytes += batch.bytes;
     const first = batch.records[0];
-    this.enqueue(batch, variant);
+    this.queues.add(batch, variant);
     if (first !== undefined) this.armSweep(first.deadline);
-    this.checkBacklog();
-  }
-
-  private enqueue(batch: PartitionBatch, variant: VariantSettings): void {
-    let queues = this.variants.get(variant.key);
-    if (queues === undefined) {
-      queues = { lanes: new Map(), waiting: new Map() };
-      this.variants.set(variant.key, queues);
-    }
-    const queued = queues.waiting.get(batch.id);
-    if (queued !== undefined) {
-      const tail = queued.tail;
-      if (tail.bytes + batch.bytes <= this.settings.batchSizeBytes && tail.records.length + batch.records.length <= this.settings.batchMaxMessages) {
-        tail.absorb(batch);
-        return;
-      }
-      queued.lane.ready.push(batch);
-      queued.tail = batch;
-      queued.count += 1;
-      return;
-    }
-    let lane = queues.lanes.get(batch.leader);
-    if (lane === undefined) {
-      lane = { variant, leader: batch.leader, ready: [], inFlight: 0, waiting: queues.waiting };
-      queues.lanes.set(batch.leader, lane);
-      this.lanes.push(lane);
-    }
-    lane.ready.push(batch);
-    queues.waiting.set(batch.id, { lane, tail: batch, count: 1 });
-    this.waitingPartitions += 1;
-  }
-
-  /** `batch` left `lane.ready` (taken into a request, or emptied by its deadline). */
-  private unqueued(lane: Lane, batch: PartitionBatch): void {
-    const queued = lane.waiting.get(batch.id);
-    if (queued === undefined) return;
-    queued.count -= 1;
-    // A partition's batches leave in order, so its tail leaves last; never merge into one gone.
-    if (queued.count === 0 || queued.tail === batch) {
-      lane.waiting.delete(batch.id);
-      this.waitingPartitions -= 1;
-    }
   }
 
   /**
@@ -315,80 +223,17 @@ export class Dispatcher {
   private readonly drain = (): void => {
     if (this.drainScheduled !== undefined) clearImmediate(this.drainScheduled);
     this.drainScheduled = undefined;
-    for (const lane of this.lanes) {
+    for (const lane of this.queues.lanes) {
       while (lane.ready.length > 0 && lane.inFlight < this.settings.maxInFlight) {
-        const batches = this.take(lane);
+        const batches = this.queues.take(lane, this.sending);
         if (batches.length === 0) break;
         lane.inFlight += 1;
         this.inFlightTotal += 1;
         this.sendRequest(lane, batches, (this.requestSeq += 1), 1);
       }
     }
-    if (this.backlogged) this.checkBacklog();
+    this.queues.recheckBacklog();
   };
-
-  /**
-   * A backlog is more sealed records (or bytes) waiting than max.in.flight full requests can take:
-   * a request carries one batch of each waiting partition, so that is max.in.flight x the waiting
-   * partitions x batch.num.messages (or batch.size). More waiting cannot make the next requests
-   * fuller, so the pipeline holds back new messages meanwhile.
-   */
-  private checkBacklog(): void {
-    const fullBatches = this.settings.maxInFlight * Math.max(1, this.waitingPartitions);
-    const backlogged = this.readyRecords >= fullBatches * this.settings.batchMaxMessages || this.readyBytes >= fullBatches * this.settings.batchSizeBytes;
-    if (backlogged === this.backlogged) return;
-    this.backlogged = backlogged;
-    this.settler.backlog(backlogged);
-  }
-
-  /**
-   * The ready batches of the next request, oldest first. A topic-partition with a request in
-   * flight waits until it completes, so batches of one partition are written in order even when
-   * KafkaJS's asynchronous steps (metadata, compression, locks) would reorder two concurrent
-   * sendBatch calls, and retries never overtake. For the same reason a request holds at most one
-   * batch per topic-partition (KafkaJS would merge two into one record batch, which could outgrow
-   * message.max.bytes). A batch left out of a full request holds back every later batch of its
-   * partition. Returns [] when nothing can go now.
-   */
-  private take(lane: Lane): PartitionBatch[] {
-    const ready = lane.ready;
-    const maxRequestBytes = this.settings.maxRequestBytes;
-    const taken: PartitionBatch[] = [];
-    const left: PartitionBatch[] = [];
-    /** Partitions whose later batches must wait because an earlier one does (order). */
-    let held: Set<string> | undefined;
-    /** Records whose deadline passed while they waited: failed here, never sent. */
-    let due: Array<{ batch: PartitionBatch; records: ProduceRecord[] }> | undefined;
-    let bytes = 0;
-    const now = Date.now();
-    for (const batch of ready) {
-      const id = batch.id;
-      if (!this.sending.has(id) && (held === undefined || !held.has(id)) && (taken.length === 0 || bytes + batch.bytes <= maxRequestBytes)) {
-        this.readyRecords -= batch.records.length;
-        this.readyBytes -= batch.bytes;
-        this.unqueued(lane, batch);
-        if ((batch.records[0] as ProduceRecord).deadline <= now) {
-          let expired = 1;
-          while (expired < batch.records.length && (batch.records[expired] as ProduceRecord).deadline <= now) expired += 1;
-          (due ??= []).push({ batch, records: batch.takeFirst(expired) });
-          if (batch.records.length === 0) continue;
-        }
-        this.sending.add(id);
-        bytes += batch.bytes;
-        taken.push(batch);
-        continue;
-      }
-      (held ??= new Set()).add(id);
-      left.push(batch);
-    }
-    if (taken.length > 0 || due !== undefined) {
-      ready.length = 0;
-      for (const batch of left) ready.push(batch);
-    }
-    // After the lane is consistent again: a listener of the failures may produce.
-    if (due !== undefined) for (const { batch, records } of due) this.settler.failed(records, this.timeoutError(batch, 0, null, false, false));
-    return taken;
-  }
 
   /** `previousError`: why the attempt before this one failed (null on the first): a deadline that passes in flight names it. */
   private sendRequest(lane: Lane, batches: PartitionBatch[], requestId: number, attempt: number, previousError: Error | null = null): void {
@@ -554,12 +399,7 @@ export class Dispatcher {
     // Batches that waited for this request go at the end of this turn, together with any whose
     // request completes meanwhile. With nothing waiting no turn is scheduled: the next sealed
     // batch is sent when it is sealed.
-    for (const other of this.lanes) {
-      if (other.ready.length > 0) {
-        this.drainScheduled ??= setImmediate(this.drain);
-        return;
-      }
-    }
+    if (this.queues.hasReady) this.drainScheduled ??= setImmediate(this.drain);
   }
 
   private requestEvent(lane: Lane, batches: PartitionBatch[], requestId: number, attempt: number): RequestEvent {
