@@ -22,7 +22,8 @@ import { unknownKeyRule } from './nearest-key';
 import { normaliseAcks, type ProducerOptions, type ResolvedProducerOptions } from './options';
 import { resolveProducerOptions } from './options-contract';
 import { ProducerVariant } from './producer-variant';
-import { Transaction } from './transaction';
+import type { Transaction } from './transaction';
+import { runTransaction } from './transaction-run';
 import { COMPRESSION_CODECS, type DeliveryReport, type ProduceApi, type ProduceMessage, type VariantOptions } from './types';
 
 export type ProducerState = 'pending' | 'connected' | 'closing' | 'closed';
@@ -348,66 +349,25 @@ export class Producer implements ProduceApi {
     this.closedGate();
     const release = this.handles.hold(); // an open transaction keeps the process alive
     try {
-      return await this.runHeldTransaction(work);
+      return await runTransaction(
+        {
+          producerId: this.id,
+          shared: this.shared,
+          settings: this.defaultSettings,
+          monitor: this.monitor,
+          options: this.options,
+          begin: async () => {
+            await this.connect();
+            return this.wire.transaction();
+          },
+          setOpen: (open) => {
+            this.inTransaction = open;
+          },
+        },
+        work,
+      );
     } finally {
       release();
-    }
-  }
-
-  private async runHeldTransaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-    await this.connect();
-    const kafkaTx = await this.wire.transaction();
-    // The coordinator aborts a transaction older than transaction.timeout.ms by itself.
-    const expiresAt = Date.now() + this.options.transactionTimeoutMs;
-    const pipeline = new DeliveryPipeline(this.shared, (request) => kafkaTx.sendBatch(request));
-    let open = true;
-    const gate = (): void => {
-      if (!open) throw new TransactionError('TRANSACTION_FAILED', 'This transaction has ended; produce through a new one');
-    };
-    const tx = new Transaction(pipeline, kafkaTx, this.defaultSettings, this.monitor, this.id, gate, {
-      retryBackoffMs: this.options.retryBackoffMs,
-      retryBackoffMaxMs: this.options.retryBackoffMaxMs,
-      expiresAt,
-    });
-    // Every message is settled (by its deadline at the latest), but a request whose messages
-    // failed in flight may still be on its way: the transaction ends once KafkaJS has answered
-    // it (or the transaction has expired anyway), so no write of it lands after the markers.
-    const settle = async (): Promise<void> => {
-      await pipeline.drain();
-      await pipeline.whenIdle(expiresAt);
-      pipeline.stop();
-    };
-    this.inTransaction = true;
-    try {
-      let result: T;
-      try {
-        result = await work(tx);
-        await settle();
-      } catch (error) {
-        open = false;
-        await settle();
-        await kafkaTx.abort().catch(() => undefined);
-        this.reportTransactionFailure(error);
-        throw error;
-      }
-      open = false;
-      if (pipeline.failures > 0) {
-        await kafkaTx.abort().catch(() => undefined);
-        const error = new TransactionError('TRANSACTION_FAILED', `${pipeline.failures} message(s) of the transaction failed; it was aborted`);
-        this.reportTransactionFailure(error);
-        throw error;
-      }
-      try {
-        await kafkaTx.commit();
-      } catch (cause) {
-        await kafkaTx.abort().catch(() => undefined);
-        const error = new TransactionError('TRANSACTION_FAILED', `Committing the transaction failed: ${(cause as Error).message}`, { cause });
-        this.reportTransactionFailure(error);
-        throw error;
-      }
-      return result;
-    } finally {
-      this.inTransaction = false;
     }
   }
 
@@ -417,14 +377,6 @@ export class Producer implements ProduceApi {
    */
   private async requestTopicCreation(topic: string): Promise<void> {
     await this.wire.sendBatch({ acks: -1, timeout: this.options.requestTimeoutMs, compression: compressionType('none'), topicMessages: [{ topic, messages: [] }] });
-  }
-
-  private reportTransactionFailure(error: unknown): void {
-    this.monitor.notify('error.occurred', {
-      producerId: this.id,
-      type: 'transaction.failed',
-      error: error instanceof Error ? error : new Error(String(error)),
-    });
   }
 
   private readonly closedGate = (): void => {
