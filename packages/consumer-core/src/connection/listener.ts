@@ -1,6 +1,6 @@
 // One listener per subscription group: owns one KafkaJS consumer (one group membership, one
-// connection set). Its eachBatch processes nothing: it queues the batch and RETURNS, so KafkaJS
-// sends its next fetch at once, while workers run. The queued batches are packed (one copy of
+// connection set). Its eachBatch processes nothing: it queues the batch (fetched-batches.ts) and
+// RETURNS, so KafkaJS sends its next fetch at once, while workers run. The queued batches are packed (one copy of
 // their bytes, out of KafkaJS's fetch response) into the prefetch buffer right after, at the end
 // of the same event-loop turn: while the broker prepares the next response, instead of before
 // the next fetch is even sent (KafkaJS fetches only after every eachBatch of a response returned,
@@ -13,13 +13,13 @@
 import { Kafka, type Consumer as KafkaConsumer, type EachBatchPayload } from 'kafkajs';
 import { performance } from 'node:perf_hooks';
 import type { Monitor } from '../instrumentation/monitor';
-import { PackedChunk } from '../messages/packed-chunk';
 import type { ResolvedKafkaSettings } from '../options';
 import type { SubscriptionGroup } from '../routing/subscription-group';
 import type { OffsetEntry } from '../events';
 import { ListenerCrashedError } from '../errors';
 import type { AssignedPartition, AssignerFactory } from './connections-plan';
 import { stickyAssigner } from './sticky-assigner';
+import { FetchedBatches } from './fetched-batches';
 import { toKafkaJsClientConfig, toKafkaJsConsumerConfig } from './kafka-config';
 import { OffsetLookups, type CommittedOffset, type PartitionBounds } from './offset-lookups';
 import { partitionKey, type PrefetchBuffer } from './prefetch-buffer';
@@ -69,21 +69,10 @@ const isRebalancingError = (error: unknown): boolean => {
 };
 
 /** A batch KafkaJS handed over and the listener has not yet packed into the buffer. */
-interface PendingBatch {
-  topic: string;
-  partition: number;
-  messages: EachBatchPayload['batch']['messages'];
-  highWatermark: number;
-  /** What the batch will hold once packed (PackedChunk.sizeOf): counted against the prefetch bound until it is. */
-  bytes: number;
-}
-
 export class Listener {
   readonly #consumer: KafkaConsumer;
-  /** Taken from KafkaJS, packed at the end of this event-loop turn (FIFO, so offsets stay in order). */
-  #pending: PendingBatch[] = [];
-  #pendingBytes = 0;
-  #packing: NodeJS.Immediate | undefined;
+  /** Taken from KafkaJS, packed at the end of this event-loop turn (fetched-batches.ts). */
+  readonly #fetched: FetchedBatches;
   readonly #paused = new Set<string>();
   readonly #scope: { consumerGroup: string; subscriptionGroup: string; connection: number };
   readonly #readsCommitMetadata: boolean;
@@ -117,6 +106,10 @@ export class Listener {
     const connection = options.connection ?? 0;
     this.#scope = { consumerGroup: group.consumerGroup, subscriptionGroup: group.id, connection };
     this.#readsCommitMetadata = options.readsCommitMetadata ?? false;
+    this.#fetched = new FetchedBatches(buffer, monitor, this.#scope, {
+      onFetched: (topic, partition, lastOffset, highWatermark) => hooks.onFetched(topic, partition, lastOffset, highWatermark),
+      onPackFailed: (topic, partition, error) => this.#packFailed(topic, partition, error),
+    });
     // connection 0 keeps the client id it always had; further connections get their index
     const id = `${clientId}-${group.consumerGroup}-${group.id}${connection === 0 ? '' : `-${connection}`}`;
     const client = new Kafka(toKafkaJsClientConfig(kafka, id));
@@ -311,7 +304,7 @@ export class Listener {
     // queued batches count against queued.max.messages.kbytes too: once they would fill the
     // buffer they are packed now, so the hold below sees them (the bound is overshot by at most
     // one batch, as when every batch was packed here)
-    if (this.#pending.length > 0 && this.buffer.bytes + this.#pendingBytes >= this.buffer.limitBytes) this.#packPending();
+    if (this.#fetched.wouldFillBuffer) this.#fetched.pack();
     if (this.buffer.isFull()) {
       const held = performance.now();
       const scope = { ...this.#scope, bufferedBytes: this.buffer.bytes, limitBytes: this.buffer.limitBytes };
@@ -323,56 +316,11 @@ export class Listener {
       this.monitor.notify('listener.buffer.held', { ...scope, bufferedBytes: this.buffer.bytes, durationMs: performance.now() - held });
     }
     if (!isRunning() || isStale() || this.#paused.has(partitionKey(topic, partition))) return;
-    const messages = batch.messages;
-    // counted as they will be held once packed (records, index, header bytes too): a batch of tiny
-    // or header-heavy messages counted by key + value alone would let the buffer overshoot its bound
-    let bytes = 0;
-    for (let i = 0; i < messages.length; i++) bytes += PackedChunk.sizeOf(messages[i]!);
-    this.#pending.push({ topic, partition, messages, highWatermark: Number(batch.highWatermark), bytes });
-    this.#pendingBytes += bytes;
-    this.#packing ??= setImmediate(this.#packPending);
+    this.#fetched.queue(batch);
     // only a rebalance ends eachBatch here: the batch is queued, and an error thrown now would
     // keep KafkaJS from resolving its offset (it would fetch and buffer the batch again)
     await this.#heartbeatInside(heartbeat, false);
   }
-
-  /**
-   * Packs the queued batches into the buffer, oldest first: keys/values are copied out of KafkaJS's
-   * fetch response (which is then free to go) and no object is kept per message. A batch whose
-   * partition was paused, sought or revoked since it was queued was discarded by then.
-   */
-  readonly #packPending = (): void => {
-    if (this.#packing !== undefined) clearImmediate(this.#packing);
-    this.#packing = undefined;
-    // one at a time off the front: a listener of the events below may pause a partition, which
-    // must also discard that partition's batches still queued behind this one
-    while (this.#pending.length > 0) {
-      const { topic, partition, messages, highWatermark, bytes } = this.#pending.shift()!;
-      this.#pendingBytes -= bytes;
-      let chunk: PackedChunk;
-      try {
-        chunk = PackedChunk.pack(messages);
-      } catch (error) {
-        this.#packFailed(topic, partition, error);
-        return;
-      }
-      const firstOffset = chunk.offsetAt(0);
-      const lastOffset = chunk.offsetAt(chunk.count - 1);
-      this.buffer.push(topic, partition, chunk, lastOffset + 1 >= highWatermark);
-      this.hooks.onFetched(topic, partition, lastOffset, highWatermark);
-      this.monitor.notify('listener.batch.received', {
-        ...this.#scope,
-        topic,
-        partition,
-        messages: chunk.count,
-        bytes: chunk.payloadBytes,
-        firstOffset,
-        lastOffset,
-        highWatermark,
-        bufferedBytes: this.buffer.bytes,
-      });
-    }
-  };
 
   /**
    * A batch could not be packed (the copy's allocation failed). KafkaJS already counts it as
@@ -382,7 +330,7 @@ export class Listener {
    * (duplicates of what was processed but not committed, never a gap).
    */
   #packFailed(topic: string, partition: number, error: unknown): void {
-    this.#discardPending();
+    this.#fetched.discard();
     this.monitor.notify('error.occurred', {
       type: 'listener.crash',
       error: new ListenerCrashedError(
@@ -403,7 +351,7 @@ export class Listener {
 
   /** True while fetched batches of this partition wait to be packed (they are not in the buffer yet). */
   hasPending(topic: string, partition: number): boolean {
-    return this.#pending.some((b) => b.topic === topic && b.partition === partition);
+    return this.#fetched.has(topic, partition);
   }
 
   /**
@@ -411,15 +359,9 @@ export class Listener {
    * batches and the buffered ones both belong to a position that no longer holds.
    */
   #forgetFetched(topic?: string, partition?: number): void {
-    this.#discardPending(topic, partition);
+    this.#fetched.discard(topic, partition);
     if (topic === undefined || partition === undefined) this.buffer.clear();
     else this.buffer.drop(topic, partition);
-  }
-
-  /** Forgets queued batches (of one partition, or all). */
-  #discardPending(topic?: string, partition?: number): void {
-    this.#pending = topic === undefined ? [] : this.#pending.filter((b) => b.topic !== topic || b.partition !== partition);
-    this.#pendingBytes = this.#pending.reduce((sum, b) => sum + b.bytes, 0);
   }
 
   // KafkaJS heartbeats right after eachBatch returns (throttled to heartbeat.interval.ms, so this
@@ -472,9 +414,7 @@ export class Listener {
     this.#running = false;
     clearTimeout(this.#restartTimer);
     this.#rejoin.stop();
-    if (this.#packing !== undefined) clearImmediate(this.#packing);
-    this.#packing = undefined;
-    this.#discardPending();
+    this.#fetched.clear();
     this.buffer.interrupt();
     await this.#consumer.stop();
     await this.#consumer.disconnect();
