@@ -135,7 +135,14 @@ async function consumeN(kafka, { groupId, topic, want, readUncommitted = false, 
     await consumer.run({
       autoCommit,
       eachMessage: async ({ partition, message }) => {
-        got.push({ partition, offset: message.offset, value: message.value ? message.value.toString() : null });
+        got.push({
+          partition,
+          offset: message.offset,
+          key: message.key === null ? null : message.key.toString(),
+          value: message.value ? message.value.toString() : null,
+          timestamp: message.timestamp,
+          headers: Object.entries(message.headers || {}).map(([name, v]) => [name, Array.isArray(v) ? v.map(String) : v === undefined || v === null ? v : String(v)]),
+        });
         if (!autoCommit) {
           await consumer.commitOffsets([{ topic, partition, offset: String(Number(message.offset) + 1) }]);
         }
@@ -325,7 +332,7 @@ async function main() {
   });
   await step('admin deleteGroups', async () => { await admin.deleteGroups([group2]); });
   await step('admin deleteTopics', () => admin.deleteTopics({ topics: [plainTopic, txnTopic], timeout: 10000 }));
-  await recordEncoderChecks({ broker, kafka, admin, run, step });
+  await recordEncoderChecks({ broker, kafka, admin, run, step, consumeN });
   await admin.disconnect().catch(() => undefined);
 
   console.log('\n## Features');

@@ -19,49 +19,20 @@ function loadProducerPackage() {
 }
 
 /**
- * Every record of `topic` as KafkaJS reads it, once `want` arrived. A retriable error on the way
- * in (a fresh topic a broker does not list yet: UNKNOWN_TOPIC_OR_PARTITION, seen once on 4.1.2)
- * is KafkaJS's and the topic's, not the encoder's: asked again, up to 3 times.
+ * Every record of `topic` as KafkaJS reads it (kafka-compat-check.js's consumeN), once `want`
+ * arrived. A retriable error on the way in (a fresh topic a broker does not list yet:
+ * UNKNOWN_TOPIC_OR_PARTITION, seen once on 4.1.2) is KafkaJS's and the topic's, not the
+ * encoder's: asked again, up to 3 times.
  */
-async function readRecords(kafka, topic, want, options = {}) {
+async function readRecords(consumeN, kafka, topic, want, { readCommitted = true } = {}) {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await readRecordsOnce(kafka, topic, want, options);
+      const groupId = `${topic}-reader-${readCommitted ? 'committed' : 'uncommitted'}-${attempt}`;
+      return await consumeN(kafka, { groupId, topic, want, readUncommitted: !readCommitted, autoCommit: false });
     } catch (error) {
       if (!(error && error.retriable) || attempt >= 3) throw error;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
-  }
-}
-
-async function readRecordsOnce(kafka, topic, want, { readCommitted = true, timeoutMs = 30000 } = {}) {
-  const consumer = kafka.consumer({ groupId: `${topic}-reader-${readCommitted ? 'committed' : 'uncommitted'}`, readUncommitted: !readCommitted, maxWaitTimeInMs: 300, sessionTimeout: 10000, heartbeatInterval: 1000 });
-  const got = [];
-  try {
-    await consumer.connect();
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    let done;
-    const finished = new Promise((resolve) => { done = resolve; });
-    const timer = setTimeout(done, timeoutMs);
-    await consumer.run({
-      autoCommit: false,
-      eachMessage: async ({ partition, message }) => {
-        got.push({
-          partition,
-          offset: message.offset,
-          key: message.key === null ? null : message.key.toString(),
-          value: message.value === null ? null : message.value.toString(),
-          timestamp: message.timestamp,
-          headers: Object.entries(message.headers || {}).map(([name, v]) => [name, Array.isArray(v) ? v.map(String) : v === undefined || v === null ? v : String(v)]),
-        });
-        if (got.length >= want) done();
-      },
-    });
-    await finished;
-    clearTimeout(timer);
-    return got;
-  } finally {
-    await consumer.disconnect().catch(() => undefined);
   }
 }
 
@@ -73,9 +44,10 @@ function same(what, actual, expected) {
 
 /**
  * Runs the checks as steps of the caller's report.
- * @param {{ broker: string, kafka: import('kafkajs').Kafka, admin: import('kafkajs').Admin, run: string, step: (name: string, fn: () => Promise<unknown>) => Promise<void> }} context
+ * @param {{ broker: string, kafka: import('kafkajs').Kafka, admin: import('kafkajs').Admin, run: string, step: (name: string, fn: () => Promise<unknown>) => Promise<void>, consumeN: Function }} context
  */
-async function recordEncoderChecks({ broker, kafka, admin, run, step }) {
+async function recordEncoderChecks({ broker, kafka, admin, run, step, consumeN }) {
+  const read = (topic, want, options) => readRecords(consumeN, kafka, topic, want, options);
   let decanter;
   await step('decanter encoder: load @decanter/producer (built)', async () => {
     decanter = loadProducerPackage();
@@ -110,13 +82,13 @@ async function recordEncoderChecks({ broker, kafka, admin, run, step }) {
         ];
         const reports = await newProducer(`compat-${codec}`, { 'compression.codec': codec, acks: 'all' }).produceManySync(messages);
         same('offsets', reports.map((r) => r.offset), ['0', '1', '2', '3']);
-        const read = await readRecords(kafka, topic, messages.length);
+        const records = await read(topic, messages.length);
         same(
           'records',
-          read.map((r) => [r.key, r.value, r.timestamp, r.headers]),
+          records.map((r) => [r.key, r.value, r.timestamp, r.headers]),
           messages.map((m) => [m.key === null ? null : Buffer.from(m.key).toString(), m.payload, String(m.timestamp), Object.entries(m.headers || {})]),
         );
-        return `${read.length} records`;
+        return `${records.length} records`;
       });
     }
 
@@ -129,8 +101,9 @@ async function recordEncoderChecks({ broker, kafka, admin, run, step }) {
         const offsets = [...first, ...second].filter((r) => r.partition === partition).map((r) => Number(r.offset));
         same(`partition ${partition} offsets`, offsets, offsets.map((_, i) => i));
       }
-      const read = await readRecords(kafka, topic, 40);
-      if (new Set(read.map((r) => r.value)).size !== 40) throw new Error(`read ${read.length} records, ${new Set(read.map((r) => r.value)).size} distinct`);
+      const records = await read(topic, 40);
+      const distinct = new Set(records.map((r) => r.value)).size;
+      if (distinct !== 40) throw new Error(`read ${records.length} records, ${distinct} distinct`);
       return '40 records, 2 partitions';
     });
 
@@ -151,9 +124,9 @@ async function recordEncoderChecks({ broker, kafka, admin, run, step }) {
       await producer.transaction(async (tx) => {
         await tx.produceSync({ topic, payload: 'committed-3' });
       });
-      const committed = await readRecords(kafka, topic, 3);
+      const committed = await read(topic, 3);
       same('read_committed', committed.map((r) => r.value), ['committed-1', 'committed-2', 'committed-3']);
-      const everything = await readRecords(kafka, topic, 4, { readCommitted: false });
+      const everything = await read(topic, 4, { readCommitted: false });
       if (!everything.some((r) => r.value === 'aborted-1')) throw new Error('read_uncommitted does not see the aborted record');
       const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
       same('sendOffsets', offsets.partitions.find((p) => p.partition === 0).offset, '7');
