@@ -68,7 +68,6 @@ const isRebalancingError = (error: unknown): boolean => {
   return type === 'REBALANCE_IN_PROGRESS' || type === 'NOT_COORDINATOR_FOR_GROUP' || type === 'ILLEGAL_GENERATION';
 };
 
-/** A batch KafkaJS handed over and the listener has not yet packed into the buffer. */
 export class Listener {
   readonly #consumer: KafkaConsumer;
   /** Taken from KafkaJS, packed at the end of this event-loop turn (fetched-batches.ts). */

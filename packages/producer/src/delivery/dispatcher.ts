@@ -205,6 +205,7 @@ export class Dispatcher {
     const first = batch.records[0];
     this.queues.add(batch, variant);
     if (first !== undefined) this.armSweep(first.deadline);
+    this.queues.checkBacklog();
   }
 
   /**

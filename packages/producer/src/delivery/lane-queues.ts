@@ -69,12 +69,11 @@ export class LaneQueues {
     return false;
   }
 
-  /** Queues a sealed batch (see Dispatcher.ready). */
+  /** Queues a sealed batch (see Dispatcher.ready); the caller checks the backlog after. */
   add(batch: PartitionBatch, variant: VariantSettings): void {
     this.readyRecords += batch.records.length;
     this.readyBytes += batch.bytes;
     this.enqueue(batch, variant);
-    this.checkBacklog();
   }
 
   /** Checks the backlog again when there is one (after requests took batches). */
@@ -147,7 +146,7 @@ export class LaneQueues {
   }
 
   /** `batch` left `lane.ready` (taken into a request, or emptied by its deadline). */
-  unqueued(lane: Lane, batch: PartitionBatch): void {
+  private unqueued(lane: Lane, batch: PartitionBatch): void {
     const queued = lane.waiting.get(batch.id);
     if (queued === undefined) return;
     queued.count -= 1;

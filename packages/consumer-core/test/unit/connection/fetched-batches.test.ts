@@ -83,12 +83,18 @@ it("a discarded partition's queued batches never reach the buffer", async () => 
 
 it('a batch that cannot be packed stops the packing there and is reported', async () => {
   const { fetched, buffer, log } = setUp();
-  const broken = batchOf(0, 2, 1);
-  (broken.messages[0] as { value: unknown }).value = { length: -1 }; // not bytes: the copy throws
   fetched.queue(batchOf(0, 0, 2));
-  fetched.queue(broken);
+  fetched.queue(batchOf(0, 2, 1));
   fetched.queue(batchOf(0, 3, 1));
+  const pack = PackedChunk.pack.bind(PackedChunk);
+  let calls = 0;
+  const spy = jest.spyOn(PackedChunk, 'pack').mockImplementation((messages) => {
+    calls += 1;
+    if (calls === 2) throw new RangeError('Array buffer allocation failed'); // the copy's allocation
+    return pack(messages);
+  });
   await endOfTurn();
+  spy.mockRestore();
   expect(log).toEqual(['fetched t/0@1', 'failed t/0']);
   expect(buffer.count).toBe(2);
 });

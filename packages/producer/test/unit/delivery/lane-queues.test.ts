@@ -79,8 +79,25 @@ it('sweep drops what expire emptied and returns the earliest deadline left', () 
 it('reports a backlog past max.in.flight full requests, and its end', () => {
   const { q, backlog } = queues();
   q.add(batch(0, 3), variant); // 3 records waiting = 1 full request of 1 partition: a backlog
+  q.checkBacklog();
   expect(backlog).toEqual([true]);
   q.take(q.lanes[0]!, new Set());
   q.recheckBacklog();
   expect(backlog).toEqual([true, false]);
+});
+
+it('never merges into a batch a request took, nor into one the sweep emptied', () => {
+  const { q } = queues();
+  const first = batch(0, 1);
+  q.add(first, variant);
+  expect(q.take(q.lanes[0]!, new Set())).toEqual([first]);
+  const second = batch(0, 1);
+  q.add(second, variant); // partition 0 has nothing waiting now: queued on its own
+  expect(first.records).toHaveLength(1);
+  expect(q.lanes[0]!.ready).toEqual([second]);
+  q.sweep((b) => b.takeFirst(b.records.length)); // empties and drops it
+  const third = batch(0, 1);
+  q.add(third, variant);
+  expect(q.lanes[0]!.ready).toEqual([third]);
+  expect(second.records).toHaveLength(0);
 });
