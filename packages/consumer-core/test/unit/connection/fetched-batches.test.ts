@@ -8,20 +8,13 @@ import { FetchedBatches } from '../../../src/connection/fetched-batches';
 import { PrefetchBuffer } from '../../../src/connection/prefetch-buffer';
 import { Monitor } from '../../../src/instrumentation/monitor';
 import { PackedChunk } from '../../../src/messages/packed-chunk';
+import { kafkaJsMessages } from './support';
 
 type Batch = EachBatchPayload['batch'];
 const scope = { consumerGroup: 'cg', subscriptionGroup: 'sg', connection: 0 };
 
 function batchOf(partition: number, from: number, count: number, size = 10): Batch {
-  const messages = Array.from({ length: count }, (_, i) => ({
-    offset: String(from + i),
-    timestamp: '0',
-    key: null,
-    value: Buffer.alloc(size),
-    headers: {},
-    attributes: 0,
-    size,
-  }));
+  const messages = kafkaJsMessages(from, count, size);
   return { topic: 't', partition, highWatermark: String(from + count + 100), messages } as unknown as Batch;
 }
 

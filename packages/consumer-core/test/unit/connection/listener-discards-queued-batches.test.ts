@@ -13,6 +13,7 @@ import { PackedChunk } from '../../../src/messages/packed-chunk';
 import type { ResolvedFetchSettings, ResolvedKafkaSettings } from '../../../src/options';
 import type { SubscriptionGroup } from '../../../src/routing/subscription-group';
 import type { Topic } from '../../../src/routing/topic';
+import { kafkaJsMessages } from './support';
 
 const TOPIC = 't';
 const LIMIT_BYTES = 1_000;
@@ -116,15 +117,7 @@ async function startedListener() {
 
   /** KafkaJS hands one batch of `count` messages of `size` value bytes to eachBatch; it returns once queued. */
   const deliver = async (partition: number, from: number, count: number, size: number): Promise<void> => {
-    const messages = Array.from({ length: count }, (_, i) => ({
-      offset: String(from + i),
-      timestamp: '0',
-      key: null,
-      value: Buffer.alloc(size),
-      headers: {},
-      attributes: 0,
-      size,
-    }));
+    const messages = kafkaJsMessages(from, count, size);
     const payload = {
       batch: { topic: TOPIC, partition, highWatermark: String(from + count + 1_000), messages },
       heartbeat: async () => undefined,
