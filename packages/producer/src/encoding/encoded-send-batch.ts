@@ -25,6 +25,7 @@ import { COMPRESSION_CODECS, type CompressionCodecName } from '../types';
 import { batchCompressor, type BatchCompressor } from './batch-compression';
 import type { EncodedTopicBatches, ProduceRequestBody } from './produce-request';
 import type { ProduceResponse } from './produce-response';
+import type { ProducerState } from './producer-state';
 import { RecordBatchBuilder } from './record-batch-builder';
 
 /** What the seam needs of the client: leaders, one request to one broker, its error classes. */
@@ -90,25 +91,6 @@ export function encodedSendBatch(channel: ProduceChannel, options: EncodedSendBa
   const sequences = options.sequences;
   type Topics = Map<string, PendingBatch[]>;
 
-  const sendPlain = async (
-    leader: number,
-    topics: Topics,
-    acks: number,
-    timeoutMs: number,
-    compressor: BatchCompressor | null,
-  ): Promise<ProduceResponse | null> => {
-    const encoded: EncodedTopicBatches[] = [];
-    for (const [topic, batches] of topics) {
-      encoded.push({
-        topic,
-        partitions: await Promise.all(
-          batches.map(async ({ partition, builder }) => ({ partition, batch: await builder.seal({ compressor }) })),
-        ),
-      });
-    }
-    return channel.produce(leader, { transactionalId: null, acks, timeoutMs, topics: encoded });
-  };
-
   type Taken = [topic: string, partition: number, count: number][];
   interface Sent {
     readonly response: ProduceResponse | null;
@@ -116,16 +98,43 @@ export function encodedSendBatch(channel: ProduceChannel, options: EncodedSendBa
     readonly taken: Taken;
   }
 
-  const sendPlainRequest = async (
+  /**
+   * Seals every batch of one request, concurrently (compression is asynchronous). `stateOf` is
+   * called synchronously, in partition order, before anything is awaited: it is where a numbered
+   * request takes each batch's sequence.
+   */
+  const sealAll = async (
+    topics: Topics,
+    compressor: BatchCompressor | null,
+    stateOf?: (topic: string, partition: number, count: number) => ProducerState,
+  ): Promise<EncodedTopicBatches[]> => {
+    const sealing = [...topics].map(([topic, batches]) => ({
+      topic,
+      partitions: batches.map(({ partition, builder }) => {
+        const producerState = stateOf?.(topic, partition, builder.count);
+        return builder
+          .seal(producerState === undefined ? { compressor } : { compressor, producerState })
+          .then((batch) => ({ partition, batch }));
+      }),
+    }));
+    return Promise.all(
+      sealing.map(async ({ topic, partitions }) => ({ topic, partitions: await Promise.all(partitions) })),
+    );
+  };
+
+  const sendPlain = async (
     leader: number,
     topics: Topics,
     acks: number,
     timeoutMs: number,
     compressor: BatchCompressor | null,
-  ): Promise<Sent> => ({
-    response: await sendPlain(leader, topics, acks, timeoutMs, compressor),
-    taken: [],
-  });
+  ): Promise<Sent> => {
+    const encoded = await sealAll(topics, compressor);
+    return {
+      response: await channel.produce(leader, { transactionalId: null, acks, timeoutMs, topics: encoded }),
+      taken: [],
+    };
+  };
 
   // KafkaJS's sendMessages, step for step (see the file header); a request that throws gives its
   // numbers back here, the caller decides for the others.
@@ -146,30 +155,17 @@ export function encodedSendBatch(channel: ProduceChannel, options: EncodedSendBa
         );
       }
       const { producerId, producerEpoch } = s.identity();
-      const encoded: EncodedTopicBatches[] = [];
-      const sealing: Promise<void>[] = [];
-      for (const [topic, batches] of topics) {
-        const partitions: { partition: number; batch: Buffer }[] = [];
-        encoded.push({ topic, partitions });
-        for (const { partition, builder } of batches) {
-          const baseSequence = s.sequence(topic, partition);
-          s.advance(topic, partition, builder.count);
-          taken.push([topic, partition, builder.count]);
-          const producerState = {
-            producerId: BigInt(producerId),
-            producerEpoch,
-            baseSequence,
-            transactional: s.transactionalId !== null,
-          };
-          const slot = partitions.push({ partition, batch: EMPTY }) - 1;
-          sealing.push(
-            builder.seal({ compressor, producerState }).then((batch) => {
-              partitions[slot] = { partition, batch };
-            }),
-          );
-        }
-      }
-      await Promise.all(sealing);
+      const encoded = await sealAll(topics, compressor, (topic, partition, count) => {
+        const baseSequence = s.sequence(topic, partition);
+        s.advance(topic, partition, count);
+        taken.push([topic, partition, count]);
+        return {
+          producerId: BigInt(producerId),
+          producerEpoch,
+          baseSequence,
+          transactional: s.transactionalId !== null,
+        };
+      });
       const response = await channel.produce(leader, {
         transactionalId: s.transactionalId,
         acks,
@@ -222,7 +218,7 @@ export function encodedSendBatch(channel: ProduceChannel, options: EncodedSendBa
       }
     }
 
-    const send = sequences === undefined ? sendPlainRequest : sendNumbered;
+    const send = sequences === undefined ? sendPlain : sendNumbered;
     const requests = [...perLeader].map(([leader, topics]) => send(leader, topics, acks, timeout, compressor));
     // every request answered before the call settles (see the file header)
     const outcomes = await Promise.allSettled(requests);
@@ -303,8 +299,6 @@ function appended(response: ProduceResponse | null, topic: string, partition: nu
   const answered = response.topics.find((t) => t.topic === topic)?.partitions.find((p) => p.partition === partition);
   return answered !== undefined && answered.errorCode === 0;
 }
-
-const EMPTY = Buffer.alloc(0);
 
 /** Takes a failed request's sequence numbers back (KafkaJS's sendMessages does the same). */
 function giveBack(sequences: ProducerSequences, taken: readonly [string, number, number][]): void {
