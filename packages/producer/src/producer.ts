@@ -134,7 +134,7 @@ export class Producer implements ProduceApi {
       }, o.metadataMaxAgeMs, o.allowAutoTopicCreation ? (topic) => this.requestTopicCreation(topic) : undefined),
       partitioner: new Partitioner(),
     };
-    this.pipeline = new DeliveryPipeline(this.shared, (request) => this.wire.sendBatch(request));
+    this.pipeline = new DeliveryPipeline(this.shared, (request) => this.wire.sendBatch(request), this.wire.sendBatch.openEncoding);
     this.defaultSettings = this.settingsFor({});
     this.main = new ProducerVariant(() => this.pipeline, this.defaultSettings, this.monitor, this.id, this.plainGate);
   }

@@ -31,7 +31,7 @@ export async function runTransaction<T>(
   const kafkaTx = await context.begin();
   // The coordinator aborts a transaction older than transaction.timeout.ms by itself.
   const expiresAt = Date.now() + options.transactionTimeoutMs;
-  const pipeline = new DeliveryPipeline(shared, (request) => kafkaTx.sendBatch(request));
+  const pipeline = new DeliveryPipeline(shared, (request) => kafkaTx.sendBatch(request), kafkaTx.sendBatch.openEncoding);
   let open = true;
   const gate = (): void => {
     if (!open)

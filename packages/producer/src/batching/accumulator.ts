@@ -6,7 +6,10 @@
 // that the dispatcher merges, as they come, into the batch waiting for that partition's next
 // request. With a linger, one timer per accumulator fires linger ms after the oldest open batch was
 // opened and seals every open batch, so no record waits longer than the linger.
-// It never sends anything itself: sealed batches go to `onSealed` (the dispatcher).
+// It never sends anything itself: sealed batches go to `onSealed` (the dispatcher). On a send path
+// that takes batches encoded at admission (Decanter's encoder), each batch it opens gets an
+// encoding from `openEncoding`, and each record is encoded as it is appended.
+import type { BatchEncoding } from '../encoding/batch-encoding';
 import { PartitionBatch, partitionBatchId } from './partition-batch';
 import type { ProduceRecord } from './produce-record';
 
@@ -41,6 +44,8 @@ export class Accumulator {
     private readonly onSealed: (batch: PartitionBatch, flushing: boolean) => void,
     /** After the linger (or a flush) sealed batches: send them now. */
     private readonly onFlushed: () => void = () => undefined,
+    /** Opens a new batch's encoding; undefined: batches are encoded when sent. */
+    private readonly openEncoding?: () => BatchEncoding,
   ) {}
 
   get openBatches(): number {
@@ -61,7 +66,13 @@ export class Accumulator {
       batch = undefined;
     }
     if (batch === undefined) {
-      batch = new PartitionBatch(topic, partition, leader, (openTopic.ids[partition] ??= partitionBatchId(topic, partition)));
+      batch = new PartitionBatch(
+        topic,
+        partition,
+        leader,
+        (openTopic.ids[partition] ??= partitionBatchId(topic, partition)),
+        this.openEncoding?.() ?? null,
+      );
       byPartition[partition] = batch;
       this.openCount += 1;
       this.armLinger();

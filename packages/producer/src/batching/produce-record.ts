@@ -49,6 +49,7 @@ export class ProduceRecord {
   readonly timestamp: string | undefined;
   partition = -1;
   readonly #message: ProduceMessage;
+  readonly #createTime: number;
   readonly #bytes: number;
   readonly #enqueuedAt: number;
   readonly #deadline: number;
@@ -62,12 +63,16 @@ export class ProduceRecord {
     enqueuedAt: number,
     deadline: number,
     sink: DeliverySink,
+    /** Date.now() at admission: the CreateTime of a record the caller gave no timestamp. */
+    admittedAt: number = Date.now(),
   ) {
     this.key = message.key ?? null;
     this.value = message.payload;
     this.headers = message.headers;
     const ts = message.timestamp;
-    this.timestamp = ts === undefined ? undefined : String(typeof ts === 'number' ? ts : ts.getTime());
+    const given = ts === undefined ? undefined : typeof ts === 'number' ? ts : ts.getTime();
+    this.timestamp = given === undefined ? undefined : String(given);
+    this.#createTime = given ?? admittedAt;
     this.#message = message;
     this.#bytes = bytes;
     this.#enqueuedAt = enqueuedAt;
@@ -77,6 +82,14 @@ export class ProduceRecord {
 
   get message(): ProduceMessage {
     return this.#message;
+  }
+  /**
+   * The record's CreateTime (ms): the caller's timestamp, or when it was admitted, as Java's
+   * producer stamps it. Decanter's encoder writes this one; KafkaJS's stamps `timestamp`-less
+   * records when it builds their request instead.
+   */
+  get createTime(): number {
+    return this.#createTime;
   }
   /** Estimated record bytes, counted against batch.size and the queue limit. */
   get bytes(): number {

@@ -56,6 +56,8 @@ export class DeliveryPipeline implements RecordSettler {
   constructor(
     private readonly shared: PipelineShared,
     send: SendBatch,
+    /** The send path's own, when it takes batches encoded at admission (SendBatch.openEncoding). */
+    private readonly openEncoding: SendBatch['openEncoding'] = send.openEncoding,
   ) {
     const o = shared.options;
     this.producerId = o.id;
@@ -259,7 +261,8 @@ export class DeliveryPipeline implements RecordSettler {
   private enqueue(message: ProduceMessage, variant: VariantSettings, bytes: number): Promise<DeliveryReport> {
     this.outstanding += 1;
     return new Promise<DeliveryReport>((resolve, reject) => {
-      const record = new ProduceRecord(message, bytes, performance.now(), Date.now() + variant.timeoutMs, new PromiseSink(message, resolve, reject));
+      const now = Date.now();
+      const record = new ProduceRecord(message, bytes, performance.now(), now + variant.timeoutMs, new PromiseSink(message, resolve, reject), now);
       this.place(record, variant, false);
     });
   }
@@ -267,7 +270,8 @@ export class DeliveryPipeline implements RecordSettler {
   private enqueueHandle(message: ProduceMessage, variant: VariantSettings, bytes: number): DeliveryHandle {
     this.outstanding += 1;
     const handle = new DeliveryHandle(message);
-    this.place(new ProduceRecord(message, bytes, performance.now(), Date.now() + variant.timeoutMs, handle), variant, false);
+    const now = Date.now();
+    this.place(new ProduceRecord(message, bytes, performance.now(), now + variant.timeoutMs, handle, now), variant, false);
     return handle;
   }
 
@@ -322,6 +326,7 @@ export class DeliveryPipeline implements RecordSettler {
           if (!flushing) this.dispatcher.drainSoon();
         },
         () => this.dispatcher.drainNow(),
+        this.openEncoding,
       );
       acc.urgent = this.urgent;
       this.accumulators.set(variant.key, acc);

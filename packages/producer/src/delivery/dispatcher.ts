@@ -19,6 +19,7 @@ import type { RecordMetadata, TopicMessages } from 'kafkajs';
 import { DeliveryError } from '../errors';
 import type { Monitor, RequestEvent } from '../events';
 import type { PartitionBatch } from '../batching/partition-batch';
+import type { BatchEncoding } from '../encoding/batch-encoding';
 import type { ProduceRecord } from '../batching/produce-record';
 import { isRetriable, mayHaveBeenWritten, misconfigurationHint, rootCause } from './failure-classification';
 import { LaneQueues, type Lane } from './lane-queues';
@@ -29,9 +30,23 @@ export interface SendBatchRequest {
   acks: number;
   timeout: number;
   compression: VariantSettings['compressionType'];
+  /** KafkaJS's sendBatch argument: each batch's records, as `{ topic, messages }`. */
   topicMessages: TopicMessages[];
+  /**
+   * The same batches, when the dispatcher sends them (at most one per topic-partition, in
+   * `topicMessages` order): a send path that encodes at admission takes their bytes from here.
+   */
+  batches?: readonly PartitionBatch[];
 }
-export type SendBatch = (request: SendBatchRequest) => Promise<RecordMetadata[]>;
+export interface SendBatch {
+  (request: SendBatchRequest): Promise<RecordMetadata[]>;
+  /**
+   * Set by a send path that takes batches encoded as their records are admitted
+   * (encoding/encoded-send-batch.ts): opens one batch's encoding. Without it, a batch is encoded
+   * by the send path from its records.
+   */
+  readonly openEncoding?: () => BatchEncoding;
+}
 
 /**
  * How the dispatcher reports records back to the pipeline. A record *settles* (its outcome is
@@ -259,6 +274,7 @@ export class Dispatcher {
       timeout: variant.requestTimeoutMs,
       compression: variant.compressionType,
       topicMessages,
+      batches,
     }).then(
       (results) => {
         deadline?.cancel();

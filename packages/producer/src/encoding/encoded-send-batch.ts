@@ -9,6 +9,10 @@
 // manager, network/kafkajs-internals.ts), and each request is numbered as KafkaJS's sendMessages
 // numbers it: under that broker's lock, a partition's batch takes the partition's next sequence
 // and advances it by its record count before the request goes out.
+// The dispatcher's batches come encoded already (their records were written as they were admitted,
+// batch.encoding: encoding/batch-encoding.ts); a batch without an encoding is encoded here from its
+// records and keeps it, so a resend sends the same bytes. A call with only `topicMessages` (no
+// dispatcher) encodes them here, stamping records without a timestamp with the time of the call.
 // A call settles only once every one of its requests is answered (never while one is still in
 // flight), and when any of them failed the whole call fails, as KafkaJS's does. What happens to
 // the numbers then depends on whether the dispatcher resends (delivery/dispatcher.ts):
@@ -18,15 +22,16 @@
 // - a final failure: the records fail and nothing is resent, so only partitions the broker did not
 //   append give their numbers back; an appended one keeps them, or its next batch would reuse
 //   numbers the broker holds (refused, or taken for a duplicate and never written).
-import type { Message, RecordMetadata } from 'kafkajs';
+import type { Message, RecordMetadata, TopicMessages } from 'kafkajs';
+import type { PartitionBatch } from '../batching/partition-batch';
 import type { SendBatch, SendBatchRequest } from '../delivery/dispatcher';
 import { isRetriable } from '../delivery/failure-classification';
 import { COMPRESSION_CODECS, type CompressionCodecName } from '../types';
 import { batchCompressor, type BatchCompressor } from './batch-compression';
 import type { EncodedTopicBatches, ProduceRequestBody } from './produce-request';
 import type { ProduceResponse } from './produce-response';
+import { BatchEncoding } from './batch-encoding';
 import type { ProducerState } from './producer-state';
-import { RecordBatchBuilder } from './record-batch-builder';
 
 /** What the seam needs of the client: leaders, one request to one broker, its error classes. */
 export interface ProduceChannel {
@@ -70,7 +75,7 @@ export interface EncodedSendBatchOptions {
 
 interface PendingBatch {
   readonly partition: number;
-  readonly builder: RecordBatchBuilder;
+  readonly encoding: BatchEncoding;
 }
 
 /** A SendBatch that encodes with Decanter's RecordBatch v2 encoder (see the file header). */
@@ -110,12 +115,9 @@ export function encodedSendBatch(channel: ProduceChannel, options: EncodedSendBa
   ): Promise<EncodedTopicBatches[]> => {
     const sealing = [...topics].map(([topic, batches]) => ({
       topic,
-      partitions: batches.map(({ partition, builder }) => {
-        const producerState = stateOf?.(topic, partition, builder.count);
-        return builder
-          .seal(producerState === undefined ? { compressor } : { compressor, producerState })
-          .then((batch) => ({ partition, batch }));
-      }),
+      partitions: batches.map(({ partition, encoding }) =>
+        encoding.bytes(compressor, stateOf?.(topic, partition, encoding.count)).then((batch) => ({ partition, batch })),
+      ),
     }));
     return Promise.all(
       sealing.map(async ({ topic, partitions }) => ({ topic, partitions: await Promise.all(partitions) })),
@@ -181,40 +183,30 @@ export function encodedSendBatch(channel: ProduceChannel, options: EncodedSendBa
     }
   };
 
-  return async ({ acks, timeout, compression, topicMessages }) => {
+  const capacity = options.batchCapacityBytes;
+  const sendBatch = async ({ acks, timeout, compression, topicMessages, batches }: SendBatchRequest): Promise<RecordMetadata[]> => {
     const compressor = compressorFor(compression);
     const leaders = await channel.leaders(topicMessages.map((t) => t.topic));
-    const now = Date.now();
+    const byTopic = batches === undefined ? encodeMessages(topicMessages, capacity) : encodingsOf(batches, capacity);
 
     // leader → topic → batches; partitions without a known leader are left out
     const perLeader = new Map<number, Map<string, PendingBatch[]>>();
-    for (const { topic, messages } of topicMessages) {
-      const builders = new Map<number, RecordBatchBuilder>();
-      for (const message of messages) {
-        const partition = partitionOf(message, topic);
-        let builder = builders.get(partition);
-        if (builder === undefined) {
-          builder = new RecordBatchBuilder(options.batchCapacityBytes);
-          builders.set(partition, builder);
-        }
-        const timestamp = message.timestamp === undefined || message.timestamp === '' ? now : Number(message.timestamp);
-        builder.append(message.key, message.value, timestamp, message.headers);
-      }
+    for (const [topic, pending] of byTopic) {
       const topicLeaders = leaders.get(topic);
-      for (const [partition, builder] of builders) {
-        const leader = topicLeaders?.get(partition);
+      for (const batch of pending) {
+        const leader = topicLeaders?.get(batch.partition);
         if (leader === undefined) continue;
         let topics = perLeader.get(leader);
         if (topics === undefined) {
           topics = new Map();
           perLeader.set(leader, topics);
         }
-        let batches = topics.get(topic);
-        if (batches === undefined) {
-          batches = [];
-          topics.set(topic, batches);
+        let list = topics.get(topic);
+        if (list === undefined) {
+          list = [];
+          topics.set(topic, list);
         }
-        batches.push({ partition, builder });
+        list.push(batch);
       }
     }
 
@@ -267,6 +259,57 @@ export function encodedSendBatch(channel: ProduceChannel, options: EncodedSendBa
     }
     throw error;
   };
+  return Object.assign(sendBatch, { openEncoding: () => new BatchEncoding(capacity) });
+}
+
+/**
+ * The dispatcher's batches, by topic, each with its encoding: the one written at admission, or,
+ * for a batch without one (KafkaJS's encoder opened it, or its records changed since), one
+ * written now from its records and kept on the batch for its resends.
+ */
+function encodingsOf(batches: readonly PartitionBatch[], capacity: number | undefined): Map<string, PendingBatch[]> {
+  const byTopic = new Map<string, PendingBatch[]>();
+  for (const batch of batches) {
+    let encoding = batch.encoding;
+    if (encoding === null || encoding.count !== batch.records.length) {
+      encoding = new BatchEncoding(capacity);
+      for (const record of batch.records) encoding.append(record.key, record.value, record.createTime, record.headers);
+      batch.encoding = encoding;
+    }
+    let pending = byTopic.get(batch.topic);
+    if (pending === undefined) {
+      pending = [];
+      byTopic.set(batch.topic, pending);
+    }
+    if (pending.some((p) => p.partition === batch.partition)) {
+      throw new Error(`encodedSendBatch takes one batch per partition per request (two for ${batch.topic}/${batch.partition})`);
+    }
+    pending.push({ partition: batch.partition, encoding });
+  }
+  return byTopic;
+}
+
+/** KafkaJS's sendBatch argument encoded, one batch per partition (records without a timestamp stamped now). */
+function encodeMessages(topicMessages: readonly TopicMessages[], capacity: number | undefined): Map<string, PendingBatch[]> {
+  const now = Date.now();
+  const byTopic = new Map<string, PendingBatch[]>();
+  for (const { topic, messages } of topicMessages) {
+    const encodings = new Map<number, BatchEncoding>();
+    for (const message of messages) {
+      const partition = partitionOf(message, topic);
+      let encoding = encodings.get(partition);
+      if (encoding === undefined) {
+        encoding = new BatchEncoding(capacity);
+        encodings.set(partition, encoding);
+      }
+      const timestamp = message.timestamp === undefined || message.timestamp === '' ? now : Number(message.timestamp);
+      encoding.append(message.key, message.value, timestamp, message.headers);
+    }
+    const pending = byTopic.get(topic) ?? [];
+    for (const [partition, encoding] of encodings) pending.push({ partition, encoding });
+    byTopic.set(topic, pending);
+  }
+  return byTopic;
 }
 
 /** Thrown for a call one of whose requests failed while another went out. */

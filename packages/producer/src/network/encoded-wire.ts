@@ -74,8 +74,10 @@ export function encodedKafkaJsWire(
           if (ended) throw new Error('Cannot continue to use transaction once ended');
           return fn(...args);
         };
+      const sendBatch = encodedSendBatch(channel, send);
       return {
-        sendBatch: open(encodedSendBatch(channel, send)),
+        // keeps openEncoding: the transaction's batches are encoded at admission too
+        sendBatch: Object.assign(open(sendBatch), { openEncoding: sendBatch.openEncoding }),
         sendOffsets: open((offsets) => eos.sendOffsets(offsets)),
         commit: open(async () => {
           await eos.commit();

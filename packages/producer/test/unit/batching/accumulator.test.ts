@@ -1,7 +1,9 @@
 // Claim: the accumulator seals a partition's batch at batch.size bytes or batch.num.messages,
 // seals everything when the linger expires (one timer), and with linger 0 seals on a microtask:
 // records appended in one synchronous run share a batch, and neither a timer nor a turn of the
-// event loop is waited for.
+// event loop is waited for. On a send path that encodes at admission, each batch it opens
+// carries an encoding of its own.
+import { BatchEncoding } from '../../../src/encoding/batch-encoding';
 import { Accumulator } from '../../../src/batching/accumulator';
 import type { PartitionBatch } from '../../../src/batching/partition-batch';
 import { ProduceRecord, type DeliverySink } from '../../../src/batching/produce-record';
@@ -72,4 +74,30 @@ it('urgent mode (closing) stops lingering', async () => {
   acc.append(record(), 't', 0, 1);
   await new Promise((r) => setImmediate(r));
   expect(sealed).toHaveLength(1);
+});
+
+it('gives every batch it opens an encoding of its own when the send path encodes at admission', () => {
+  const sealed: PartitionBatch[] = [];
+  const opened: BatchEncoding[] = [];
+  const openEncoding = (): BatchEncoding => {
+    const encoding = new BatchEncoding(128);
+    opened.push(encoding);
+    return encoding;
+  };
+  const acc = new Accumulator({ lingerMs: 60_000, batchSizeBytes: 1_000, batchMaxMessages: 2 }, (b) => sealed.push(b), undefined, openEncoding);
+  for (let i = 0; i < 3; i += 1) acc.append(record(), 't', 0, 1);
+  acc.append(record(), 't', 1, 1);
+  acc.sealAll();
+  expect(sealed.map((b) => [b.partition, b.records.length, b.encoding?.count])).toEqual([
+    [0, 2, 2],
+    [0, 1, 1],
+    [1, 1, 1],
+  ]);
+  expect(new Set(sealed.map((b) => b.encoding)).size).toBe(3);
+  expect(opened).toHaveLength(3);
+
+  const { acc: plain, sealed: plainSealed } = setup(60_000);
+  plain.append(record(), 't', 0, 1);
+  plain.sealAll();
+  expect(plainSealed[0]!.encoding).toBeNull();
 });

@@ -3,11 +3,16 @@
 // partition's result in KafkaJS's RecordMetadata shape, and turns the first partition error into
 // the channel's error after letting the channel recover. With ProducerSequences, each batch
 // carries the producer id, epoch and its partition's next sequence, taken under the leader's
-// lock and given back when the request fails, as KafkaJS's sendMessages does.
+// lock and given back when the request fails, as KafkaJS's sendMessages does. The dispatcher's
+// batches go out as the bytes written at admission (or written once, then kept), and a resend
+// sends those bytes again, restamped with the numbers it takes.
 import type { ProduceChannel, ProducerSequences } from '../../../src/encoding/encoded-send-batch';
 import { encodedSendBatch, PartlySentError } from '../../../src/encoding/encoded-send-batch';
 import { isRetriable, mayHaveBeenWritten } from '../../../src/delivery/failure-classification';
 import type { ProduceRequestBody } from '../../../src/encoding/produce-request';
+import { PartitionBatch } from '../../../src/batching/partition-batch';
+import { ProduceRecord, type DeliverySink } from '../../../src/batching/produce-record';
+import type { BatchEncoding } from '../../../src/encoding/batch-encoding';
 import { decodeWithKafkaJs } from './support';
 
 function fakeChannel(
@@ -281,5 +286,73 @@ describe('with producer sequences (idempotence, transactions)', () => {
     expect(body.transactionalId).toBe('tx-1');
     const batches = await Promise.all(body.topics[0]!.partitions.map((p) => decodeWithKafkaJs(p.batch)));
     expect(batches.map((b) => b.inTransaction)).toEqual([true, true]);
+  });
+});
+
+describe("the dispatcher's batches (encoded at admission)", () => {
+  const sink: DeliverySink = { delivered: () => undefined, reject: () => undefined };
+  const batchOf = (partition: number, values: string[], admittedAt: number, encoding: BatchEncoding | null): PartitionBatch => {
+    const batch = new PartitionBatch('a', partition, 1, undefined, encoding);
+    for (const value of values) {
+      batch.add(new ProduceRecord({ topic: 'a', payload: value }, 10, 0, Number.MAX_SAFE_INTEGER, sink, admittedAt));
+    }
+    return batch;
+  };
+  const request = (batches: PartitionBatch[]) => ({
+    acks: -1,
+    timeout: 1000,
+    compression: 0 as const,
+    topicMessages: batches.map((b) => ({ topic: b.topic, messages: b.records })),
+    batches,
+  });
+
+  it('sends the bytes written at admission, with the admission timestamps', async () => {
+    const channel = fakeChannel({ a: { 0: 1 } });
+    const send = encodedSendBatch(channel);
+    const batch = batchOf(0, ['x', 'y'], 1_234, send.openEncoding!());
+    await send(request([batch]));
+    const sent = channel.sent[0]![1].topics[0]!.partitions[0]!.batch;
+    expect(sent).toBe(await batch.encoding!.bytes(null));
+    const { records } = await decodeWithKafkaJs(sent);
+    expect(records.map((r) => [r.value!.toString(), r.timestamp])).toEqual([
+      ['x', '1234'],
+      ['y', '1234'],
+    ]);
+  });
+
+  it('encodes a batch without an encoding from its records, and keeps it for the resend', async () => {
+    const channel = fakeChannel({ a: { 0: 1 } }, 'a/0');
+    const send = encodedSendBatch(channel);
+    const batch = batchOf(0, ['x'], 1_234, null);
+    await expect(send(request([batch]))).rejects.toThrow('code 6');
+    expect(batch.encoding).not.toBeNull();
+    await expect(send(request([batch]))).rejects.toThrow('code 6');
+    const [first, second] = channel.sent.map(([, body]) => body.topics[0]!.partitions[0]!.batch);
+    expect(second).toBe(first);
+    expect((await decodeWithKafkaJs(first!)).records[0]!.timestamp).toBe('1234');
+  });
+
+  it('resends the same bytes, restamped with the sequence the retry takes', async () => {
+    const channel = fakeChannel({ a: { 0: 1 } }, 'a/0');
+    const sequences = fakeSequences();
+    sequences.advance('a', 0, 7);
+    const send = encodedSendBatch(channel, { sequences });
+    const batch = batchOf(0, ['x', 'y'], 1_234, send.openEncoding!());
+    await expect(send(request([batch]))).rejects.toThrow('code 6'); // retriable: numbers given back
+    const firstAttempt = Buffer.from(channel.sent[0]![1].topics[0]!.partitions[0]!.batch);
+    sequences.advance('a', 0, 5); // as if an epoch change renumbered the partition
+    await expect(send(request([batch]))).rejects.toThrow('code 6');
+    const retry = channel.sent[1]![1].topics[0]!.partitions[0]!.batch;
+    expect((await decodeWithKafkaJs(firstAttempt)).firstSequence).toBe(7);
+    expect((await decodeWithKafkaJs(retry)).firstSequence).toBe(12);
+    // everything from the record count on is the same records
+    expect(retry.subarray(57).equals(firstAttempt.subarray(57))).toBe(true);
+  });
+
+  it('refuses two batches of one partition in one request', async () => {
+    const send = encodedSendBatch(fakeChannel({ a: { 0: 1 } }));
+    await expect(send(request([batchOf(0, ['x'], 1, null), batchOf(0, ['y'], 1, null)]))).rejects.toThrow(
+      /one batch per partition per request \(two for a\/0\)/,
+    );
   });
 });
