@@ -8,7 +8,9 @@
 // opened and seals every open batch, so no record waits longer than the linger.
 // It never sends anything itself: sealed batches go to `onSealed` (the dispatcher). On a send path
 // that takes batches encoded at admission (Decanter's encoder), each batch it opens gets an
-// encoding from `openEncoding`, and each record is encoded as it is appended.
+// encoding from `openEncoding`, and each record is encoded as it is appended. Its buffer is sized
+// like the partition's previous batch: a partition sent one record at a time (linger 0, awaited
+// calls) takes a few hundred bytes from Node's buffer pool per batch instead of batch.size.
 import type { BatchEncoding } from '../encoding/batch-encoding';
 import { PartitionBatch, partitionBatchId } from './partition-batch';
 import type { ProduceRecord } from './produce-record';
@@ -27,7 +29,12 @@ export interface AccumulatorLimits {
 interface OpenTopic {
   readonly batches: Array<PartitionBatch | undefined>;
   readonly ids: string[];
+  /** Estimated bytes of each partition's last sealed batch: the next one's encoding is sized by it. */
+  readonly lastBytes: number[];
 }
+
+/** Room for the batch header and the record overhead the estimate leaves out. */
+const ENCODING_SLACK_BYTES = 128;
 
 export class Accumulator {
   private readonly open = new Map<string, OpenTopic>();
@@ -44,8 +51,11 @@ export class Accumulator {
     private readonly onSealed: (batch: PartitionBatch, flushing: boolean) => void,
     /** After the linger (or a flush) sealed batches: send them now. */
     private readonly onFlushed: () => void = () => undefined,
-    /** Opens a new batch's encoding; undefined: batches are encoded when sent. */
-    private readonly openEncoding?: () => BatchEncoding,
+    /**
+     * Opens a new batch's encoding, `capacityBytes` preallocated (undefined: the encoder's
+     * default); undefined: batches are encoded when sent.
+     */
+    private readonly openEncoding?: (capacityBytes: number | undefined) => BatchEncoding,
   ) {}
 
   get openBatches(): number {
@@ -55,14 +65,14 @@ export class Accumulator {
   append(record: ProduceRecord, topic: string, partition: number, leader: number): void {
     let openTopic = this.open.get(topic);
     if (openTopic === undefined) {
-      openTopic = { batches: [], ids: [] };
+      openTopic = { batches: [], ids: [], lastBytes: [] };
       this.open.set(topic, openTopic);
     }
     const byPartition = openTopic.batches;
     let batch = byPartition[partition];
     const { batchSizeBytes, batchMaxMessages } = this.limits;
     if (batch !== undefined && batch.records.length > 0 && batch.bytes + record.bytes > batchSizeBytes) {
-      this.seal(batch, byPartition);
+      this.seal(batch, openTopic);
       batch = undefined;
     }
     if (batch === undefined) {
@@ -71,28 +81,29 @@ export class Accumulator {
         partition,
         leader,
         (openTopic.ids[partition] ??= partitionBatchId(topic, partition)),
-        this.openEncoding?.() ?? null,
+        this.openEncoding === undefined ? null : this.openEncoding(capacityAfter(openTopic.lastBytes[partition])),
       );
       byPartition[partition] = batch;
       this.openCount += 1;
       this.armLinger();
     }
     batch.add(record);
-    if (batch.bytes >= batchSizeBytes || batch.records.length >= batchMaxMessages) this.seal(batch, byPartition);
+    if (batch.bytes >= batchSizeBytes || batch.records.length >= batchMaxMessages) this.seal(batch, openTopic);
   }
 
   /** Seals every open batch now and hands them to the dispatcher at once. */
   sealAll(): void {
     this.clearLinger();
     if (this.openCount === 0) return;
-    for (const { batches } of this.open.values()) {
-      for (const batch of batches) if (batch !== undefined) this.seal(batch, batches, true);
+    for (const openTopic of this.open.values()) {
+      for (const batch of openTopic.batches) if (batch !== undefined) this.seal(batch, openTopic, true);
     }
     this.onFlushed();
   }
 
-  private seal(batch: PartitionBatch, byPartition: Array<PartitionBatch | undefined>, flushing = false): void {
-    byPartition[batch.partition] = undefined;
+  private seal(batch: PartitionBatch, openTopic: OpenTopic, flushing = false): void {
+    openTopic.batches[batch.partition] = undefined;
+    openTopic.lastBytes[batch.partition] = batch.bytes;
     this.openCount -= 1;
     if (this.openCount === 0) this.clearLinger();
     this.onSealed(batch, flushing);
@@ -122,4 +133,8 @@ export class Accumulator {
     this.timer = undefined;
     this.sealQueued = false;
   }
+}
+
+function capacityAfter(lastBytes: number | undefined): number | undefined {
+  return lastBytes === undefined ? undefined : lastBytes + ENCODING_SLACK_BYTES;
 }

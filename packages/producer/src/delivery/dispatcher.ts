@@ -42,10 +42,11 @@ export interface SendBatch {
   (request: SendBatchRequest): Promise<RecordMetadata[]>;
   /**
    * Set by a send path that takes batches encoded as their records are admitted
-   * (encoding/encoded-send-batch.ts): opens one batch's encoding. Without it, a batch is encoded
-   * by the send path from its records.
+   * (encoding/encoded-send-batch.ts): opens one batch's encoding, `capacityBytes` preallocated
+   * (undefined: the encoder's default). Without it, a batch is encoded by the send path from its
+   * records.
    */
-  readonly openEncoding?: () => BatchEncoding;
+  readonly openEncoding?: (capacityBytes: number | undefined) => BatchEncoding;
 }
 
 /**

@@ -259,7 +259,9 @@ export function encodedSendBatch(channel: ProduceChannel, options: EncodedSendBa
     }
     throw error;
   };
-  return Object.assign(sendBatch, { openEncoding: () => new BatchEncoding(capacity) });
+  return Object.assign(sendBatch, {
+    openEncoding: (capacityBytes: number | undefined) => new BatchEncoding(capacityBytes ?? capacity),
+  });
 }
 
 /**

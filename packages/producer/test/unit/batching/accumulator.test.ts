@@ -9,7 +9,8 @@ import type { PartitionBatch } from '../../../src/batching/partition-batch';
 import { ProduceRecord, type DeliverySink } from '../../../src/batching/produce-record';
 
 const sink: DeliverySink = { delivered: () => undefined, reject: () => undefined };
-const record = (bytes = 10): ProduceRecord => new ProduceRecord({ topic: 't', payload: 'x' }, bytes, 0, Number.MAX_SAFE_INTEGER, sink);
+const record = (bytes = 10): ProduceRecord =>
+  new ProduceRecord({ topic: 't', payload: 'x' }, bytes, 0, Number.MAX_SAFE_INTEGER, sink);
 
 function setup(lingerMs: number, batchSizeBytes = 1_000, batchMaxMessages = 1_000) {
   const sealed: PartitionBatch[] = [];
@@ -76,15 +77,19 @@ it('urgent mode (closing) stops lingering', async () => {
   expect(sealed).toHaveLength(1);
 });
 
-it('gives every batch it opens an encoding of its own when the send path encodes at admission', () => {
+it("gives every batch it opens an encoding of its own, sized like its partition's last batch, when the send path encodes at admission", () => {
   const sealed: PartitionBatch[] = [];
-  const opened: BatchEncoding[] = [];
-  const openEncoding = (): BatchEncoding => {
-    const encoding = new BatchEncoding(128);
-    opened.push(encoding);
-    return encoding;
+  const opened: (number | undefined)[] = [];
+  const openEncoding = (capacityBytes: number | undefined): BatchEncoding => {
+    opened.push(capacityBytes);
+    return new BatchEncoding(capacityBytes);
   };
-  const acc = new Accumulator({ lingerMs: 60_000, batchSizeBytes: 1_000, batchMaxMessages: 2 }, (b) => sealed.push(b), undefined, openEncoding);
+  const acc = new Accumulator(
+    { lingerMs: 60_000, batchSizeBytes: 1_000, batchMaxMessages: 2 },
+    (b) => sealed.push(b),
+    undefined,
+    openEncoding,
+  );
   for (let i = 0; i < 3; i += 1) acc.append(record(), 't', 0, 1);
   acc.append(record(), 't', 1, 1);
   acc.sealAll();
@@ -94,7 +99,9 @@ it('gives every batch it opens an encoding of its own when the send path encodes
     [1, 1, 1],
   ]);
   expect(new Set(sealed.map((b) => b.encoding)).size).toBe(3);
-  expect(opened).toHaveLength(3);
+  // a partition's first batch takes the encoder's default; the next is sized like the last
+  // (2 records of 10 estimated bytes, + 128 of slack)
+  expect(opened).toEqual([undefined, 148, undefined]);
 
   const { acc: plain, sealed: plainSealed } = setup(60_000);
   plain.append(record(), 't', 0, 1);

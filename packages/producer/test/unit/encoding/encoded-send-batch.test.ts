@@ -309,7 +309,7 @@ describe("the dispatcher's batches (encoded at admission)", () => {
   it('sends the bytes written at admission, with the admission timestamps', async () => {
     const channel = fakeChannel({ a: { 0: 1 } });
     const send = encodedSendBatch(channel);
-    const batch = batchOf(0, ['x', 'y'], 1_234, send.openEncoding!());
+    const batch = batchOf(0, ['x', 'y'], 1_234, send.openEncoding!(undefined));
     await send(request([batch]));
     const sent = channel.sent[0]![1].topics[0]!.partitions[0]!.batch;
     expect(sent).toBe(await batch.encoding!.bytes(null));
@@ -337,7 +337,7 @@ describe("the dispatcher's batches (encoded at admission)", () => {
     const sequences = fakeSequences();
     sequences.advance('a', 0, 7);
     const send = encodedSendBatch(channel, { sequences });
-    const batch = batchOf(0, ['x', 'y'], 1_234, send.openEncoding!());
+    const batch = batchOf(0, ['x', 'y'], 1_234, send.openEncoding!(undefined));
     await expect(send(request([batch]))).rejects.toThrow('code 6'); // retriable: numbers given back
     const firstAttempt = Buffer.from(channel.sent[0]![1].topics[0]!.partitions[0]!.batch);
     sequences.advance('a', 0, 5); // as if an epoch change renumbered the partition
