@@ -18,7 +18,10 @@ export interface ProduceMessage {
   partitionKey?: string;
   /** Record headers. */
   headers?: Record<string, HeaderValue>;
-  /** Record timestamp in ms since the epoch (or a Date); default: the moment of the produce call. */
+  /**
+   * Record timestamp (CreateTime): whole ms since the epoch, or a valid Date. Default: the moment
+   * of the produce call (on the `recordEncoder: 'kafkajs'` fallback: when its request is built).
+   */
   timestamp?: number | Date;
   /** Anything the caller wants back in the delivery report; never sent to Kafka. */
   label?: unknown;

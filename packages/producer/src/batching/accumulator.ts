@@ -9,8 +9,9 @@
 // It never sends anything itself: sealed batches go to `onSealed` (the dispatcher). On a send path
 // that takes batches encoded at admission (Decanter's encoder), each batch it opens gets an
 // encoding from `openEncoding`, and each record is encoded as it is appended. Its buffer is sized
-// like the partition's previous batch: a partition sent one record at a time (linger 0, awaited
-// calls) takes a few hundred bytes from Node's buffer pool per batch instead of batch.size.
+// like the partition's previous batch (like its first record, for the first), growing as it must:
+// a partition sent one record at a time (linger 0, awaited calls) takes a few hundred bytes from
+// Node's buffer pool per batch instead of batch.size.
 import type { BatchEncoding } from '../encoding/batch-encoding';
 import { PartitionBatch, partitionBatchId } from './partition-batch';
 import type { ProduceRecord } from './produce-record';
@@ -52,10 +53,10 @@ export class Accumulator {
     /** After the linger (or a flush) sealed batches: send them now. */
     private readonly onFlushed: () => void = () => undefined,
     /**
-     * Opens a new batch's encoding, `capacityBytes` preallocated (undefined: the encoder's
-     * default); undefined: batches are encoded when sent.
+     * Opens a new batch's encoding with `capacityBytes` preallocated; undefined: batches are
+     * encoded when sent.
      */
-    private readonly openEncoding?: (capacityBytes: number | undefined) => BatchEncoding,
+    private readonly openEncoding?: (capacityBytes: number) => BatchEncoding,
   ) {}
 
   get openBatches(): number {
@@ -81,7 +82,9 @@ export class Accumulator {
         partition,
         leader,
         (openTopic.ids[partition] ??= partitionBatchId(topic, partition)),
-        this.openEncoding === undefined ? null : this.openEncoding(capacityAfter(openTopic.lastBytes[partition])),
+        this.openEncoding === undefined
+          ? null
+          : this.openEncoding((openTopic.lastBytes[partition] ?? record.bytes) + ENCODING_SLACK_BYTES),
       );
       byPartition[partition] = batch;
       this.openCount += 1;
@@ -133,8 +136,4 @@ export class Accumulator {
     this.timer = undefined;
     this.sealQueued = false;
   }
-}
-
-function capacityAfter(lastBytes: number | undefined): number | undefined {
-  return lastBytes === undefined ? undefined : lastBytes + ENCODING_SLACK_BYTES;
 }

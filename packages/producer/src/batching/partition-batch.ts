@@ -68,10 +68,13 @@ export class PartitionBatch {
   private encode(record: ProduceRecord): void {
     try {
       this.encoding!.append(record.key, record.value, record.createTime, record.headers);
-    } catch {
-      // A record the encoder refuses (a timestamp out of range) or a batch already sealed: the
-      // send path encodes the batch from its records, and a refusal then fails the batch's
-      // request with the encoder's own error, as it would have without encoding at admission.
+    } catch (error) {
+      // Anything but a refused record (a timestamp too far from the batch's first to write as a
+      // delta) is a broken invariant, such as a record added to a batch already sealed: it must
+      // not be hidden, or a resend could carry other bytes than the first attempt.
+      if (!(error instanceof RangeError)) throw error;
+      // The send path encodes the batch from its records, and the refusal then fails the
+      // batch's request with the encoder's own error, as it did before encoding at admission.
       this.encoding = null;
     }
   }

@@ -468,8 +468,10 @@ export class DeliveryPipeline implements RecordSettler {
     if (partitionKey !== undefined && typeof partitionKey !== 'string') {
       throw new MessageInvalidError(`message.partitionKey must be a string (got ${typeof partitionKey})`, { topic });
     }
-    if (timestamp !== undefined && !(timestamp instanceof Date) && !(typeof timestamp === 'number' && Number.isFinite(timestamp))) {
-      throw new MessageInvalidError(`message.timestamp must be a number of ms or a Date (got ${String(timestamp)})`, { topic });
+    // whole ms: a record's timestamp is an int64 of ms, and the encoder refuses a fraction (at
+    // admission: it would otherwise fail the whole request the record is sent in)
+    if (timestamp !== undefined && !Number.isSafeInteger(timestamp instanceof Date ? timestamp.getTime() : timestamp)) {
+      throw new MessageInvalidError(`message.timestamp must be a whole number of ms or a valid Date (got ${String(timestamp)})`, { topic });
     }
     if (headers !== undefined) {
       if (typeof headers !== 'object' || headers === null) {

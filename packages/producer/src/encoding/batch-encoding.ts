@@ -12,8 +12,11 @@ import { NO_PRODUCER_STATE, restampProducerState, type ProducerState } from './p
 import { RecordBatchBuilder, type RecordBytes, type RecordHeaders } from './record-batch-builder';
 
 export class BatchEncoding {
-  readonly #builder: RecordBatchBuilder;
+  /** Null once sealed: a compressed batch need not keep its uncompressed records alive. */
+  #builder: RecordBatchBuilder | null;
+  #count = 0;
   #sealed: Promise<Buffer> | null = null;
+  #failed = false;
   /** The codec attribute the bytes were sealed with. */
   #codec = 0;
   /** The producer fields the sealed bytes carry now. */
@@ -26,7 +29,7 @@ export class BatchEncoding {
 
   /** Records appended. */
   get count(): number {
-    return this.#builder.count;
+    return this.#count;
   }
 
   /** True once bytes() was called: nothing can be appended any more. */
@@ -34,10 +37,18 @@ export class BatchEncoding {
     return this.#sealed !== null;
   }
 
-  /** Appends one record (RecordBatchBuilder.append: throws after sealing, or on a timestamp out of range). */
+  /** True when sealing failed (a codec's error): these bytes can never be sent; encode the records afresh. */
+  get failed(): boolean {
+    return this.#failed;
+  }
+
+  /** Appends one record (RecordBatchBuilder.append: a RangeError for a timestamp it cannot write). */
   append(key: RecordBytes, value: RecordBytes, timestamp: number, headers?: RecordHeaders): void {
-    if (this.#sealed !== null) throw new Error('BatchEncoding: append after the batch was sealed');
+    if (this.#builder === null || this.#sealed !== null) {
+      throw new Error('BatchEncoding: append after the batch was sealed');
+    }
     this.#builder.append(key, value, timestamp, headers);
+    this.#count += 1;
   }
 
   /**
@@ -49,9 +60,12 @@ export class BatchEncoding {
   async bytes(compressor: BatchCompressor | null, producerState: ProducerState = NO_PRODUCER_STATE): Promise<Buffer> {
     const codec = compressor?.attribute ?? 0;
     if (this.#sealed === null) {
+      const builder = this.#builder!;
+      this.#builder = null;
       this.#codec = codec;
       this.#stamped = producerState;
-      this.#sealed = this.#builder.seal({ compressor, producerState });
+      this.#sealed = builder.seal({ compressor, producerState });
+      this.#sealed.catch(() => (this.#failed = true));
       return this.#sealed;
     }
     if (codec !== this.#codec) {

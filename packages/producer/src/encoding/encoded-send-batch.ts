@@ -260,9 +260,12 @@ export function encodedSendBatch(channel: ProduceChannel, options: EncodedSendBa
     throw error;
   };
   return Object.assign(sendBatch, {
-    openEncoding: (capacityBytes: number | undefined) => new BatchEncoding(capacityBytes ?? capacity),
+    openEncoding: (capacityBytes: number) => new BatchEncoding(capacity ?? capacityBytes),
   });
 }
+
+/** Room for the batch header and the record overhead a batch's estimated bytes leave out. */
+const ENCODING_SLACK_BYTES = 128;
 
 /**
  * The dispatcher's batches, by topic, each with its encoding: the one written at admission, or,
@@ -273,8 +276,15 @@ function encodingsOf(batches: readonly PartitionBatch[], capacity: number | unde
   const byTopic = new Map<string, PendingBatch[]>();
   for (const batch of batches) {
     let encoding = batch.encoding;
-    if (encoding === null || encoding.count !== batch.records.length) {
-      encoding = new BatchEncoding(capacity);
+    if (encoding !== null && encoding.count !== batch.records.length) {
+      // PartitionBatch keeps them in step (or drops the encoding): sending these bytes would
+      // acknowledge records the broker never got, or write some twice
+      throw new Error(
+        `encodedSendBatch: the encoding of ${batch.topic}/${batch.partition} holds ${encoding.count} records, the batch ${batch.records.length}`,
+      );
+    }
+    if (encoding === null || encoding.failed) {
+      encoding = new BatchEncoding(capacity ?? batch.bytes + ENCODING_SLACK_BYTES);
       for (const record of batch.records) encoding.append(record.key, record.value, record.createTime, record.headers);
       batch.encoding = encoding;
     }

@@ -79,8 +79,8 @@ it('urgent mode (closing) stops lingering', async () => {
 
 it("gives every batch it opens an encoding of its own, sized like its partition's last batch, when the send path encodes at admission", () => {
   const sealed: PartitionBatch[] = [];
-  const opened: (number | undefined)[] = [];
-  const openEncoding = (capacityBytes: number | undefined): BatchEncoding => {
+  const opened: number[] = [];
+  const openEncoding = (capacityBytes: number): BatchEncoding => {
     opened.push(capacityBytes);
     return new BatchEncoding(capacityBytes);
   };
@@ -99,9 +99,9 @@ it("gives every batch it opens an encoding of its own, sized like its partition'
     [1, 1, 1],
   ]);
   expect(new Set(sealed.map((b) => b.encoding)).size).toBe(3);
-  // a partition's first batch takes the encoder's default; the next is sized like the last
-  // (2 records of 10 estimated bytes, + 128 of slack)
-  expect(opened).toEqual([undefined, 148, undefined]);
+  // a partition's first batch is sized like its first record (10 estimated bytes + 128 of
+  // slack), the next like the last batch (2 records of 10)
+  expect(opened).toEqual([138, 148, 138]);
 
   const { acc: plain, sealed: plainSealed } = setup(60_000);
   plain.append(record(), 't', 0, 1);

@@ -2,7 +2,7 @@
 // record is encoded as it comes, a merged batch's records are encoded again behind this one's
 // (their deltas count from this batch's first record), and a batch losing records (settled, or
 // timed out first) or given a record the encoder refuses drops its encoding, so the send path
-// encodes it afresh. Without an encoding nothing is encoded.
+// encodes it afresh; a record added after sealing throws. Without an encoding nothing is encoded.
 import { PartitionBatch } from '../../../src/batching/partition-batch';
 import { ProduceRecord, type DeliverySink } from '../../../src/batching/produce-record';
 import { BatchEncoding } from '../../../src/encoding/batch-encoding';
@@ -83,13 +83,11 @@ it('drops its encoding for a record the encoder refuses, keeping the record', ()
   expect(batch.records).toHaveLength(2);
 });
 
-it('drops its encoding when a record comes after it was sealed', async () => {
+it('throws for a record added after its bytes were sealed (a broken invariant, never hidden)', async () => {
   const batch = new PartitionBatch('t', 0, 1, undefined, new BatchEncoding());
   batch.add(record('a', 1_000));
   await encoded(batch).bytes(null);
-  batch.add(record('b', 1_000));
-  expect(batch.encoding).toBeNull();
-  expect(batch.records).toHaveLength(2);
+  expect(() => batch.add(record('b', 1_000))).toThrow(/append after the batch was sealed/);
 });
 
 it('without an encoding, encodes nothing', () => {

@@ -63,6 +63,27 @@ it('compresses once, and keeps the compressed bytes for the next call', async ()
   await expect(encoding.bytes(null)).rejects.toThrow(/sealed with compression attribute 1, asked for 0/);
 });
 
+it('restamps compressed bytes too, and clears the transactional bit', async () => {
+  const encoding = filled();
+  const lz4 = batchCompressor('lz4');
+  const inTx = await encoding.bytes(lz4, { producerId: 7n, producerEpoch: 0, baseSequence: 0, transactional: true });
+  expect((await decodeWithKafkaJs(inTx)).inTransaction).toBe(true);
+  const plain = await encoding.bytes(lz4, { producerId: 7n, producerEpoch: 0, baseSequence: 3, transactional: false });
+  expect(plain).toBe(inTx);
+  expect(plain.readInt16BE(BatchField.attributes)).toBe(3); // lz4, no transactional bit
+  expect(plain.readUInt32BE(BatchField.crc)).toBe(bitwiseCrc32c(plain.subarray(CRC_START)));
+  const decoded = await decodeWithKafkaJs(plain);
+  expect([decoded.inTransaction, decoded.firstSequence, decoded.records.length]).toEqual([false, 3, 3]);
+});
+
+it('says when sealing failed, and keeps failing', async () => {
+  const encoding = filled();
+  const failing = { name: 'gzip' as const, attribute: 1, compress: () => Promise.reject(new Error('codec down')) };
+  await expect(encoding.bytes(failing)).rejects.toThrow('codec down');
+  expect(encoding.failed).toBe(true);
+  await expect(encoding.bytes(failing)).rejects.toThrow('codec down');
+});
+
 it('refuses an append once sealed', async () => {
   const encoding = filled();
   await encoding.bytes(null);

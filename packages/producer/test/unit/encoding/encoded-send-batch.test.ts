@@ -309,10 +309,12 @@ describe("the dispatcher's batches (encoded at admission)", () => {
   it('sends the bytes written at admission, with the admission timestamps', async () => {
     const channel = fakeChannel({ a: { 0: 1 } });
     const send = encodedSendBatch(channel);
-    const batch = batchOf(0, ['x', 'y'], 1_234, send.openEncoding!(undefined));
+    const batch = batchOf(0, ['x', 'y'], 1_234, send.openEncoding!(64));
+    const admitted = batch.encoding;
     await send(request([batch]));
+    expect(batch.encoding).toBe(admitted);
     const sent = channel.sent[0]![1].topics[0]!.partitions[0]!.batch;
-    expect(sent).toBe(await batch.encoding!.bytes(null));
+    expect(sent).toBe(await admitted!.bytes(null));
     const { records } = await decodeWithKafkaJs(sent);
     expect(records.map((r) => [r.value!.toString(), r.timestamp])).toEqual([
       ['x', '1234'],
@@ -337,16 +339,38 @@ describe("the dispatcher's batches (encoded at admission)", () => {
     const sequences = fakeSequences();
     sequences.advance('a', 0, 7);
     const send = encodedSendBatch(channel, { sequences });
-    const batch = batchOf(0, ['x', 'y'], 1_234, send.openEncoding!(undefined));
+    const batch = batchOf(0, ['x', 'y'], 1_234, send.openEncoding!(64));
     await expect(send(request([batch]))).rejects.toThrow('code 6'); // retriable: numbers given back
-    const firstAttempt = Buffer.from(channel.sent[0]![1].topics[0]!.partitions[0]!.batch);
+    const firstBuffer = channel.sent[0]![1].topics[0]!.partitions[0]!.batch;
+    const firstAttempt = Buffer.from(firstBuffer);
     sequences.advance('a', 0, 5); // as if an epoch change renumbered the partition
     await expect(send(request([batch]))).rejects.toThrow('code 6');
     const retry = channel.sent[1]![1].topics[0]!.partitions[0]!.batch;
+    expect(retry).toBe(firstBuffer); // restamped in place, not encoded again
     expect((await decodeWithKafkaJs(firstAttempt)).firstSequence).toBe(7);
     expect((await decodeWithKafkaJs(retry)).firstSequence).toBe(12);
     // everything from the record count on is the same records
     expect(retry.subarray(57).equals(firstAttempt.subarray(57))).toBe(true);
+  });
+
+  it('refuses an encoding out of step with its batch, rather than send other records', async () => {
+    const send = encodedSendBatch(fakeChannel({ a: { 0: 1 } }));
+    const batch = batchOf(0, ['x', 'y'], 1, send.openEncoding!(64));
+    batch.records.pop(); // as no PartitionBatch method would leave it
+    await expect(send(request([batch]))).rejects.toThrow(/encoding of a\/0 holds 2 records, the batch 1/);
+  });
+
+  it('encodes afresh a batch whose sealing failed', async () => {
+    const channel = fakeChannel({ a: { 0: 1 } });
+    const send = encodedSendBatch(channel);
+    const batch = batchOf(0, ['x'], 1_234, send.openEncoding!(64));
+    const broken = batch.encoding!;
+    const failing = { name: 'gzip' as const, attribute: 1, compress: () => Promise.reject(new Error('codec down')) };
+    await expect(broken.bytes(failing)).rejects.toThrow('codec down');
+    expect(broken.failed).toBe(true);
+    await send(request([batch]));
+    expect(batch.encoding).not.toBe(broken);
+    expect((await decodeWithKafkaJs(channel.sent[0]![1].topics[0]!.partitions[0]!.batch)).records).toHaveLength(1);
   });
 
   it('refuses two batches of one partition in one request', async () => {

@@ -65,6 +65,13 @@ it('refuses what a real producer refuses, before recording anything', async () =
   const producer = fake({ kafka: { 'message.max.bytes': 1_000 } });
   await expect(producer.produceSync({ topic: 'orders', payload: 42 as unknown as string })).rejects.toMatchObject({ code: 'MESSAGE_INVALID' });
   await expect(producer.produceSync({ topic: 'orders', payload: Buffer.alloc(5_000) })).rejects.toMatchObject({ code: 'MESSAGE_TOO_LARGE' });
+  // a record's timestamp is whole ms: a fraction or an invalid Date is refused at the call, naming the field
+  for (const timestamp of [1.5, new Date('not a date'), Number.NaN]) {
+    await expect(producer.produceSync({ topic: 'orders', payload: 'x', timestamp })).rejects.toMatchObject({
+      code: 'MESSAGE_INVALID',
+      message: expect.stringMatching(/message\.timestamp must be a whole number of ms or a valid Date/),
+    });
+  }
   expect(producer.produced).toEqual([]);
   expect(() => new FakeProducer({ kafka: { 'lingr.ms': 5 } as never })).toThrow(/kafka\['lingr\.ms'\] is not a known setting; did you mean 'linger\.ms'\?/);
 });
