@@ -2,7 +2,9 @@
 // ~10 s (two rounds of 5 s, the scenarios interleaved so the shared machine's load hits each
 // alike), against, in the same run and on the same broker: raw KafkaJS with one send() per message
 // (up to 1,000 in flight), raw KafkaJS sendBatch with ideal pre-built batches (several in flight),
-// and Kafka's own Java producer perf tool (the ceiling). Every scenario writes to its own fresh
+// and Kafka's own Java producer perf tool (the ceiling; in every round too, as many records as the
+// Decanter scenario acknowledged in that round, so the broker's warm-up and the machine's load
+// do not favour whichever runs last). Every scenario writes to its own fresh
 // topic with the same partition count. A scenario's rate = messages acknowledged / time from its
 // first send until the last acknowledgement (the Decanter run includes close(), which flushes).
 // Targets (issue 3): msgs_per_s >= 10x kafkajs_send_msgs_per_s and >= 0.9x kafkajs_sendbatch_msgs_per_s.
@@ -117,7 +119,7 @@ async function main(): Promise<void> {
   if (!('rdkafka' in loaded)) progress(`librdkafka: ${loaded.unavailable}`);
   const specs = ['decanter', 'send', 'sendbatch', 'java', 'librdkafka', 'kafkajs-encoder'].map((prefix) => ({ prefix: `throughput-${prefix}`, partitions: PARTITIONS }));
   await withTopics(brokers, specs, async ([tDecanter, tSend, tBatch, tJava, tRdkafka, tKafkaJsEncoder]) => {
-    const total = { d: { count: 0, s: 0, rss: 0, cpu: 0 }, s: { count: 0, s: 0, cpu: 0 }, b: { count: 0, s: 0, cpu: 0 }, r: { count: 0, s: 0, cpu: 0 }, o: { count: 0, s: 0, cpu: 0 } };
+    const total = { d: { count: 0, s: 0, rss: 0, cpu: 0 }, j: { count: 0, s: 0 }, s: { count: 0, s: 0, cpu: 0 }, b: { count: 0, s: 0, cpu: 0 }, r: { count: 0, s: 0, cpu: 0 }, o: { count: 0, s: 0, cpu: 0 } };
     // Runs one scenario and adds its messages, time and CPU time of this process (less sensitive
     // than wall time to the shared machine) to its totals.
     const measure = async <R extends { rate: number; count: number }>(into: { count: number; s: number; cpu: number }, label: string, run: () => Promise<R>): Promise<R> => {
@@ -158,13 +160,24 @@ async function main(): Promise<void> {
         );
         progress(`  ${Math.round(r.rate)} msg/s (${r.count} messages)`);
       }
+      const records = Math.max(250_000, d.count);
+      progress(`round ${round}/${ROUNDS}: java ProducerPerformance, ${records} records (acks 1, linger.ms 5)…`);
+      const j = await javaProducerPerf({
+        brokers: brokers.join(','),
+        topic: tJava as string,
+        records,
+        recordSize: MESSAGE_BYTES,
+        producerProps: { acks: 1, 'linger.ms': 5 },
+      });
+      progress(`  ${j.raw}`);
+      total.j.count += records;
+      total.j.s += records / j.msgsPerSec;
     }
     const d = { rate: total.d.count / total.d.s, peakRssMb: total.d.rss };
     const s = { rate: total.s.count / total.s.s };
     const b = { rate: total.b.count / total.b.s };
-    const records = Math.max(500_000, Math.round(d.rate * SECONDS));
-    progress(`totals: decanter ${Math.round(d.rate)}, kafkajs send ${Math.round(s.rate)}, kafkajs sendBatch ${Math.round(b.rate)} msg/s`);
-    progress(`java ProducerPerformance, ${records} records (acks 1, linger.ms 5)…`);
+    const j = { msgsPerSec: total.j.count / total.j.s };
+    progress(`totals: decanter ${Math.round(d.rate)}, java ${Math.round(j.msgsPerSec)}, kafkajs send ${Math.round(s.rate)}, kafkajs sendBatch ${Math.round(b.rate)} msg/s`);
     // What the broker holds must be what was acknowledged (the warm-up message of each round
     // included), for both Decanter paths: a fast encoder that lost or doubled records would show here.
     const inLog = async (topic: string): Promise<number> => {
@@ -181,14 +194,6 @@ async function main(): Promise<void> {
       throw new Error(`records in the log do not match the acknowledged count: own encoder ${decanterInLog} vs ${total.d.count + ROUNDS}, kafkajs encoder ${kafkaJsInLog} vs ${total.o.count + ROUNDS}`);
     }
     progress(`log check: ${decanterInLog} and ${kafkaJsInLog} records, as acknowledged`);
-    const j = await javaProducerPerf({
-      brokers: brokers.join(','),
-      topic: tJava as string,
-      records,
-      recordSize: MESSAGE_BYTES,
-      producerProps: { acks: 1, 'linger.ms': 5 },
-    });
-    progress(`  ${j.raw}`);
     printResult({
       msgs_per_s: Math.round(d.rate),
       kafkajs_send_msgs_per_s: Math.round(s.rate),

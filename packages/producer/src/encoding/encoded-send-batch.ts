@@ -67,7 +67,11 @@ export interface ProducerSequences {
 }
 
 export interface EncodedSendBatchOptions {
-  /** Bytes each partition's builder preallocates (default 16 KiB). */
+  /**
+   * Bytes each batch's encoding preallocates. Default: as the caller asks (the accumulator sizes
+   * a batch like its partition's last), a batch encoded here like its estimated bytes, and
+   * KafkaJS-shaped messages 16 KiB per partition.
+   */
   readonly batchCapacityBytes?: number;
   /** Numbers the batches (enable.idempotence, transactions); without it they carry none. */
   readonly sequences?: ProducerSequences;
