@@ -10,7 +10,7 @@ import { Accumulator } from '../batching/accumulator';
 import type { PartitionBatch } from '../batching/partition-batch';
 import type { Partitioner } from '../batching/partitioner';
 import { buildReport, offsetAt, ProduceRecord, PromiseSink } from '../batching/produce-record';
-import { DeliveryError, MessageInvalidError, MessageTooLargeError } from '../errors';
+import { DeliveryError } from '../errors';
 import type { Monitor } from '../events';
 import type { PartitionMetadataCache, TopicPartitions } from '../metadata/partition-metadata-cache';
 import type { ResolvedProducerOptions } from '../options';
@@ -18,12 +18,9 @@ import type { DeliveryReport, ProduceMessage } from '../types';
 import { DeliveryHandle } from './delivery-handle';
 import { Dispatcher, type RecordSettler, type SendBatch } from './dispatcher';
 import { misconfigurationHint } from './failure-classification';
+import { checkMessage } from './message-contract';
 import type { QueueLimits } from './queue-limits';
 import type { VariantSettings } from './variant-settings';
-
-/** Record overhead we count on top of key + value + headers (varints, attributes, deltas). */
-const RECORD_OVERHEAD_BYTES = 32;
-const HEADER_OVERHEAD_BYTES = 10;
 
 export interface PipelineShared {
   readonly options: ResolvedProducerOptions;
@@ -440,57 +437,8 @@ export class DeliveryPipeline implements RecordSettler {
     );
   }
 
-  /** The message contract (checked per message, cheaply) and its estimated record size. */
+  /** The message contract (delivery/message-contract.ts); returns the estimated record bytes. */
   private check(message: ProduceMessage): number {
-    if (typeof message !== 'object' || message === null) throw new MessageInvalidError('message must be an object');
-    const { topic, payload, key, partition, partitionKey, headers, timestamp } = message;
-    if (typeof topic !== 'string' || topic.length === 0) {
-      throw new MessageInvalidError(`message.topic must be a non-empty string (got ${JSON.stringify(topic)})`);
-    }
-    let bytes = RECORD_OVERHEAD_BYTES;
-    if (payload === null) {
-      // tombstone
-    } else if (typeof payload === 'string') {
-      bytes += Buffer.byteLength(payload);
-    } else if (Buffer.isBuffer(payload)) {
-      bytes += payload.length;
-    } else {
-      throw new MessageInvalidError(`message.payload must be a Buffer, a string or null (got ${typeof payload})`, { topic });
-    }
-    if (key !== undefined && key !== null) {
-      if (typeof key === 'string') bytes += Buffer.byteLength(key);
-      else if (Buffer.isBuffer(key)) bytes += key.length;
-      else throw new MessageInvalidError(`message.key must be a Buffer, a string or null (got ${typeof key})`, { topic });
-    }
-    if (partition !== undefined && (typeof partition !== 'number' || !Number.isInteger(partition) || partition < 0)) {
-      throw new MessageInvalidError(`message.partition must be an integer >= 0 (got ${String(partition)})`, { topic });
-    }
-    if (partitionKey !== undefined && typeof partitionKey !== 'string') {
-      throw new MessageInvalidError(`message.partitionKey must be a string (got ${typeof partitionKey})`, { topic });
-    }
-    // whole ms: a record's timestamp is an int64 of ms, and the encoder refuses a fraction (at
-    // admission: it would otherwise fail the whole request the record is sent in)
-    if (timestamp !== undefined && !Number.isSafeInteger(timestamp instanceof Date ? timestamp.getTime() : timestamp)) {
-      throw new MessageInvalidError(`message.timestamp must be a whole number of ms or a valid Date (got ${String(timestamp)})`, { topic });
-    }
-    if (headers !== undefined) {
-      if (typeof headers !== 'object' || headers === null) {
-        throw new MessageInvalidError(`message.headers must be an object (got ${String(headers)})`, { topic });
-      }
-      for (const name in headers) {
-        const value = headers[name];
-        bytes += Buffer.byteLength(name) + HEADER_OVERHEAD_BYTES;
-        if (value === undefined) continue;
-        for (const v of Array.isArray(value) ? value : [value]) {
-          if (typeof v === 'string') bytes += Buffer.byteLength(v);
-          else if (Buffer.isBuffer(v)) bytes += v.length;
-          else throw new MessageInvalidError(`message.headers.${name} must be a string, a Buffer or an array of them`, { topic });
-        }
-      }
-    }
-    if (bytes > this.shared.options.messageMaxBytes) {
-      throw new MessageTooLargeError(bytes, this.shared.options.messageMaxBytes, { producerId: this.producerId, topic });
-    }
-    return bytes;
+    return checkMessage(message, this.shared.options.messageMaxBytes, this.producerId);
   }
 }

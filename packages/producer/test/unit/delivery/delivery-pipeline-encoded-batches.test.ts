@@ -4,17 +4,13 @@
 // offsets counted from that batch and their admission times; a retried batch is sent as the very
 // same bytes; and every record's report has the offset its bytes gave it.
 // (A fake admin and a fake ProduceChannel stand in for KafkaJS: unit level.)
-import type { Admin } from 'kafkajs';
 import { resolveProducerOptions } from '@decanter/producer';
-import { Partitioner } from '../../../src/batching/partitioner';
 import { DeliveryPipeline } from '../../../src/delivery/delivery-pipeline';
-import { QueueLimits } from '../../../src/delivery/queue-limits';
 import type { VariantSettings } from '../../../src/delivery/variant-settings';
 import { encodedSendBatch, type ProduceChannel } from '../../../src/encoding/encoded-send-batch';
 import type { ProduceRequestBody } from '../../../src/encoding/produce-request';
-import { Monitor } from '../../../src/events';
-import { PartitionMetadataCache } from '../../../src/metadata/partition-metadata-cache';
 import { decodeWithKafkaJs } from '../encoding/support';
+import { onePartitionAdmin, pipelineShared } from './support';
 
 const variant: VariantSettings = {
   key: 'v',
@@ -27,14 +23,6 @@ const variant: VariantSettings = {
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function setup(failFirst = false) {
-  const admin = {
-    fetchTopicMetadata: async ({ topics }: { topics: string[] }) => ({
-      topics: topics.map((name) => ({
-        name,
-        partitions: [{ partitionId: 0, leader: 1, replicas: [1], isr: [1], partitionErrorCode: 0 }],
-      })),
-    }),
-  } as unknown as Admin;
   const options = resolveProducerOptions({
     kafka: {
       'bootstrap.servers': '127.0.0.1:1',
@@ -77,16 +65,7 @@ function setup(failFirst = false) {
     recover: async () => undefined,
   };
   const send = encodedSendBatch(channel);
-  const pipeline = new DeliveryPipeline(
-    {
-      options,
-      monitor: new Monitor(),
-      limits: new QueueLimits(options.queueMaxMessages, options.queueMaxBytes, options.id),
-      metadata: new PartitionMetadataCache(async () => admin, options.metadataMaxAgeMs, undefined),
-      partitioner: new Partitioner(),
-    },
-    send,
-  );
+  const pipeline = new DeliveryPipeline(pipelineShared(options, onePartitionAdmin()), send);
   const holdRequests = (): (() => void) => {
     let release = (): void => undefined;
     hold = new Promise<void>((r) => (release = r));

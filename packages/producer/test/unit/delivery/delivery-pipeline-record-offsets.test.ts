@@ -3,15 +3,12 @@
 // base offset + its index in the batch (also past 2^53, where a JS number would round), the same
 // for produceSync's promise, produceAsync's handle and the `message.acknowledged` event.
 // (A fake admin and a fake sendBatch stand in for KafkaJS: unit level.)
-import type { Admin } from 'kafkajs';
 import { resolveProducerOptions, type DeliveryReport } from '@decanter/producer';
-import { Partitioner } from '../../../src/batching/partitioner';
 import { DeliveryPipeline } from '../../../src/delivery/delivery-pipeline';
 import type { SendBatchRequest } from '../../../src/delivery/dispatcher';
-import { QueueLimits } from '../../../src/delivery/queue-limits';
 import type { VariantSettings } from '../../../src/delivery/variant-settings';
 import { Monitor } from '../../../src/events';
-import { PartitionMetadataCache } from '../../../src/metadata/partition-metadata-cache';
+import { onePartitionAdmin, pipelineShared } from './support';
 
 const RULE = 'each record of an acknowledged batch is reported at base offset + its index in the batch';
 
@@ -30,25 +27,11 @@ const variant: VariantSettings = {
  * RecordMetadata per topic-partition, carrying the base offset of the batch and nothing per record.
  */
 function pipelineAcknowledgingAt(baseOffset: string) {
-  const admin = {
-    fetchTopicMetadata: async ({ topics }: { topics: string[] }) => ({
-      topics: topics.map((name) => ({
-        name,
-        partitions: [{ partitionId: 0, leader: 1, replicas: [1], isr: [1], partitionErrorCode: 0 }],
-      })),
-    }),
-  } as unknown as Admin;
   const options = resolveProducerOptions({
     kafka: { 'bootstrap.servers': '127.0.0.1:1', 'queue.buffering.max.ms': 0, 'allow.auto.create.topics': false },
   });
   const monitor = new Monitor();
-  const shared = {
-    options,
-    monitor,
-    limits: new QueueLimits(options.queueMaxMessages, options.queueMaxBytes, options.id),
-    metadata: new PartitionMetadataCache(async () => admin, options.metadataMaxAgeMs, undefined),
-    partitioner: new Partitioner(),
-  };
+  const shared = pipelineShared(options, onePartitionAdmin(), monitor);
   /** Per request, the records of each batch (`topic/partition:payloads`). */
   const requests: string[][] = [];
   const pipeline = new DeliveryPipeline(shared, async (request: SendBatchRequest) => {
