@@ -34,9 +34,6 @@ interface OpenTopic {
   readonly lastBytes: number[];
 }
 
-/** Room for the batch header and the record overhead the estimate leaves out. */
-const ENCODING_SLACK_BYTES = 128;
-
 export class Accumulator {
   private readonly open = new Map<string, OpenTopic>();
   private openCount = 0;
@@ -53,10 +50,10 @@ export class Accumulator {
     /** After the linger (or a flush) sealed batches: send them now. */
     private readonly onFlushed: () => void = () => undefined,
     /**
-     * Opens a new batch's encoding with `capacityBytes` preallocated; undefined: batches are
-     * encoded when sent.
+     * Opens a new batch's encoding for about `expectedBytes` (estimated record bytes); undefined:
+     * batches are encoded when sent.
      */
-    private readonly openEncoding?: (capacityBytes: number) => BatchEncoding,
+    private readonly openEncoding?: (expectedBytes: number) => BatchEncoding,
   ) {}
 
   get openBatches(): number {
@@ -82,9 +79,7 @@ export class Accumulator {
         partition,
         leader,
         (openTopic.ids[partition] ??= partitionBatchId(topic, partition)),
-        this.openEncoding === undefined
-          ? null
-          : this.openEncoding((openTopic.lastBytes[partition] ?? record.bytes) + ENCODING_SLACK_BYTES),
+        this.openEncoding === undefined ? null : this.openEncoding(openTopic.lastBytes[partition] ?? record.bytes),
       );
       byPartition[partition] = batch;
       this.openCount += 1;

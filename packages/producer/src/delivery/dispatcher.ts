@@ -42,10 +42,11 @@ export interface SendBatch {
   (request: SendBatchRequest): Promise<RecordMetadata[]>;
   /**
    * Set by a send path that takes batches encoded as their records are admitted
-   * (encoding/encoded-send-batch.ts): opens one batch's encoding, `capacityBytes` preallocated.
-   * Without it, a batch is encoded by the send path from its records.
+   * (encoding/encoded-send-batch.ts): opens one batch's encoding, sized for about `expectedBytes`
+   * (estimated record bytes, as PartitionBatch.bytes counts them). Without it, a batch is encoded
+   * by the send path from its records.
    */
-  readonly openEncoding?: (capacityBytes: number) => BatchEncoding;
+  readonly openEncoding?: (expectedBytes: number) => BatchEncoding;
 }
 
 /**

@@ -68,9 +68,9 @@ export interface ProducerSequences {
 
 export interface EncodedSendBatchOptions {
   /**
-   * Bytes each batch's encoding preallocates. Default: as the caller asks (the accumulator sizes
-   * a batch like its partition's last), a batch encoded here like its estimated bytes, and
-   * KafkaJS-shaped messages 16 KiB per partition.
+   * Bytes each batch's encoding preallocates. Default: the batch's expected bytes (the
+   * accumulator expects a batch like its partition's last) or its estimated bytes, + 128; 16 KiB
+   * per partition for KafkaJS-shaped messages.
    */
   readonly batchCapacityBytes?: number;
   /** Numbers the batches (enable.idempotence, transactions); without it they carry none. */
@@ -81,6 +81,9 @@ interface PendingBatch {
   readonly partition: number;
   readonly encoding: BatchEncoding;
 }
+
+/** Room for the batch header and the record overhead an estimate of a batch's bytes leaves out. */
+const ENCODING_SLACK_BYTES = 128;
 
 /** A SendBatch that encodes with Decanter's RecordBatch v2 encoder (see the file header). */
 export function encodedSendBatch(channel: ProduceChannel, options: EncodedSendBatchOptions = {}): SendBatch {
@@ -264,12 +267,9 @@ export function encodedSendBatch(channel: ProduceChannel, options: EncodedSendBa
     throw error;
   };
   return Object.assign(sendBatch, {
-    openEncoding: (capacityBytes: number) => new BatchEncoding(capacity ?? capacityBytes),
+    openEncoding: (expectedBytes: number) => new BatchEncoding(capacity ?? expectedBytes + ENCODING_SLACK_BYTES),
   });
 }
-
-/** Room for the batch header and the record overhead a batch's estimated bytes leave out. */
-const ENCODING_SLACK_BYTES = 128;
 
 /**
  * The dispatcher's batches, by topic, each with its encoding: the one written at admission, or,

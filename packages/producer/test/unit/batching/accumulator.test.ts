@@ -80,9 +80,9 @@ it('urgent mode (closing) stops lingering', async () => {
 it("gives every batch it opens an encoding of its own, sized like its partition's last batch, when the send path encodes at admission", () => {
   const sealed: PartitionBatch[] = [];
   const opened: number[] = [];
-  const openEncoding = (capacityBytes: number): BatchEncoding => {
-    opened.push(capacityBytes);
-    return new BatchEncoding(capacityBytes);
+  const openEncoding = (expectedBytes: number): BatchEncoding => {
+    opened.push(expectedBytes);
+    return new BatchEncoding(expectedBytes + 128);
   };
   const acc = new Accumulator(
     { lingerMs: 60_000, batchSizeBytes: 1_000, batchMaxMessages: 2 },
@@ -99,9 +99,9 @@ it("gives every batch it opens an encoding of its own, sized like its partition'
     [1, 1, 1],
   ]);
   expect(new Set(sealed.map((b) => b.encoding)).size).toBe(3);
-  // a partition's first batch is sized like its first record (10 estimated bytes + 128 of
-  // slack), the next like the last batch (2 records of 10)
-  expect(opened).toEqual([138, 148, 138]);
+  // a partition's first batch is expected like its first record (10 estimated bytes), the next
+  // like the last batch (2 records of 10)
+  expect(opened).toEqual([10, 20, 10]);
 
   const { acc: plain, sealed: plainSealed } = setup(60_000);
   plain.append(record(), 't', 0, 1);
