@@ -6,20 +6,11 @@
 // (A fake admin and a fake ProduceChannel stand in for KafkaJS: unit level.)
 import { resolveProducerOptions } from '@decanter/producer';
 import { DeliveryPipeline } from '../../../src/delivery/delivery-pipeline';
-import type { VariantSettings } from '../../../src/delivery/variant-settings';
 import { encodedSendBatch, type ProduceChannel } from '../../../src/encoding/encoded-send-batch';
 import type { ProduceRequestBody } from '../../../src/encoding/produce-request';
 import { decodeWithKafkaJs } from '../encoding/support';
-import { onePartitionAdmin, pipelineShared } from './support';
+import { onePartitionAdmin, pipelineShared, variant } from './support';
 
-const variant: VariantSettings = {
-  key: 'v',
-  acks: -1,
-  compression: 'none',
-  compressionType: 0,
-  timeoutMs: 60_000,
-  requestTimeoutMs: 1_000,
-};
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function setup(failFirst = false) {

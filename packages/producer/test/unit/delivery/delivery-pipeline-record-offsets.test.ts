@@ -6,20 +6,11 @@
 import { resolveProducerOptions, type DeliveryReport } from '@decanter/producer';
 import { DeliveryPipeline } from '../../../src/delivery/delivery-pipeline';
 import type { SendBatchRequest } from '../../../src/delivery/dispatcher';
-import type { VariantSettings } from '../../../src/delivery/variant-settings';
 import { Monitor } from '../../../src/events';
-import { onePartitionAdmin, pipelineShared } from './support';
+import { onePartitionAdmin, pipelineShared, variant } from './support';
 
 const RULE = 'each record of an acknowledged batch is reported at base offset + its index in the batch';
 
-const variant: VariantSettings = {
-  key: 'v',
-  acks: -1,
-  compression: 'none',
-  compressionType: 0,
-  timeoutMs: 60_000,
-  requestTimeoutMs: 1_000,
-};
 
 /**
  * A pipeline on a one-partition topic (linger 0: records produced in one synchronous run share a
