@@ -12,7 +12,7 @@ import { NO_PRODUCER_STATE, restampProducerState, type ProducerState } from './p
 import { RecordBatchBuilder, type RecordBytes, type RecordHeaders } from './record-batch-builder';
 
 export class BatchEncoding {
-  /** Null once sealed: a compressed batch need not keep its uncompressed records alive. */
+  /** Null once sealed (so nothing can be appended): a compressed batch need not keep its uncompressed records alive. */
   #builder: RecordBatchBuilder | null;
   #count = 0;
   #sealed: Promise<Buffer> | null = null;
@@ -44,7 +44,7 @@ export class BatchEncoding {
 
   /** Appends one record (RecordBatchBuilder.append: a RangeError for a timestamp it cannot write). */
   append(key: RecordBytes, value: RecordBytes, timestamp: number, headers?: RecordHeaders): void {
-    if (this.#builder === null || this.#sealed !== null) {
+    if (this.#builder === null) {
       throw new Error('BatchEncoding: append after the batch was sealed');
     }
     this.#builder.append(key, value, timestamp, headers);

@@ -191,7 +191,13 @@ export function encodedSendBatch(channel: ProduceChannel, options: EncodedSendBa
   };
 
   const capacity = options.batchCapacityBytes;
-  const sendBatch = async ({ acks, timeout, compression, topicMessages, batches }: SendBatchRequest): Promise<RecordMetadata[]> => {
+  const sendBatch = async ({
+    acks,
+    timeout,
+    compression,
+    topicMessages,
+    batches,
+  }: SendBatchRequest): Promise<RecordMetadata[]> => {
     const compressor = compressorFor(compression);
     const leaders = await channel.leaders(topicMessages.map((t) => t.topic));
     const byTopic = batches === undefined ? encodeMessages(topicMessages, capacity) : encodingsOf(batches, capacity);
@@ -278,7 +284,14 @@ export function encodedSendBatch(channel: ProduceChannel, options: EncodedSendBa
  */
 function encodingsOf(batches: readonly PartitionBatch[], capacity: number | undefined): Map<string, PendingBatch[]> {
   const byTopic = new Map<string, PendingBatch[]>();
+  const seen = new Set<string>();
   for (const batch of batches) {
+    if (seen.has(batch.id)) {
+      throw new Error(
+        `encodedSendBatch takes one batch per partition per request (two for ${batch.topic}/${batch.partition})`,
+      );
+    }
+    seen.add(batch.id);
     let encoding = batch.encoding;
     if (encoding !== null && encoding.count !== batch.records.length) {
       // PartitionBatch keeps them in step (or drops the encoding): sending these bytes would
@@ -297,16 +310,16 @@ function encodingsOf(batches: readonly PartitionBatch[], capacity: number | unde
       pending = [];
       byTopic.set(batch.topic, pending);
     }
-    if (pending.some((p) => p.partition === batch.partition)) {
-      throw new Error(`encodedSendBatch takes one batch per partition per request (two for ${batch.topic}/${batch.partition})`);
-    }
     pending.push({ partition: batch.partition, encoding });
   }
   return byTopic;
 }
 
 /** KafkaJS's sendBatch argument encoded, one batch per partition (records without a timestamp stamped now). */
-function encodeMessages(topicMessages: readonly TopicMessages[], capacity: number | undefined): Map<string, PendingBatch[]> {
+function encodeMessages(
+  topicMessages: readonly TopicMessages[],
+  capacity: number | undefined,
+): Map<string, PendingBatch[]> {
   const now = Date.now();
   const byTopic = new Map<string, PendingBatch[]>();
   for (const { topic, messages } of topicMessages) {

@@ -10,7 +10,7 @@ import { Partitioner } from '../../../src/batching/partitioner';
 import { DeliveryPipeline } from '../../../src/delivery/delivery-pipeline';
 import type { SendBatchRequest } from '../../../src/delivery/dispatcher';
 import { QueueLimits } from '../../../src/delivery/queue-limits';
-import type { VariantSettings } from '../../../src/delivery/variant-settings';
+import { variant } from '../delivery/support';
 import { Monitor } from '../../../src/events';
 import { PartitionMetadataCache, type TopicPartitions } from '../../../src/metadata/partition-metadata-cache';
 
@@ -128,15 +128,6 @@ describe('Partitioner.forKeyless / onBatchSealed', () => {
 });
 
 describe('in the delivery pipeline', () => {
-  const variant: VariantSettings = {
-    key: 'v',
-    acks: -1,
-    compression: 'none',
-    compressionType: 0,
-    timeoutMs: 60_000,
-    requestTimeoutMs: 1_000,
-  };
-
   /** A pipeline on a topic of `count` partitions whose fake sendBatch acknowledges every batch. */
   function pipelineOn(count: number, kafka: Record<string, unknown>) {
     const admin = {
